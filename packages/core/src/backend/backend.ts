@@ -1,0 +1,148 @@
+/**
+ * backend/ owns the driver contract: the small interface a storage plugin implements. Drivers carry no
+ * policy: no retries (they switch off their SDK's own), no recursion, no pagination loops, no caching.
+ * Everything generic lives once in core's VfsPath.
+ *
+ * Keys handed to a driver are already normalised by core: `/`-separated, no leading `/`, no `.`, `..`
+ * or empty segments, no NUL. A list prefix is either `''` or ends with `/`.
+ */
+
+/** Hash algorithms a service may report, lowercase hex values. */
+export type HashAlgorithm = 'md5' | 'sha256' | 'crc32c';
+
+/** What a service reports about one stored object. */
+export interface ObjectInfo {
+  /** The key, relative to the backend's root. */
+  key: string;
+  size: number;
+  /** Opaque token that changes on every write (ETag, generation, version, …); used for compare-and-swap. */
+  version: string;
+  modified?: Date;
+  /** Content hashes the service reports cheaply, lowercase hex. Only trustworthy values (never a multipart ETag). */
+  hashes?: Partial<Record<HashAlgorithm, string>>;
+  contentType?: string;
+}
+
+/** One page of a listing. */
+export interface ListPage {
+  /** Files, in the service's order (lexicographic by key on every supported service). */
+  objects: ObjectInfo[];
+  /** With a delimiter: the "directories", as key prefixes ending in `/`. */
+  prefixes: string[];
+  /** Present when there is another page. */
+  nextPageToken?: string;
+}
+
+export interface ListOptions {
+  /** `'/'` lists one level (objects plus prefixes); absent lists everything below recursively. */
+  delimiter?: '/';
+  pageToken?: string;
+  /** A hint: at most this many entries per page. Drivers honour it where the service allows. */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface ReadOptions {
+  /** Inclusive byte range. `end` absent means to the end. */
+  range?: { start: number; end?: number };
+  signal?: AbortSignal;
+}
+
+export interface ReadResult {
+  info: ObjectInfo;
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** Bodies a driver accepts: bytes (replayable, so retryable) or a stream (written once). */
+export type WriteBody = Uint8Array | AsyncIterable<Uint8Array>;
+
+export interface WriteOptions {
+  /** `'*'`: fail with AlreadyExistsError if the key exists. */
+  ifNoneMatch?: '*';
+  /** Fail with PreconditionFailedError unless the current version equals this token. */
+  ifMatch?: string;
+  /** A canned ACL name; drivers without ACLs ignore it (capabilities.acl is false). */
+  acl?: string;
+  contentType?: string;
+  /** Size in bytes when known (always known for Uint8Array bodies). */
+  size?: number;
+  /** SHA-256 of the body, when core computed it; drivers that can store metadata keep it and report it in `hashes`. */
+  sha256?: string;
+  signal?: AbortSignal;
+}
+
+export interface DeleteOptions {
+  /** Delete only if the current version equals this token (PreconditionFailedError otherwise). */
+  ifMatch?: string;
+  signal?: AbortSignal;
+}
+
+export interface CopyOptions {
+  ifNoneMatch?: '*';
+  acl?: string;
+  signal?: AbortSignal;
+}
+
+/** Per-key outcome of a batch delete. */
+export interface DeleteManyResult {
+  deleted: string[];
+  errors: { key: string; error: Error }[];
+}
+
+/** What the service does natively. Core uses these to pick strategies; tests use them to pick expectations. */
+export interface Capabilities {
+  /** `write(…, {ifNoneMatch:'*'})` is atomic: among concurrent creators exactly one wins. */
+  atomicCreate: boolean;
+  /** `write(…, {ifMatch})` is honoured atomically. */
+  compareAndSwap: boolean;
+  /** `delete(…, {ifMatch})` is honoured. */
+  conditionalDelete: boolean;
+  /** The service keeps old versions. */
+  versions: boolean;
+  /** `acl` on writes means something. */
+  acl: boolean;
+  /** The driver implements `copy` inside the service. */
+  serverSideCopy: boolean;
+  /** Reads and writes stream without buffering whole objects. */
+  streaming: boolean;
+  /** `read` honours `range`. */
+  rangeReads: boolean;
+  /** Hashes this service reports in listings and stats. */
+  hashes: HashAlgorithm[];
+  /** Largest page the service returns, for information. */
+  maxPageSize?: number;
+  /** Free-text notes shown by `statestore plugins`/`doctor` (e.g. why creation is not atomic). */
+  notes?: string[];
+}
+
+/**
+ * The driver interface. All keys are relative to the store the backend was opened for (a bucket, a
+ * container, a Vault mount, a local root). Errors are core's typed errors (`NotFoundError`,
+ * `TransientError`, …), mapped by the driver from its SDK's errors.
+ */
+export interface Backend {
+  readonly capabilities: Capabilities;
+  /** Canonical URL of a key, e.g. `s3://bucket/key`. `urlFor('')` is the store root. */
+  urlFor(key: string): string;
+  /** Object info, or `undefined` when the key does not exist. */
+  stat(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined>;
+  /**
+   * The object's bytes as a stream, with the info of exactly the version being read (so a compare-and-swap
+   * that follows uses the right token); NotFoundError when missing.
+   */
+  read(key: string, options?: ReadOptions): Promise<ReadResult>;
+  write(key: string, body: WriteBody, options?: WriteOptions): Promise<ObjectInfo>;
+  /** Deleting a missing key succeeds quietly (unless `ifMatch` was given: then PreconditionFailedError or NotFoundError). */
+  delete(key: string, options?: DeleteOptions): Promise<void>;
+  list(prefix: string, options?: ListOptions): Promise<ListPage>;
+  /** Batch delete; per-key errors are returned, never swallowed. Core falls back to `delete` when absent. */
+  deleteMany?(keys: string[], options?: { signal?: AbortSignal }): Promise<DeleteManyResult>;
+  /** Copy inside the service (capabilities.serverSideCopy). */
+  copy?(sourceKey: string, targetKey: string, options?: CopyOptions): Promise<ObjectInfo>;
+  /** Identifies the service instance: two backends with the same id may copy server-side between each other. */
+  readonly serviceId?: string;
+  /** Server-side copy from another backend of the same service (same serviceId). */
+  copyFrom?(source: Backend, sourceKey: string, targetKey: string, options?: CopyOptions): Promise<ObjectInfo>;
+  /** Releases clients and sockets. */
+  close?(): Promise<void>;
+}

