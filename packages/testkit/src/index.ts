@@ -1,0 +1,5 @@
+/**
+ * @statestore/testkit (private): real-server launchers for the integration suites, the fault proxy, the
+ * OSS protocol server, and shared fixtures. One launcher per file.
+ */
+export * from './server-process.js';
