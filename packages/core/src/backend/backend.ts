@@ -59,7 +59,11 @@ export type WriteBody = Uint8Array | AsyncIterable<Uint8Array>;
 export interface WriteOptions {
   /** `'*'`: fail with AlreadyExistsError if the key exists. */
   ifNoneMatch?: '*';
-  /** Fail with PreconditionFailedError unless the current version equals this token. */
+  /**
+   * Fail with PreconditionFailedError unless the current version equals this token. A driver whose
+   * service cannot honour it (capabilities.compareAndSwap false) throws UnsupportedError instead of
+   * ignoring it.
+   */
   ifMatch?: string;
   /** A canned ACL name; drivers without ACLs ignore it (capabilities.acl is false). */
   acl?: string;
