@@ -1,0 +1,82 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemfsBackend, PluginRegistry, discoverPlugins, isBackendNotInstalled, isConflict, resolvePath } from '../src/index.js';
+
+function fakePackage(root: string, name: string, schemes: string[], body = 'export default { name: NAME, schemes: SCHEMES, async open(url) { globalThis.__opened = (globalThis.__opened ?? 0) + 1; return { backend: globalThis.__fakeBackend, key: url.path }; } };') {
+  const dir = path.join(root, 'node_modules', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', exports: { '.': { import: './index.js' } }, statestore: { schemes } }));
+  writeFileSync(path.join(dir, 'index.js'), body.replace('NAME', JSON.stringify(name)).replace('SCHEMES', JSON.stringify(schemes)));
+  return dir;
+}
+
+describe('plugin discovery and loading', () => {
+  it('finds @statestore/backend-*, statestore-backend-* and @scope/statestore-backend-* by package.json alone', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'plugins-'));
+    fakePackage(root, '@statestore/backend-fake', ['fake']);
+    fakePackage(root, 'statestore-backend-other', ['other']);
+    fakePackage(root, '@acme/statestore-backend-acme', ['acme']);
+    fakePackage(root, 'unrelated-package', ['nope']);
+    const found = discoverPlugins([path.join(root, 'node_modules')]);
+    expect(found.map((p) => p.name).sort()).toEqual(['@acme/statestore-backend-acme', '@statestore/backend-fake', 'statestore-backend-other']);
+    expect(found.find((p) => p.name === '@statestore/backend-fake')).toMatchObject({ version: '1.2.3', schemes: ['fake'] });
+  });
+
+  it('counts one package reached by two routes once', () => {
+    const a = mkdtempSync(path.join(os.tmpdir(), 'plugins-a-'));
+    const b = mkdtempSync(path.join(os.tmpdir(), 'plugins-b-'));
+    const dir = fakePackage(a, 'statestore-backend-twice', ['twice']);
+    mkdirSync(path.join(b, 'node_modules'), { recursive: true });
+    symlinkSync(dir, path.join(b, 'node_modules', 'statestore-backend-twice'));
+    const registry = new PluginRegistry(() => [path.join(a, 'node_modules'), path.join(b, 'node_modules')]);
+    expect(registry.list()).toHaveLength(1);
+    expect(registry.find('twice')?.name).toBe('statestore-backend-twice');
+  });
+
+  it('two different packages claiming one scheme is an error naming both', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'plugins-'));
+    fakePackage(root, 'statestore-backend-one', ['dup']);
+    fakePackage(root, 'statestore-backend-two', ['dup']);
+    const registry = new PluginRegistry(() => [path.join(root, 'node_modules')]);
+    const e = await resolvePath('dup://x/y', { registry }).catch((x) => x);
+    expect(isConflict(e)).toBe(true);
+    expect(e.message).toContain('statestore-backend-one');
+    expect(e.message).toContain('statestore-backend-two');
+  });
+
+  it('imports a plugin only on first use of its scheme, then opens URLs through it', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'plugins-'));
+    fakePackage(root, 'statestore-backend-lazy', ['lazy']);
+    const g = globalThis as { __fakeBackend?: MemfsBackend; __opened?: number };
+    g.__fakeBackend = new MemfsBackend();
+    g.__opened = 0;
+    const registry = new PluginRegistry(() => [path.join(root, 'node_modules')]);
+    registry.list();
+    expect(g.__opened).toBe(0);
+    const p = await resolvePath('lazy://bucket/a/b', { registry });
+    expect(g.__opened).toBe(1);
+    await p.writeFile('hi');
+    expect(await p.readText()).toBe('hi');
+    expect(p.key).toBe('a/b');
+  });
+
+  it('a missing scheme names the npm package to install', async () => {
+    const registry = new PluginRegistry(() => []);
+    for (const [scheme, pkg] of [
+      ['gs', '@statestore/backend-gcs'],
+      ['s3', '@statestore/backend-s3'],
+      ['do', '@statestore/backend-s3'],
+      ['swift', '@statestore/backend-swift'],
+      ['oss', '@statestore/backend-oss'],
+      ['vault', '@statestore/backend-vault'],
+    ]) {
+      const e = await resolvePath(`${scheme}://bucket/x`, { registry }).catch((x) => x);
+      expect(isBackendNotInstalled(e)).toBe(true);
+      expect(e.message).toContain(`npm install ${pkg}`);
+    }
+    const e = await resolvePath('weird://b/x', { registry }).catch((x) => x);
+    expect(e.message).toContain('statestore-backend-weird');
+  });
+});
