@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine to build Statestore: pnpm (pinned, Node-20 compatible), dependencies, build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+PNPM_VERSION=10.34.8
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "[bootstrap] installing pnpm $PNPM_VERSION with npm" >&2
+  npm install -g --silent "pnpm@$PNPM_VERSION" >/dev/null
+fi
+if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile --reporter=append-only; else pnpm install --reporter=append-only; fi
+pnpm exec turbo run build --output-logs=errors-only
