@@ -77,13 +77,22 @@ export class PluginRegistry {
     if (!promise) {
       promise = importPlugin(found);
       this.loading.set(found.dir, promise);
+      promise.catch(() => this.loading.delete(found.dir));
     }
     return promise;
   }
 }
 
 async function importPlugin(found: DiscoveredPlugin): Promise<StatestorePlugin> {
-  const mod = (await import(pathToFileURL(found.entry).href)) as { default?: StatestorePlugin; plugin?: StatestorePlugin };
+  let mod: { default?: StatestorePlugin; plugin?: StatestorePlugin };
+  try {
+    mod = (await import(pathToFileURL(found.entry).href)) as typeof mod;
+  } catch (e) {
+    throw new BackendNotInstalledError(
+      `${found.name}@${found.version} is installed at ${found.dir} but cannot be loaded (${(e as Error).message.split('\n')[0]}). Reinstall it: npm install ${found.name}`,
+      { cause: e },
+    );
+  }
   const plugin = mod.default ?? mod.plugin;
   if (!plugin || typeof plugin.open !== 'function' || !Array.isArray(plugin.schemes)) {
     throw new InvalidConfigError(`${found.name} (${found.entry}) is not a Statestore plugin: its entry must export a StatestorePlugin as default or as \`plugin\``);
