@@ -1,0 +1,68 @@
+/**
+ * S3 clients: one per (endpoint, region, credentials, addressing, HTTP settings), shared by every store
+ * that needs the same one (kops keyed its cache by region only, so flavours and credentials mixed). The
+ * SDK's own retries are off (core retries), timeouts, proxies and AWS_CA_BUNDLE come from core's HTTP
+ * settings.
+ */
+import { createHash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { httpSettingsFor, nodeAgents } from '@statestore/core';
+import { credentialsId, endpointForDisplay, type S3Config } from './config.js';
+import { loadSdk } from './sdk.js';
+
+const clients = new Map<string, Promise<S3Client>>();
+
+/** The shared client for this store's settings in `region`. */
+export function clientFor(config: S3Config, region: string): Promise<S3Client> {
+  const http = httpSettingsFor(endpointForDisplay(config, region), { env: config.env, caBundleVariable: 'AWS_CA_BUNDLE' });
+  const key = JSON.stringify([
+    config.endpoint ?? config.awsEndpoint ?? 'aws',
+    region,
+    credentialsId(config.credentials),
+    config.forcePathStyle,
+    config.checksumWhenRequired,
+    config.dualStack,
+    http.proxy ?? '',
+    createHash('sha256').update(http.extraCa.join('\n')).digest('hex'),
+    http.timeoutMs,
+  ]);
+  let client = clients.get(key);
+  if (!client) {
+    client = create(config, region, http);
+    clients.set(key, client);
+    client.catch(() => clients.delete(key));
+  }
+  return client;
+}
+
+async function create(config: S3Config, region: string, http: ReturnType<typeof httpSettingsFor>): Promise<S3Client> {
+  const [{ S3Client }, { NodeHttpHandler }] = await Promise.all([loadSdk(), import('@smithy/node-http-handler')]);
+  const agents = nodeAgents(http);
+  const { credentials } = config;
+  return new S3Client({
+    region,
+    maxAttempts: 1,
+    ...(config.endpoint ? { endpoint: config.endpoint } : config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+    forcePathStyle: config.forcePathStyle,
+    useDualstackEndpoint: config.dualStack,
+    ...(config.checksumWhenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    ...(credentials.kind === 'static'
+      ? {
+          credentials: {
+            accessKeyId: credentials.accessKeyId,
+            secretAccessKey: credentials.secretAccessKey,
+            ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+          },
+        }
+      : credentials.profile
+        ? { profile: credentials.profile }
+        : {}),
+    requestHandler: new NodeHttpHandler({
+      httpAgent: agents.http,
+      httpsAgent: agents.https,
+      connectionTimeout: Math.min(http.timeoutMs, 30_000),
+      // An idle-socket limit rather than a whole-request one: large objects may take longer than the timeout.
+      socketTimeout: http.timeoutMs,
+    }),
+  });
+}

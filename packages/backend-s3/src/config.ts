@@ -1,0 +1,187 @@
+/**
+ * Settings for one S3 store, read from the URL and the environment variables the kops documentation
+ * names: S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, KOPS_STATE_S3_ACL, AWS_REGION.
+ * Pure: no SDK, no network. Every problem is an InvalidConfigError that says what to set.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidConfigError, InvalidUrlError, registerSecret, type ParsedUrl } from '@statestore/core';
+
+/** The schemes this backend serves. `s3` is AWS (or any endpoint given by S3_ENDPOINT); the rest are S3-compatible services. */
+export const S3_SCHEMES = ['s3', 'do', 'linode', 'hos', 'scw'] as const;
+export type S3Scheme = (typeof S3_SCHEMES)[number];
+
+/** Human names and example endpoints of the S3-compatible flavours, for messages. */
+const FLAVOURS: Record<Exclude<S3Scheme, 's3'>, { service: string; example: string }> = {
+  do: { service: 'DigitalOcean Spaces', example: 'https://nyc3.digitaloceanspaces.com' },
+  linode: { service: 'Linode (Akamai) Object Storage', example: 'https://us-east-1.linodeobjects.com' },
+  hos: { service: 'Hetzner Object Storage', example: 'https://fsn1.your-objectstorage.com' },
+  scw: { service: 'Scaleway Object Storage', example: 'https://s3.fr-par.scw.cloud' },
+};
+
+/** How requests are authenticated. */
+export type S3Credentials =
+  | { kind: 'static'; accessKeyId: string; secretAccessKey: string; sessionToken?: string; source: string }
+  | { kind: 'default-chain'; profile?: string };
+
+/** Options a program may pass through `resolvePath(url, { plugin: {...} })`. */
+export interface S3PluginOptions {
+  /** Part size of multipart uploads of streamed bodies, bytes (default 8 MiB, at least 5 MiB). */
+  multipartPartSize?: number;
+  /** Parts uploaded in parallel (default 4). Memory used by one streamed write is about (queue + 1) × part size. */
+  multipartQueueSize?: number;
+}
+
+export interface S3Config {
+  scheme: S3Scheme;
+  bucket: string;
+  /**
+   * The S3-compatible endpoint from S3_ENDPOINT (`https://` added when no scheme is given). When set, the
+   * region is S3_REGION (default us-east-1), addressing is path-style and static S3_* keys are required.
+   */
+  endpoint?: string;
+  /** On AWS: an endpoint override from the SDK's own AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (VPC endpoints, tests). */
+  awsEndpoint?: string;
+  /** S3_REGION (or us-east-1) when `endpoint` is set. */
+  fixedRegion?: string;
+  /** AWS_REGION: where region discovery starts on AWS. */
+  awsRegion?: string;
+  credentials: S3Credentials;
+  /** KOPS_STATE_S3_ACL: the canned ACL of every write (overrides a per-write ACL, as in kops). */
+  acl?: string;
+  /** Send SSE (AES256) unless the bucket encrypts by default: only the s3 scheme, as kops does. */
+  sse: boolean;
+  forcePathStyle: boolean;
+  /** Only send request checksums where an operation requires one (S3-compatible services reject the newer ones). */
+  checksumWhenRequired: boolean;
+  /** AWS dual-stack endpoints (kops uses them); AWS_USE_DUALSTACK_ENDPOINT=false turns them off. */
+  dualStack: boolean;
+  /** The EC2 instance metadata service, for the region when AWS_REGION is unset. */
+  metadata: { endpoint?: string; disabled: boolean };
+  multipart: { partSize: number; queueSize: number };
+  /** Environment for HTTP settings (proxies, AWS_CA_BUNDLE, STATESTORE_TIMEOUT). */
+  env: NodeJS.ProcessEnv;
+}
+
+const MIB = 1024 * 1024;
+
+/** Reads the settings for a parsed s3/do/linode/hos/scw URL. */
+export function readConfig(url: ParsedUrl, env: NodeJS.ProcessEnv, options: Readonly<Record<string, unknown>> = {}): S3Config {
+  const scheme = url.scheme as S3Scheme;
+  if (!S3_SCHEMES.includes(scheme)) throw new InvalidUrlError(`${url.scheme}:// is not served by @statestore/backend-s3 (it serves ${S3_SCHEMES.join(', ')})`);
+  const bucket = url.host;
+  if (bucket.includes(':')) {
+    throw new InvalidUrlError(`Invalid bucket ${JSON.stringify(bucket)} in ${url.input}: a bucket name has no port; give the endpoint in S3_ENDPOINT instead`, { url: url.input });
+  }
+  const rawEndpoint = value(env, 'S3_ENDPOINT');
+  if (scheme !== 's3' && !rawEndpoint) {
+    const f = FLAVOURS[scheme];
+    throw new InvalidConfigError(
+      `${scheme}://${bucket} needs S3_ENDPOINT: set it to your ${f.service} endpoint (e.g. S3_ENDPOINT=${f.example}), together with S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, and S3_REGION if the region is not us-east-1`,
+      { url: url.input },
+    );
+  }
+  const multipart = multipartOptions(options);
+  const acl = value(env, 'KOPS_STATE_S3_ACL');
+  const common = { scheme, bucket, sse: scheme === 's3', multipart, env, ...(acl ? { acl } : {}) };
+  if (rawEndpoint) {
+    return {
+      ...common,
+      endpoint: normalizeEndpoint(rawEndpoint, 'S3_ENDPOINT'),
+      fixedRegion: value(env, 'S3_REGION') ?? 'us-east-1',
+      credentials: staticS3Keys(env),
+      forcePathStyle: true,
+      checksumWhenRequired: true,
+      dualStack: false,
+      metadata: { disabled: true },
+    };
+  }
+  const awsEndpointRaw = value(env, 'AWS_ENDPOINT_URL_S3') ?? value(env, 'AWS_ENDPOINT_URL');
+  const awsEndpoint = awsEndpointRaw ? normalizeEndpoint(awsEndpointRaw, env.AWS_ENDPOINT_URL_S3 ? 'AWS_ENDPOINT_URL_S3' : 'AWS_ENDPOINT_URL') : undefined;
+  const awsRegion = value(env, 'AWS_REGION');
+  const metadataEndpoint = value(env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT');
+  return {
+    ...common,
+    ...(awsEndpoint ? { awsEndpoint } : {}),
+    ...(awsRegion ? { awsRegion } : {}),
+    credentials: awsCredentials(env),
+    forcePathStyle: false,
+    checksumWhenRequired: false,
+    dualStack: !awsEndpoint && value(env, 'AWS_USE_DUALSTACK_ENDPOINT')?.toLowerCase() !== 'false',
+    metadata: { ...(metadataEndpoint ? { endpoint: metadataEndpoint } : {}), disabled: value(env, 'AWS_EC2_METADATA_DISABLED')?.toLowerCase() === 'true' },
+  };
+}
+
+/**
+ * Identifies the credentials without revealing them: the key id plus a short digest of the secret, or
+ * the profile of the default chain. Part of the client and cache keys.
+ */
+export function credentialsId(credentials: S3Credentials): string {
+  if (credentials.kind === 'default-chain') return `chain:${credentials.profile ?? ''}`;
+  const digest = createHash('sha256').update(`${credentials.secretAccessKey}\0${credentials.sessionToken ?? ''}`).digest('hex').slice(0, 16);
+  return `static:${credentials.accessKeyId}:${digest}`;
+}
+
+/** The endpoint shown in messages and used to pick a proxy: S3_ENDPOINT, the AWS override, or the AWS host of the bucket. */
+export function endpointForDisplay(config: S3Config, region?: string): string {
+  if (config.endpoint) return config.endpoint;
+  if (config.awsEndpoint) return config.awsEndpoint;
+  return `https://s3.${config.dualStack ? 'dualstack.' : ''}${region ?? config.awsRegion ?? 'us-east-1'}.amazonaws.com`;
+}
+
+function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function normalizeEndpoint(raw: string, variable: string): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    throw new InvalidConfigError(`${variable}=${raw} is not a valid endpoint; give a host such as nyc3.digitaloceanspaces.com or a URL such as https://host:port`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new InvalidConfigError(`${variable}=${raw} must be an http:// or https:// URL`);
+  }
+  return withScheme.replace(/\/+$/, '');
+}
+
+function staticS3Keys(env: NodeJS.ProcessEnv): S3Credentials {
+  const accessKeyId = value(env, 'S3_ACCESS_KEY_ID');
+  const secretAccessKey = value(env, 'S3_SECRET_ACCESS_KEY');
+  if (!accessKeyId) throw new InvalidConfigError('S3_ACCESS_KEY_ID cannot be empty when S3_ENDPOINT is set: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY to the keys of your S3-compatible service');
+  if (!secretAccessKey) throw new InvalidConfigError('S3_SECRET_ACCESS_KEY cannot be empty when S3_ENDPOINT is set: set it to the secret that belongs to S3_ACCESS_KEY_ID');
+  registerSecret(secretAccessKey);
+  return { kind: 'static', accessKeyId, secretAccessKey, source: 'S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY' };
+}
+
+/**
+ * AWS credentials: keys in the given environment are used directly (the first link of the SDK's chain,
+ * so a test or program can pass its own environment); otherwise the SDK's default chain (profile, SSO,
+ * web identity, container and instance roles), with AWS_PROFILE.
+ */
+function awsCredentials(env: NodeJS.ProcessEnv): S3Credentials {
+  const accessKeyId = value(env, 'AWS_ACCESS_KEY_ID');
+  const secretAccessKey = value(env, 'AWS_SECRET_ACCESS_KEY');
+  if (accessKeyId && secretAccessKey) {
+    const sessionToken = value(env, 'AWS_SESSION_TOKEN');
+    registerSecret(secretAccessKey);
+    registerSecret(sessionToken);
+    return { kind: 'static', accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), source: 'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY' };
+  }
+  const profile = value(env, 'AWS_PROFILE');
+  return { kind: 'default-chain', ...(profile ? { profile } : {}) };
+}
+
+function multipartOptions(options: Readonly<Record<string, unknown>>): S3Config['multipart'] {
+  const partSize = options.multipartPartSize ?? 8 * MIB;
+  const queueSize = options.multipartQueueSize ?? 4;
+  if (typeof partSize !== 'number' || !Number.isInteger(partSize) || partSize < 5 * MIB) {
+    throw new InvalidConfigError(`multipartPartSize must be a whole number of bytes of at least 5 MiB (${5 * MIB}); got ${String(partSize)}`);
+  }
+  if (typeof queueSize !== 'number' || !Number.isInteger(queueSize) || queueSize < 1) {
+    throw new InvalidConfigError(`multipartQueueSize must be a whole number of at least 1; got ${String(queueSize)}`);
+  }
+  return { partSize, queueSize };
+}

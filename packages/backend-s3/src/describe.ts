@@ -1,0 +1,80 @@
+/**
+ * Facts for `statestore doctor URL`: endpoint, addressing, where credentials come from, the bucket's
+ * region and how it was found, whether s3:GetBucketLocation is allowed (with the cross-account
+ * bucket-policy advice from the kops documentation when it is not), ACL, server-side encryption, and
+ * the precondition probe's verdict. Never a secret.
+ */
+import type { Description } from '@statestore/core';
+import { endpointForDisplay, type S3Config } from './config.js';
+import type { BucketEncryption } from './encryption.js';
+import { errorCode } from './errors.js';
+import type { S3Backend } from './s3-backend.js';
+import type { StoreState } from './store-state.js';
+
+/** The bucket policy a bucket owner in another account adds so that kops and Statestore can find the bucket's region. */
+export function crossAccountAdvice(bucket: string): string {
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AllowStateStoreBucketLocation',
+        Effect: 'Allow',
+        Action: ['s3:GetBucketLocation'],
+        Resource: `arn:aws:s3:::${bucket}`,
+        Principal: { AWS: ['arn:aws:iam::ACCOUNT_ID:user/USER_OR_ROLE'] },
+      },
+    ],
+  };
+  return (
+    `s3:GetBucketLocation is not allowed on ${bucket}, so the region was found another way (HeadBucket). ` +
+    `If the bucket belongs to another AWS account, its owner must grant s3:GetBucketLocation to the identity running ` +
+    `Statestore or kops, in the bucket policy: ${JSON.stringify(policy)}`
+  );
+}
+
+export async function describeS3(config: S3Config, backend: S3Backend, state: StoreState): Promise<Description> {
+  const facts: Description = {
+    scheme: config.scheme,
+    bucket: config.bucket,
+    endpoint: config.endpoint ?? config.awsEndpoint ?? `AWS S3${config.dualStack ? ' (dual-stack endpoints)' : ''}`,
+    addressing: config.forcePathStyle ? 'path-style' : 'virtual-hosted (path-style for bucket names that need it)',
+    credentials: config.credentials.kind === 'static' ? config.credentials.source : `AWS SDK default chain${config.credentials.profile ? ` (profile ${config.credentials.profile})` : ''}`,
+    acl: config.acl ? `${config.acl} (KOPS_STATE_S3_ACL)` : 'none (KOPS_STATE_S3_ACL is unset)',
+  };
+  try {
+    const { region, encryption } = await backend.facts();
+    facts.region = region.region;
+    facts.regionSource = region.source;
+    if (region.start) facts.regionDiscoveryStart = `${region.start.region} (${region.start.source})`;
+    if (region.getBucketLocation) {
+      facts.getBucketLocationAllowed = region.getBucketLocation.allowed;
+      if (!region.getBucketLocation.allowed) {
+        facts.getBucketLocationError = region.getBucketLocation.code;
+        facts.advice = crossAccountAdvice(config.bucket);
+      }
+    }
+    facts.serverSideEncryption = describeEncryption(config, encryption);
+    facts.requestEndpoint = endpointForDisplay(config, region.region);
+  } catch (e) {
+    facts.error = (e as Error).message;
+    facts.errorCode = (e as { code?: string }).code ?? errorCode(e) ?? 'Unknown';
+  }
+  facts.preconditions = describeProbe(state);
+  return facts;
+}
+
+function describeEncryption(config: S3Config, encryption: BucketEncryption | undefined): string {
+  if (!config.sse || !encryption) return `not requested (only s3:// writes ask for SSE, as in kops)`;
+  if (encryption.kind === 'default') return `bucket default encryption (${encryption.algorithm}); writes send no SSE header`;
+  if (encryption.kind === 'none') return 'x-amz-server-side-encryption: AES256 on every write (the bucket has no default encryption)';
+  return `x-amz-server-side-encryption: AES256 on every write (the default encryption could not be read: ${errorCode(encryption.error) ?? 'error'}; allow s3:GetEncryptionConfiguration)`;
+}
+
+function describeProbe(state: StoreState): string {
+  const outcome = state.probeOutcome;
+  if (!outcome) return 'not checked yet (a probe runs before the first write)';
+  if ('error' in outcome) return `could not be checked: ${outcome.error}`;
+  const { atomicCreate, compareAndSwap, conditionalDelete } = outcome.result;
+  const word = (honoured: boolean) => (honoured ? 'honoured' : 'IGNORED');
+  return `If-None-Match ${word(atomicCreate)}, If-Match ${word(compareAndSwap)}, If-Match on DELETE ${conditionalDelete ? 'honoured' : 'not honoured'}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * The first-use probe: some S3-compatible services accept If-None-Match / If-Match and silently ignore
+ * them, which would make createFile and compare-and-swap look atomic when they are not. Before the first
+ * write to a bucket, a small temporary object (hidden from listings by core's temp prefix) is written and
+ * every precondition is tried against it once; the results become the store's capabilities.
+ */
+import { randomUUID } from 'node:crypto';
+import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import { httpStatus } from './errors.js';
+import type { S3Sdk } from './sdk.js';
+
+/** Which preconditions the service honours. */
+export interface ProbeResult {
+  /** PutObject with If-None-Match: * refuses an existing key (and accepts a new one). */
+  atomicCreate: boolean;
+  /** PutObject with If-Match accepts the current ETag and refuses another. */
+  compareAndSwap: boolean;
+  /** DeleteObject with If-Match refuses another ETag. */
+  conditionalDelete: boolean;
+}
+
+/** Extra parameters every write carries (ACL, SSE), so a bucket policy treats the probe like a real write. */
+export type WriteParams = Pick<PutObjectCommandInput, 'ACL' | 'ServerSideEncryption'>;
+
+/** Core hides keys whose name starts with `.statestore-tmp-` from listings (`isInternalKey`). */
+export const PROBE_PREFIX = '.statestore-tmp-probe-';
+
+const WRONG_ETAG = '"00000000000000000000000000000000"';
+
+/**
+ * Runs the probe in folder `dir` (`''` or ending in `/`). Throws the SDK error when the probe object
+ * cannot be written at all; the caller decides what that means.
+ */
+export async function probePreconditions(client: S3Client, sdk: S3Sdk, bucket: string, dir: string, params: WriteParams): Promise<ProbeResult> {
+  const Key = `${dir}${PROBE_PREFIX}${randomUUID()}`;
+  const body = new TextEncoder().encode('statestore precondition probe; safe to delete\n');
+  const put = (extra: Partial<PutObjectCommandInput>) => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key, Body: body, ...params, ...extra }));
+  /** 'ok' when the request succeeded, 'refused' on 412, 'other' on any other failure. */
+  const outcome = async (request: Promise<unknown>): Promise<'ok' | 'refused' | 'other'> => {
+    try {
+      await request;
+      return 'ok';
+    } catch (e) {
+      return httpStatus(e) === 412 ? 'refused' : 'other';
+    }
+  };
+  let created = false;
+  try {
+    // A new key with If-None-Match must be accepted (services with minio/minio#21526 refused it).
+    const first = await outcome(put({ IfNoneMatch: '*' }));
+    if (first !== 'ok') await put({});
+    created = true;
+    const etag = (await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key }))).ETag;
+    const atomicCreate = first === 'ok' && (await outcome(put({ IfNoneMatch: '*' }))) === 'refused';
+    const staleRefused = (await outcome(put({ IfMatch: WRONG_ETAG }))) === 'refused';
+    const currentAccepted = etag !== undefined && (await outcome(put({ IfMatch: etag }))) === 'ok';
+    const current = (await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key }))).ETag;
+    const deleteOutcome = await outcome(client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key, IfMatch: WRONG_ETAG })));
+    let conditionalDelete = false;
+    if (deleteOutcome === 'refused' && current) {
+      conditionalDelete = (await outcome(client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key, IfMatch: current })))) === 'ok';
+    }
+    return { atomicCreate, compareAndSwap: staleRefused && currentAccepted, conditionalDelete };
+  } finally {
+    if (created) await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key })).catch(() => undefined);
+  }
+}

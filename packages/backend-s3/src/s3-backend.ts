@@ -1,0 +1,459 @@
+/**
+ * The S3 driver: one bucket, keys relative to it. Conditional writes are native (If-None-Match: * for
+ * create, If-Match on the ETag for compare-and-swap), verified once per bucket by the precondition probe.
+ * Reads stream; streamed writes go through multipart uploads with bounded memory and are never retried.
+ * No policy here: core retries TransientErrors, paginates and recurses.
+ */
+import { Readable } from 'node:stream';
+import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  UnsupportedError,
+  formatObjectUrl,
+  isTransient,
+  type Backend,
+  type Capabilities,
+  type CopyOptions,
+  type DeleteManyResult,
+  type DeleteOptions,
+  type ListOptions,
+  type ListPage,
+  type ObjectInfo,
+  type ReadOptions,
+  type ReadResult,
+  type WriteBody,
+  type WriteOptions,
+} from '@statestore/core';
+import { clientFor } from './client.js';
+import { credentialsId, endpointForDisplay, type S3Config } from './config.js';
+import { useContentMd5 } from './content-md5.js';
+import { bucketEncryption, isKms, type BucketEncryption } from './encryption.js';
+import { errorCode, httpStatus, mapS3Error, type ErrorContext } from './errors.js';
+import { SHA256_METADATA, infoAfterWrite, infoFromListing, infoFromResponse } from './object-info.js';
+import { probePreconditions, type WriteParams } from './precondition-probe.js';
+import { resolveRegion, type RegionInfo } from './region.js';
+import { loadLibStorage, loadSdk, type S3Sdk } from './sdk.js';
+import type { StoreState } from './store-state.js';
+
+export interface S3BackendOptions {
+  config: S3Config;
+  /** Shared facts about the bucket (region, encryption, probe verdict). */
+  state: StoreState;
+  /** Where one-time notices go (core's PluginContext.warn). */
+  warn(message: string): void;
+}
+
+interface Ready {
+  sdk: S3Sdk;
+  client: S3Client;
+  region: RegionInfo;
+}
+
+const MAX_PAGE = 1000;
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
+export class S3Backend implements Backend {
+  /** Backends with the same endpoint and credentials can copy between their buckets server-side. */
+  readonly serviceId: string;
+  readonly config: S3Config;
+  private readonly state: StoreState;
+  private readonly warn: (message: string) => void;
+  private ready: Promise<Ready> | undefined;
+  /** The bucket's region once known (for messages). */
+  private regionName: string | undefined;
+
+  constructor(options: S3BackendOptions) {
+    this.config = options.config;
+    this.state = options.state;
+    this.warn = options.warn;
+    this.serviceId = `s3:${options.config.endpoint ?? options.config.awsEndpoint ?? 'aws'}:${credentialsId(options.config.credentials)}`;
+  }
+
+  get capabilities(): Capabilities {
+    return this.state.capabilities;
+  }
+
+  get bucket(): string {
+    return this.config.bucket;
+  }
+
+  urlFor(key: string): string {
+    return formatObjectUrl(this.config.scheme, this.config.bucket, key);
+  }
+
+  async stat(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
+    const r = await this.prepare();
+    try {
+      const out = await r.client.send(new r.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: options.signal });
+      return infoFromResponse(key, out);
+    } catch (e) {
+      if (httpStatus(e) === 404) return undefined;
+      throw mapS3Error(e, this.context(key, 's3:GetObject'));
+    }
+  }
+
+  async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+    const r = await this.prepare();
+    const ctx = this.context(key, 's3:GetObject');
+    const range = options.range ? `bytes=${options.range.start}-${options.range.end ?? ''}` : undefined;
+    try {
+      const out = await r.client.send(new r.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: range } : {}) }), {
+        abortSignal: options.signal,
+      });
+      return { info: infoFromResponse(key, out), body: mapStreamErrors(out.Body as AsyncIterable<Uint8Array>, ctx) };
+    } catch (e) {
+      if (range && (errorCode(e) === 'InvalidRange' || httpStatus(e) === 416)) {
+        // A range past the end (or any range of an empty object): no bytes, with the object's info.
+        const info = await this.stat(key, options);
+        if (!info) throw new NotFoundError(`File not found: ${ctx.url}; check the path, or list its folder`, { url: ctx.url });
+        return { info, body: emptyBody() };
+      }
+      throw mapS3Error(e, ctx);
+    }
+  }
+
+  async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
+    const r = await this.prepare();
+    await this.probeOnce(r, key);
+    if (options.ifMatch !== undefined && !this.capabilities.compareAndSwap) {
+      throw new UnsupportedError(
+        `Cannot write ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.config, r.region.region)} ignores If-Match, so compare-and-swap cannot be honoured on this service`,
+        { url: this.urlFor(key) },
+      );
+    }
+    let ifNoneMatch = options.ifNoneMatch === '*';
+    if (ifNoneMatch && !this.capabilities.atomicCreate) {
+      // The service ignores If-None-Match: check, then write (not atomic; the probe's notice said so).
+      if (await this.stat(key, options)) throw new AlreadyExistsError(`File already exists: ${this.urlFor(key)}; read it, or remove it first`, { url: this.urlFor(key) });
+      ifNoneMatch = false;
+    }
+    const writeParams = await this.writeParams(r, options.acl);
+    const params: PutObjectCommandInput = {
+      Bucket: this.bucket,
+      Key: key,
+      ...writeParams,
+      ...(options.contentType ? { ContentType: options.contentType } : {}),
+      ...(options.sha256 ? { Metadata: { [SHA256_METADATA]: options.sha256 } } : {}),
+      ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+      ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}),
+    };
+    const ctx = this.context(key, 's3:PutObject', {
+      ifNoneMatch,
+      ifMatch: options.ifMatch !== undefined,
+      ...(writeParams.ACL ? { alsoNeeds: ['s3:PutObjectAcl'] } : {}),
+    });
+    try {
+      if (body instanceof Uint8Array) {
+        const out = await r.client.send(new r.sdk.PutObjectCommand({ ...params, Body: body, ContentLength: body.byteLength }), { abortSignal: options.signal });
+        return await this.completeInfo(key, body.byteLength, out, options.sha256, options.contentType);
+      }
+      return await this.upload(r, key, body, params, options);
+    } catch (e) {
+      throw mapS3Error(e, ctx);
+    }
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
+    const r = await this.prepare();
+    if (options.ifMatch !== undefined) {
+      await this.probeOnce(r, key);
+      if (!this.capabilities.conditionalDelete) {
+        throw new UnsupportedError(
+          `Cannot remove ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.config, r.region.region)} ignores If-Match on DELETE (capabilities.conditionalDelete is false)`,
+          { url: this.urlFor(key) },
+        );
+      }
+    }
+    try {
+      await r.client.send(
+        new r.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}) }),
+        { abortSignal: options.signal },
+      );
+    } catch (e) {
+      if (options.ifMatch !== undefined && httpStatus(e) === 404) throw new NotFoundError(`File not found: ${this.urlFor(key)}; nothing to remove`, { url: this.urlFor(key), cause: e });
+      throw mapS3Error(e, this.context(key, 's3:DeleteObject', { ifMatch: options.ifMatch !== undefined }));
+    }
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    const r = await this.prepare();
+    const maxKeys = Math.min(MAX_PAGE, Math.max(1, options.pageSize ?? MAX_PAGE));
+    try {
+      const [out, trustMd5] = await Promise.all([
+        r.client.send(
+          new r.sdk.ListObjectsV2Command({
+            Bucket: this.bucket,
+            ...(prefix ? { Prefix: prefix } : {}),
+            ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
+            ...(options.pageToken ? { ContinuationToken: options.pageToken } : {}),
+            MaxKeys: maxKeys,
+          }),
+          { abortSignal: options.signal },
+        ),
+        this.listedMd5Trusted(r),
+      ]);
+      return {
+        // Folder placeholders (`key/`, made by consoles and some tools) are not files.
+        objects: (out.Contents ?? []).filter((o) => o.Key !== undefined && !o.Key.endsWith('/')).map((o) => infoFromListing(o, trustMd5)),
+        prefixes: (out.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])),
+        ...(out.IsTruncated && out.NextContinuationToken ? { nextPageToken: out.NextContinuationToken } : {}),
+      };
+    } catch (e) {
+      throw mapS3Error(e, this.context(prefix, 's3:ListBucket'));
+    }
+  }
+
+  async deleteMany(keys: string[], options: { signal?: AbortSignal } = {}): Promise<DeleteManyResult> {
+    const r = await this.prepare();
+    const result: DeleteManyResult = { deleted: [], errors: [] };
+    for (let i = 0; i < keys.length; i += MAX_PAGE) {
+      const batch = keys.slice(i, i + MAX_PAGE);
+      const command = new r.sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } });
+      if (this.config.checksumWhenRequired) useContentMd5(command);
+      let out;
+      try {
+        out = await r.client.send(command, { abortSignal: options.signal });
+      } catch (e) {
+        throw mapS3Error(e, this.context(batch[0] ?? '', 's3:DeleteObject'));
+      }
+      const failed = new Set<string>();
+      for (const err of out.Errors ?? []) {
+        if (!err.Key) continue;
+        failed.add(err.Key);
+        const sdkLike = Object.assign(new Error(err.Message ?? err.Code ?? 'delete failed'), { name: err.Code ?? 'Error', Code: err.Code });
+        result.errors.push({ key: err.Key, error: mapS3Error(sdkLike, this.context(err.Key, 's3:DeleteObject')) });
+      }
+      for (const key of batch) if (!failed.has(key)) result.deleted.push(key);
+    }
+    return result;
+  }
+
+  copy(sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<ObjectInfo> {
+    return this.copyFromBucket(this, sourceKey, targetKey, options);
+  }
+
+  copyFrom(source: Backend, sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<ObjectInfo> {
+    if (!(source instanceof S3Backend) || source.serviceId !== this.serviceId) {
+      throw new UnsupportedError(`Cannot copy ${source.urlFor(sourceKey)} to ${this.urlFor(targetKey)} inside S3: they are not on the same S3 service with the same credentials`);
+    }
+    return this.copyFromBucket(source, sourceKey, targetKey, options);
+  }
+
+  /** Region, client and SDK, found once per backend (the region once per bucket). */
+  private prepare(): Promise<Ready> {
+    if (!this.ready) {
+      this.ready = this.connect();
+      this.ready.catch(() => {
+        this.ready = undefined;
+      });
+    }
+    return this.ready;
+  }
+
+  private async connect(): Promise<Ready> {
+    const sdk = await loadSdk();
+    if (!this.state.region) {
+      const pending = resolveRegion(this.config, sdk, (region) => clientFor(this.config, region));
+      this.state.region = pending;
+      pending.catch(() => {
+        if (this.state.region === pending) this.state.region = undefined;
+      });
+    }
+    const region = await this.state.region;
+    this.regionName = region.region;
+    return { sdk, client: await clientFor(this.config, region.region), region };
+  }
+
+  /** The facts for `statestore doctor`: region, encryption, probe verdict (if a write already ran it). */
+  async facts(): Promise<{ region: RegionInfo; encryption?: BucketEncryption }> {
+    const r = await this.prepare();
+    return { region: r.region, ...(this.config.sse ? { encryption: await this.encryption(r) } : {}) };
+  }
+
+  private context(key: string, action: string, extra: Partial<ErrorContext> = {}): ErrorContext {
+    return {
+      url: this.urlFor(key),
+      bucket: this.bucket,
+      endpoint: endpointForDisplay(this.config, this.regionName),
+      action,
+      ...extra,
+    };
+  }
+
+  /** ACL and SSE for every write: KOPS_STATE_S3_ACL wins over a per-write ACL; AES256 on s3:// unless the bucket encrypts by default. */
+  private async writeParams(r: Ready, acl: string | undefined): Promise<WriteParams> {
+    const ACL = (this.config.acl ?? acl) as WriteParams['ACL'];
+    const sse = this.config.sse && (await this.encryption(r)).kind !== 'default';
+    return { ...(ACL ? { ACL } : {}), ...(sse ? { ServerSideEncryption: 'AES256' } : {}) };
+  }
+
+  /** The bucket's default encryption, checked once; a failed check is reported once and means "send AES256". */
+  private encryption(r: Ready): Promise<BucketEncryption> {
+    if (!this.state.encryption) {
+      const pending = bucketEncryption(r.client, r.sdk, this.bucket).then((found) => {
+        if (found.kind === 'unknown') {
+          const mapped = mapS3Error(found.error, this.context('', 's3:GetEncryptionConfiguration'));
+          if (isTransient(mapped) && this.state.encryption === pending) this.state.encryption = undefined;
+          if (this.config.sse) {
+            this.state.warnOnce(
+              `Could not read the default encryption of bucket ${this.bucket} (${mapped.message}). Writes to ${this.urlFor('')} send x-amz-server-side-encryption: AES256, as kops does; allow s3:GetEncryptionConfiguration on arn:aws:s3:::${this.bucket} so that the bucket's default encryption (e.g. SSE-KMS) applies instead.`,
+              this.warn,
+            );
+          }
+        }
+        return found;
+      });
+      this.state.encryption = pending;
+    }
+    return this.state.encryption;
+  }
+
+  /** Listed ETags are MD5s unless the bucket may hold KMS-encrypted objects (or its encryption is unknown). */
+  private async listedMd5Trusted(r: Ready): Promise<boolean> {
+    if (!this.config.sse) return true;
+    const found = await this.encryption(r);
+    return found.kind === 'none' || (found.kind === 'default' && !isKms(found.algorithm));
+  }
+
+  /** Runs the precondition probe before the first write to the bucket, in the folder of `key`. */
+  private async probeOnce(r: Ready, key: string): Promise<void> {
+    if (this.state.probeOutcome) return;
+    if (!this.state.probe) {
+      const pending = this.runProbe(r, key);
+      this.state.probe = pending;
+      pending.finally(() => {
+        if (!this.state.probeOutcome && this.state.probe === pending) this.state.probe = undefined;
+      });
+    }
+    await this.state.probe;
+  }
+
+  private async runProbe(r: Ready, key: string): Promise<void> {
+    const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+    const endpoint = endpointForDisplay(this.config, r.region.region);
+    try {
+      const result = await probePreconditions(r.client, r.sdk, this.bucket, dir, await this.writeParams(r, undefined));
+      Object.assign(this.state.capabilities, result);
+      this.state.probeOutcome = { result };
+      const ignored = [...(result.atomicCreate ? [] : ['If-None-Match']), ...(result.compareAndSwap ? [] : ['If-Match'])];
+      if (ignored.length > 0) {
+        this.state.warnOnce(
+          `${endpoint} does not honour ${ignored.join(' and ')} on writes to bucket ${this.bucket}.` +
+            (result.atomicCreate ? '' : ' createFile there checks and then writes, so two concurrent writers can both create the same file.') +
+            (result.compareAndSwap ? '' : ' Compare-and-swap writes are refused (Unsupported) instead of being silently unsafe.') +
+            ' Avoid concurrent writers on this store, or use a service that supports conditional writes.',
+          this.warn,
+        );
+      }
+    } catch (e) {
+      const mapped = mapS3Error(e, this.context(`${dir}(probe)`, 's3:PutObject'));
+      if (isTransient(mapped)) return; // try again before the next write
+      this.state.probeOutcome = { error: mapped.message };
+      this.state.warnOnce(
+        `Could not check whether ${endpoint} honours conditional writes on bucket ${this.bucket} (${mapped.message}); assuming it does.`,
+        this.warn,
+      );
+    }
+  }
+
+  /** A streamed body: multipart upload in parts of `partSize`, `queueSize` at a time; aborted (never retried) on failure. */
+  private async upload(r: Ready, key: string, body: AsyncIterable<Uint8Array>, params: PutObjectCommandInput, options: WriteOptions): Promise<ObjectInfo> {
+    const { Upload } = await loadLibStorage();
+    let size = 0;
+    const counted = Readable.from(
+      (async function* () {
+        for await (const chunk of body) {
+          size += chunk.byteLength;
+          yield chunk;
+        }
+      })(),
+      { objectMode: false },
+    );
+    const upload = new Upload({
+      client: r.client,
+      params: { ...params, Body: counted, ...(options.size !== undefined ? { ContentLength: options.size } : {}) },
+      partSize: this.config.multipart.partSize,
+      queueSize: this.config.multipart.queueSize,
+      leavePartsOnError: false,
+    });
+    const abort = () => void upload.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const out = await upload.done();
+      return await this.completeInfo(key, size, out, undefined, options.contentType);
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      counted.destroy();
+    }
+  }
+
+  /** Info after a write; a service that returned no ETag is asked for it (the version is needed for compare-and-swap). */
+  private async completeInfo(
+    key: string,
+    size: number,
+    out: { ETag?: string | undefined; ServerSideEncryption?: string | undefined; SSECustomerAlgorithm?: string | undefined },
+    sha256: string | undefined,
+    contentType: string | undefined,
+  ): Promise<ObjectInfo> {
+    if (out.ETag) return infoAfterWrite(key, size, out, sha256, contentType);
+    const info = await this.stat(key);
+    if (!info) throw new NotFoundError(`${this.urlFor(key)} was written but cannot be found; the bucket may be eventually consistent, try again`, { url: this.urlFor(key) });
+    return info;
+  }
+
+  private async copyFromBucket(source: S3Backend, sourceKey: string, targetKey: string, options: CopyOptions): Promise<ObjectInfo> {
+    const r = await this.prepare();
+    await this.probeOnce(r, targetKey);
+    const from = await source.stat(sourceKey, options);
+    if (!from) throw new NotFoundError(`File not found: ${source.urlFor(sourceKey)}; nothing to copy`, { url: source.urlFor(sourceKey) });
+    if (from.size > MAX_COPY_BYTES) {
+      throw new UnsupportedError(`Cannot copy ${source.urlFor(sourceKey)} inside S3: it is larger than 5 GiB, the limit of a single CopyObject`, { url: this.urlFor(targetKey) });
+    }
+    let ifNoneMatch = options.ifNoneMatch === '*';
+    if (ifNoneMatch && !this.capabilities.atomicCreate) {
+      if (await this.stat(targetKey, options)) throw new AlreadyExistsError(`File already exists: ${this.urlFor(targetKey)}; read it, or remove it first`, { url: this.urlFor(targetKey) });
+      ifNoneMatch = false;
+    }
+    const writeParams = await this.writeParams(r, options.acl);
+    try {
+      const out = await r.client.send(
+        new r.sdk.CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: targetKey,
+          CopySource: copySource(source.bucket, sourceKey),
+          ...writeParams,
+          ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+        }),
+        { abortSignal: options.signal },
+      );
+      const result = out.CopyObjectResult ?? {};
+      return await this.completeInfo(
+        targetKey,
+        from.size,
+        { ETag: result.ETag, ServerSideEncryption: out.ServerSideEncryption, SSECustomerAlgorithm: out.SSECustomerAlgorithm },
+        from.hashes?.sha256,
+        from.contentType,
+      );
+    } catch (e) {
+      if (errorCode(e) === 'NoSuchKey') throw new NotFoundError(`File not found: ${source.urlFor(sourceKey)} (removed while copying)`, { url: source.urlFor(sourceKey), cause: e });
+      throw mapS3Error(e, this.context(targetKey, 's3:PutObject', { ifNoneMatch, alsoNeeds: ['s3:GetObject on the source'] }));
+    }
+  }
+}
+
+/** `bucket/key` for x-amz-copy-source, percent-encoded except for the `/` separators. */
+function copySource(bucket: string, key: string): string {
+  return `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
+}
+
+/** A read body whose network failures surface as core errors (Transient for resets and timeouts). */
+async function* mapStreamErrors(body: AsyncIterable<Uint8Array>, ctx: ErrorContext): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } catch (e) {
+    throw mapS3Error(e, ctx);
+  }
+}
+
+async function* emptyBody(): AsyncGenerator<Uint8Array> {}

@@ -1,0 +1,76 @@
+/**
+ * MinIO as a local process for the S3 suites: the pinned build from scripts/install-test-servers.sh, on a
+ * free 127.0.0.1 port, with a temp data folder, test credentials and a KMS key (so SSE-S3 and SSE-KMS
+ * requests work). Prints the MinIO version when it starts.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { freePort, httpStatus, installedBinary, startProcess, tempDir } from './server-process.js';
+
+/** The pseudo-version scripts/install-test-servers.sh builds (it has minio/minio#21526, If-None-Match on missing keys). */
+export const MINIO_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
+
+/** What a test needs to reach the running MinIO. Plain data, so vitest's `provide` can pass it to workers. */
+export interface MinioInfo {
+  /** `http://127.0.0.1:PORT` */
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  /** Name of the KMS key MinIO was started with (for SSE-KMS and bucket default encryption). */
+  kmsKeyName: string;
+  /** First line of `minio --version`, plus the pinned pseudo-version. */
+  version: string;
+}
+
+export interface RunningMinio extends MinioInfo {
+  stop(): Promise<void>;
+}
+
+/** Starts MinIO and waits until /minio/health/live answers 200. Throws (never skips) when it cannot start. */
+export async function startMinio(): Promise<RunningMinio> {
+  const binary = installedBinary(`bin/minio-${MINIO_VERSION}`, 'minio');
+  const versionLine = execFileSync(binary, ['--version'], { encoding: 'utf8' }).split('\n')[0]?.trim() ?? 'unknown';
+  const version = `${versionLine} (pinned ${MINIO_VERSION})`;
+  process.stderr.write(`[testkit] MinIO: ${version}\n`);
+  const [port, consolePort] = [await freePort(), await freePort()];
+  const data = tempDir('minio');
+  const endpoint = `http://127.0.0.1:${port}`;
+  const accessKeyId = 'statestore-test';
+  const secretAccessKey = randomBytes(18).toString('hex');
+  const kmsKeyName = 'statestore-test-key';
+  let proc;
+  try {
+    proc = await startProcess({
+      name: `MinIO on ${endpoint}`,
+      command: binary,
+      args: ['server', '--quiet', '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`, data.dir],
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        MINIO_ROOT_USER: accessKeyId,
+        MINIO_ROOT_PASSWORD: secretAccessKey,
+        MINIO_KMS_SECRET_KEY: `${kmsKeyName}:${randomBytes(32).toString('base64')}`,
+        MINIO_BROWSER: 'off',
+        MINIO_UPDATE: 'off',
+      },
+      ready: async () => (await httpStatus(`${endpoint}/minio/health/live`)) === 200,
+    });
+  } catch (e) {
+    data.remove();
+    throw e;
+  }
+  const started = proc;
+  return {
+    endpoint,
+    accessKeyId,
+    secretAccessKey,
+    region: 'us-east-1',
+    kmsKeyName,
+    version,
+    async stop() {
+      await started.stop();
+      data.remove();
+    },
+  };
+}
