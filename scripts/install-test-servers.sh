@@ -54,7 +54,7 @@ for t in "${targets[@]}"; do
     minio) go_tool minio github.com/minio/minio "$MINIO_VERSION" ;;
     mc) go_tool mc github.com/minio/mc "$MC_VERSION" ;;
     gcs) go_tool fake-gcs-server github.com/fsouza/fake-gcs-server "$FAKE_GCS_VERSION" ;;
-    swift) apt_install swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached ;;
+    swift) apt_install swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached python3-keystone python3-keystonemiddleware ;;
     rclone) apt_install rclone ;;
     vault) install_vault ;;
     *) log "unknown target $t"; exit 2 ;;
