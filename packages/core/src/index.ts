@@ -22,3 +22,6 @@ export { httpSettingsFor, proxyFor, nodeAgents, type HttpSettings } from './http
 export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
 export { MemfsBackend, resetMemfs, sharedMemfs } from './backends/memfs/memfs-backend.js';
 export { FileBackend, type FileBackendOptions } from './backends/file/file-backend.js';
+export { sync, DEFAULT_TRANSFERS, DEFAULT_CHECKERS, type SyncOptions } from './sync/sync.js';
+export { describeSyncSummary, formatBytes, type SyncSummary, type SyncError, type HashFallback } from './sync/summary.js';
+export type { SyncEvent, SyncListener, SyncTotals, CompareMethod } from './sync/progress.js';
