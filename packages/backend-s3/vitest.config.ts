@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Starts MinIO once per run and provides its address; the suites fail if it cannot start.
+    globalSetup: ['./test/global-setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Two cores shared with other engineers: a few test files at a time against one MinIO.
+    maxWorkers: 2,
+  },
+});
