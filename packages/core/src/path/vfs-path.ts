@@ -336,6 +336,9 @@ export class VfsPath {
   async readDir(options: { signal?: AbortSignal } = {}): Promise<DirEntry[]> {
     const prefix = dirPrefix(this.key);
     const entries: DirEntry[] = [];
+    // A service may repeat a prefix on later pages (fake-gcs-server re-sends every prefix after the page
+    // token); each directory is listed once.
+    const directories = new Set<string>();
     let pageToken: string | undefined;
     try {
       do {
@@ -352,7 +355,8 @@ export class VfsPath {
         for (const p of page.prefixes) {
           if (!p.startsWith(prefix)) continue;
           const name = p.slice(prefix.length).replace(/\/$/, '');
-          if (name === '' || name.includes('/')) continue;
+          if (name === '' || name.includes('/') || directories.has(name)) continue;
+          directories.add(name);
           entries.push({ name, path: new VfsPath(this.ctx, joinKey(this.key, name)), isDirectory: true });
         }
         pageToken = page.nextPageToken;
