@@ -1,0 +1,71 @@
+/**
+ * @statestore/backend-gcs: the gs:// plugin. `open` is cheap and offline: it reads settings and returns a
+ * cached driver; the Cloud Storage SDK is imported, and credentials are looked up, on the first real request.
+ * One driver (and one SDK client) is kept per bucket, endpoint, credentials and default ACL.
+ */
+import type { Storage } from '@google-cloud/storage';
+import { definePlugin, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { createStorage } from './client.js';
+import { GCS_ENDPOINT, gcsSettings, type GcsSettings } from './config.js';
+import { GcsBackend } from './gcs-backend.js';
+
+export { GcsBackend, RESUMABLE_THRESHOLD, type GcsBackendOptions } from './gcs-backend.js';
+export { gcsSettings, emulatorEndpointFrom, predefinedAclFrom, PREDEFINED_ACLS, type GcsSettings, type PredefinedAcl } from './config.js';
+export { mapGcsError } from './errors.js';
+export { SHA256_METADATA_KEY } from './object-info.js';
+
+const backends = new Map<string, GcsBackend>();
+/** One SDK client per endpoint and credentials, shared by the buckets opened with them. */
+const clients = new Map<string, Promise<Storage>>();
+
+function storageFor(service: string, settings: GcsSettings): Promise<Storage> {
+  let client = clients.get(service);
+  if (!client) {
+    client = createStorage(settings);
+    clients.set(service, client);
+    client.catch(() => clients.delete(service));
+  }
+  return client;
+}
+
+function backendFor(settings: GcsSettings, context: PluginContext): GcsBackend {
+  const service = JSON.stringify([settings.emulatorEndpoint ?? GCS_ENDPOINT, settings.keyFilename ?? 'adc', settings.timeoutMs]);
+  const cacheKey = JSON.stringify([service, settings.bucket, settings.predefinedAcl ?? '']);
+  let backend = backends.get(cacheKey);
+  if (!backend) {
+    backend = new GcsBackend({
+      bucket: settings.bucket,
+      serviceId: `gcs:${service}`,
+      storage: () => storageFor(service, settings),
+      ...(settings.predefinedAcl ? { predefinedAcl: settings.predefinedAcl } : {}),
+      warn: context.warn,
+    });
+    backends.set(cacheKey, backend);
+  }
+  return backend;
+}
+
+function describeCredentials(settings: GcsSettings): string {
+  if (settings.emulatorEndpoint) return 'none (emulator from STORAGE_EMULATOR_HOST)';
+  if (settings.keyFilename) return `GOOGLE_APPLICATION_CREDENTIALS (${settings.keyFilename})`;
+  return "Application Default Credentials (gcloud's ADC file, else the metadata server)";
+}
+
+export default definePlugin({
+  name: '@statestore/backend-gcs',
+  schemes: ['gs'],
+  async open(url: ParsedUrl, context: PluginContext) {
+    const settings = gcsSettings(url, context.env, context.options);
+    return { backend: backendFor(settings, context), key: settings.key };
+  },
+  async describe(url: ParsedUrl, context: PluginContext): Promise<Description> {
+    const settings = gcsSettings(url, context.env, context.options);
+    return {
+      bucket: settings.bucket,
+      endpoint: settings.emulatorEndpoint ?? GCS_ENDPOINT,
+      credentials: describeCredentials(settings),
+      predefinedAcl: settings.predefinedAcl ?? 'none (bucket default)',
+      timeoutSeconds: settings.timeoutMs / 1000,
+    };
+  },
+});
