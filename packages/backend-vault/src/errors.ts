@@ -1,0 +1,116 @@
+/**
+ * errors: node-vault's failures → core's typed errors. node-vault rejects with an error carrying
+ * `response.statusCode` and Vault's JSON body for every non-2xx answer, and passes axios's errors through for
+ * network failures. Messages name the URL, say what to do, and never carry a token.
+ */
+import {
+  InvalidConfigError,
+  NotFoundError,
+  PermissionDeniedError,
+  PreconditionFailedError,
+  StatestoreError,
+  TransientError,
+  UnsupportedError,
+  redactSecrets,
+} from '@statestore/core';
+
+/** What the failing request was about, for the message. */
+export interface RequestContext {
+  /** The vault:// URL of the file or folder. */
+  url: string;
+  /** The Vault API path, e.g. `secret/data/clusters/a/secrets/admin` (what a policy must name). */
+  policyPath: string;
+  /** The policy capabilities the request needs: read, create, update, delete, list. */
+  capabilities: string[];
+  /** `https://host:port`, and the namespace if any, for the message. */
+  address: string;
+  namespace?: string | undefined;
+}
+
+/** A Vault answer other than 2xx, as node-vault reports it. */
+interface VaultResponseError {
+  message: string;
+  response: { statusCode: number; body?: unknown };
+}
+
+export function vaultStatus(e: unknown): number | undefined {
+  const status = (e as Partial<VaultResponseError> | undefined)?.response?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Vault's error strings from a failed answer. */
+export function vaultMessages(e: unknown): string[] {
+  const body = (e as Partial<VaultResponseError> | undefined)?.response?.body as { errors?: unknown } | undefined;
+  return Array.isArray(body?.errors) ? body.errors.filter((m): m is string => typeof m === 'string') : [];
+}
+
+/** Vault's answer to a `cas` that did not match the current version. */
+export function isCasMismatch(e: unknown): boolean {
+  return vaultStatus(e) === 400 && vaultMessages(e).some((m) => m.includes('check-and-set parameter did not match'));
+}
+
+/** A 404 for a missing secret (not for a missing mount, which is a configuration error). */
+export function isMissingSecret(e: unknown): boolean {
+  return vaultStatus(e) === 404 && !isMissingRoute(e);
+}
+
+function isMissingRoute(e: unknown): boolean {
+  return vaultMessages(e).some((m) => m.includes('no handler for route'));
+}
+
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const TLS_FAILURES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|EPROTO|HOSTNAME_MISMATCH/;
+
+/** Maps any failure of a Vault request to a core error naming the URL. */
+export function mapVaultError(e: unknown, ctx: RequestContext): StatestoreError {
+  const where = `${ctx.url} (Vault ${ctx.address}${ctx.namespace ? `, namespace ${ctx.namespace}` : ''})`;
+  const status = vaultStatus(e);
+  const detail = redactSecrets(vaultMessages(e).join('; ') || (e instanceof Error ? e.message : String(e)));
+  const options = { url: ctx.url, cause: e };
+  if (status === undefined) {
+    const code = String((e as { code?: unknown } | undefined)?.code ?? '');
+    if (TRANSIENT_NETWORK.has(code)) return new TransientError(`${where}: network failure (${code}): ${detail}`, options);
+    if (TLS_FAILURES.test(code) || /certificate|self.signed/i.test(detail)) {
+      return new InvalidConfigError(
+        `${where}: TLS verification failed (${code || detail}). Point VAULT_CACERT at the PEM of the CA that signed Vault's certificate, ` +
+          `or use ?tls=false if this Vault listens on plain HTTP (VAULT_SKIP_VERIFY=true turns verification off; do not use it in production).`,
+        options,
+      );
+    }
+    return new StatestoreError('Unknown', `${where}: ${detail}`, options);
+  }
+  if (isCasMismatch(e)) return new PreconditionFailedError(`${ctx.url} changed since it was read (Vault check-and-set did not match)`, options);
+  switch (status) {
+    case 400:
+      if (detail.includes('check-and-set parameter required')) {
+        return new InvalidConfigError(`${where}: the KV mount requires check-and-set on every write (cas_required), but writeFile replaces files unconditionally. Turn cas_required off for this mount or path.`, options);
+      }
+      return new StatestoreError('Unknown', `${where}: Vault refused the request: ${detail}`, options);
+    case 403:
+      return new PermissionDeniedError(
+        `${where}: permission denied. The token needs a policy granting path "${ctx.policyPath}" { capabilities = [${ctx.capabilities.map((c) => `"${c}"`).join(', ')}] }` +
+          `; or the token is invalid or expired (check VAULT_TOKEN, or the Vault role bound to this machine's IAM role). Vault said: ${detail}`,
+        options,
+      );
+    case 404:
+      if (isMissingRoute(e)) {
+        return new NotFoundError(
+          `${where}: no secrets engine is mounted at "${ctx.policyPath.split('/')[0]}/". Check the mount in the URL (vault secrets list), or enable one: vault secrets enable -path=${ctx.policyPath.split('/')[0]} kv-v2`,
+          options,
+        );
+      }
+      return new NotFoundError(`File not found: ${ctx.url}`, options);
+    case 413:
+      return new UnsupportedError(`${where}: the file is too large for this Vault (request body over its max_request_size; files are stored base64-encoded, a third larger). ${detail}`, options);
+    case 412:
+    case 429:
+    case 500:
+    case 502:
+    case 504:
+      return new TransientError(`${where}: Vault answered ${status}: ${detail}`, options);
+    case 503:
+      return new TransientError(`${where}: Vault is sealed, in standby or unavailable (503): ${detail}`, options);
+    default:
+      return new StatestoreError('Unknown', `${where}: Vault answered ${status}: ${detail}`, options);
+  }
+}
