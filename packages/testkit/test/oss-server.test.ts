@@ -135,7 +135,7 @@ describe('the server over HTTP', () => {
     return { status: res.status, headers: res.headers, text: await res.text() };
   }
 
-  const tag = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
+  const tag = (xml: string, name: string): string[] => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]!);
 
   it('rejects a request signed with a wrong secret: 403 SignatureDoesNotMatch with the OSS error body (V1 and V4)', async () => {
     for (const v4 of [false, true]) {
