@@ -164,7 +164,8 @@ function loginError(e: unknown, path: string, role: string, ctx: RequestContext)
   }
   if (status === 400 || status === 401 || status === 403) {
     return new PermissionDeniedError(
-      `Vault at ${ctx.address} refused the AWS IAM login at ${path} (${as}): ${detail}. Check that the Vault role is bound to this machine's IAM principal, and that VAULT_AWS_IAM_SERVER_ID matches the method's iam_server_id_header_value.`,
+      `Vault at ${ctx.address} refused the AWS IAM login at ${path} (${as}): ${detail}. Check that the AWS auth method is enabled there (else set VAULT_AWS_AUTH_MOUNT), ` +
+        "that the Vault role is bound to this machine's IAM principal, and that VAULT_AWS_IAM_SERVER_ID matches the method's iam_server_id_header_value; or set VAULT_TOKEN.",
       { url: ctx.address, cause: e },
     );
   }
