@@ -357,17 +357,18 @@ export class S3Backend implements Backend {
     }
   }
 
-  /** A streamed body: multipart upload in parts of `partSize`, `queueSize` at a time; aborted (never retried) on failure. */
+  /**
+   * A streamed body: multipart upload in parts of `partSize`, `queueSize` at a time; aborted (never
+   * retried) on failure. Cancelling the signal fails the source stream, so the upload finishes the parts
+   * in flight, aborts the multipart upload, and only then rejects: nothing is left behind.
+   */
   private async upload(r: Ready, key: string, body: AsyncIterable<Uint8Array>, params: PutObjectCommandInput, options: WriteOptions): Promise<ObjectInfo> {
     const { Upload } = await loadLibStorage();
     let size = 0;
     const counted = Readable.from(
-      (async function* () {
-        for await (const chunk of body) {
-          size += chunk.byteLength;
-          yield chunk;
-        }
-      })(),
+      cancellable(body, options.signal, (bytes) => {
+        size += bytes;
+      }),
       { objectMode: false },
     );
     const upload = new Upload({
@@ -377,13 +378,10 @@ export class S3Backend implements Backend {
       queueSize: this.config.multipart.queueSize,
       leavePartsOnError: false,
     });
-    const abort = () => void upload.abort();
-    options.signal?.addEventListener('abort', abort, { once: true });
     try {
       const out = await upload.done();
       return await this.completeInfo(key, size, out, undefined, options.contentType);
     } finally {
-      options.signal?.removeEventListener('abort', abort);
       counted.destroy();
     }
   }
@@ -453,6 +451,30 @@ async function* mapStreamErrors(body: AsyncIterable<Uint8Array>, ctx: ErrorConte
     yield* body;
   } catch (e) {
     throw mapS3Error(e, ctx);
+  }
+}
+
+/** The body's chunks, counted; fails with the signal's reason as soon as it is aborted, even while the source waits. */
+async function* cancellable(body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined, count: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  const iterator = body[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal?.reason ?? new Error('aborted'));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const next = await (signal ? Promise.race([iterator.next(), aborted]) : iterator.next());
+      if (next.done) return;
+      count(next.value.byteLength);
+      yield next.value;
+    }
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    // Not awaited: a source stalled in next() would keep return() queued forever.
+    iterator.return?.()?.catch(() => undefined);
   }
 }
 
