@@ -1,0 +1,48 @@
+/**
+ * statestore-backend-azureblob: the azureblob:// scheme for Statestore, written as a third-party plugin
+ * against @statestore/core's public API only. `azureblob://<account>/<container>/<key>` as kops parses
+ * it. Opening a URL is cheap and offline: the Azure SDK is imported on the first real operation, and one
+ * backend is kept per (endpoint, credential, container).
+ */
+import { definePlugin, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { AzureBlobBackend } from './azureblob-backend.js';
+import { parseAzureBlobUrl, readSettings } from './config.js';
+
+export { AzureBlobBackend } from './azureblob-backend.js';
+export { ENDPOINT_VARIABLE, parseAzureBlobUrl, readSettings, type AzureBlobLocation, type AzureBlobSettings, type TokenCredentialLike } from './config.js';
+
+const backends = new Map<string, AzureBlobBackend>();
+
+function open(url: ParsedUrl, context: PluginContext): { backend: AzureBlobBackend; key: string } {
+  const { account, container, key } = parseAzureBlobUrl(url);
+  const settings = readSettings(account, context.env, context.options);
+  const cacheKey = `${settings.id}\n${container}`;
+  let backend = backends.get(cacheKey);
+  if (!backend) {
+    backend = new AzureBlobBackend(settings, container);
+    backends.set(cacheKey, backend);
+  }
+  return { backend, key };
+}
+
+/** The plugin object Statestore loads for azureblob:// URLs. */
+const plugin = definePlugin({
+  name: 'statestore-backend-azureblob',
+  schemes: ['azureblob'],
+  async open(url, context) {
+    return open(url, context);
+  },
+  async describe(url, context): Promise<Description> {
+    const { account, container } = parseAzureBlobUrl(url);
+    const settings = readSettings(account, context.env, context.options);
+    return {
+      account,
+      container,
+      endpoint: settings.endpoint,
+      credentials: settings.credential.source,
+      ...(settings.proxy ? { proxy: settings.proxy.replace(/\/\/[^@/]*@/, '//***@') } : {}),
+    };
+  },
+});
+
+export default plugin;
