@@ -25,3 +25,5 @@ export { FileBackend, type FileBackendOptions } from './backends/file/file-backe
 export { sync, DEFAULT_TRANSFERS, DEFAULT_CHECKERS, type SyncOptions } from './sync/sync.js';
 export { describeSyncSummary, formatBytes, type SyncSummary, type SyncError, type HashFallback } from './sync/summary.js';
 export type { SyncEvent, SyncListener, SyncTotals, CompareMethod } from './sync/progress.js';
+// config/: state-store location, kops object model and defaults, kops YAML, merge, set/unset, store layout, vault rules
+export * from './config/index.js';

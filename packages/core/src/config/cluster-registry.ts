@@ -1,0 +1,327 @@
+/**
+ * ClusterRegistry: the clusters of one state store, read and written in kops's layout (the counterpart
+ * of kops's VFSClientset). Creates are create-if-absent; every read–modify–write goes through
+ * VfsPath.updateFile (compare-and-swap), so concurrent writers never lose an update; `metadata.generation`
+ * is bumped when a spec changes, as kops does; vault:// secret and key stores are checked before a write.
+ */
+import { AlreadyExistsError, InvalidConfigError, NotFoundError, isAlreadyExists, isNotFound } from '../errors/errors.js';
+import type { VfsPath } from '../path/vfs-path.js';
+import type { BuiltCluster } from './build-cluster.js';
+import { CLUSTER_LABEL, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
+import { KopsYamlDocument, sortKopsKeys } from './kops-yaml.js';
+import {
+  clusterAddonsPath,
+  clusterConfigPath,
+  clusterFolder,
+  clusterNameOfConfigKey,
+  defaultConfigBase,
+  instanceGroupFolder,
+  instanceGroupPath,
+  isDeletableStateFile,
+} from './store-layout.js';
+import { assertValidCluster, assertValidInstanceGroup } from './validate.js';
+import { assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
+
+/** A cluster read from the store: its document (for edits) and its object (configBase filled in, as kops does in memory). */
+export interface StoredCluster {
+  name: string;
+  doc: KopsYamlDocument;
+  cluster: KopsCluster;
+  path: VfsPath;
+}
+
+export interface StoredInstanceGroup {
+  name: string;
+  doc: KopsYamlDocument;
+  instanceGroup: KopsInstanceGroup;
+  path: VfsPath;
+}
+
+/** What `deleteCluster` would remove, and what it leaves alone. */
+export interface ClusterDeletePlan {
+  folder: VfsPath;
+  files: VfsPath[];
+  /** Files kops's allow-list does not know; any of them stops the delete. */
+  unknown: string[];
+  /** Stores outside the cluster folder the config points at (configBase elsewhere, keyStore, secretStore, discovery store): never touched. */
+  outside: { field: string; url: string }[];
+}
+
+/**
+ * Edits a document in place, or returns a replacement; called again with fresh content when a
+ * compare-and-swap loses, so it must only depend on the document it is given.
+ */
+export type DocumentMutation = (doc: KopsYamlDocument) => void | KopsYamlDocument | Promise<void | KopsYamlDocument>;
+
+function decodeCluster(text: string, source: string, name: string, configBase: string): { doc: KopsYamlDocument; cluster: KopsCluster } {
+  const doc = KopsYamlDocument.parse(text, source);
+  const cluster = doc.toJS() as unknown as KopsCluster;
+  if (cluster.kind !== 'Cluster') throw new InvalidConfigError(`${source} does not hold a Cluster (kind: ${String(cluster.kind)})`, { url: source });
+  cluster.metadata ??= {};
+  cluster.spec ??= {};
+  cluster.metadata.name ||= name;
+  cluster.spec.configBase ||= configBase;
+  return { doc, cluster };
+}
+
+function decodeInstanceGroup(text: string, source: string, cluster: string): { doc: KopsYamlDocument; instanceGroup: KopsInstanceGroup } {
+  const doc = KopsYamlDocument.parse(text, source);
+  const instanceGroup = doc.toJS() as unknown as KopsInstanceGroup;
+  if (instanceGroup.kind !== 'InstanceGroup') throw new InvalidConfigError(`${source} does not hold an InstanceGroup (kind: ${String(instanceGroup.kind)})`, { url: source });
+  instanceGroup.metadata ??= {};
+  instanceGroup.spec ??= {};
+  instanceGroup.metadata.labels = { ...instanceGroup.metadata.labels, [CLUSTER_LABEL]: cluster };
+  return { doc, instanceGroup };
+}
+
+function specsEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKopsKeys(a ?? {})) === JSON.stringify(sortKopsKeys(b ?? {}));
+}
+
+/** Bumps metadata.generation when the spec changed, as kops's Update does. */
+function bumpGeneration(doc: KopsYamlDocument, before: { spec?: unknown; metadata?: { generation?: number } } | undefined): void {
+  if (!before) return;
+  const after = doc.toJS() as { spec?: unknown };
+  if (specsEqual(before.spec, after.spec)) return;
+  doc.setIn(['metadata', 'generation'], (before.metadata?.generation ?? 0) + 1);
+}
+
+export class ClusterRegistry {
+  constructor(
+    /** The state store root. */
+    readonly store: VfsPath,
+  ) {}
+
+  /** Cluster names: every `*\/config` below the store root, sorted. */
+  async listClusterNames(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const file of this.store.walk()) {
+      const relative = file.relativeTo(this.store);
+      const name = relative === undefined ? undefined : clusterNameOfConfigKey(relative);
+      if (name) names.push(name);
+    }
+    return names.sort();
+  }
+
+  /** Every cluster that loads; those that do not are reported as warnings (kops skips them too). */
+  async listClusters(): Promise<{ clusters: StoredCluster[]; warnings: string[] }> {
+    const clusters: StoredCluster[] = [];
+    const warnings: string[] = [];
+    for (const name of await this.listClusterNames()) {
+      try {
+        const found = await this.findCluster(name);
+        if (found) clusters.push(found);
+      } catch (e) {
+        warnings.push(`cluster ${JSON.stringify(name)} found in state store listing, but cannot be loaded: ${(e as Error).message}`);
+      }
+    }
+    return { clusters, warnings };
+  }
+
+  async findCluster(name: string): Promise<StoredCluster | undefined> {
+    const path = clusterConfigPath(this.store, name);
+    let text: string;
+    try {
+      text = await path.readText();
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    return { name, path, ...decodeCluster(text, path.toString(), name, defaultConfigBase(this.store, name)) };
+  }
+
+  /** The cluster, or NotFoundError naming the store. */
+  async getCluster(name: string): Promise<StoredCluster> {
+    const found = await this.findCluster(name);
+    if (!found) {
+      throw new NotFoundError(`cluster not found ${JSON.stringify(name)} in ${this.store.toString()}; list the clusters with \`statestore get clusters\``, {
+        url: clusterConfigPath(this.store, name).toString(),
+      });
+    }
+    return found;
+  }
+
+  /** Refuses vault:// secret/key stores shared with another cluster or equal to the state store. */
+  async checkVaultStores(cluster: ClusterStores): Promise<void> {
+    if (!isVaultUrl(cluster.spec.secretStore) && !isVaultUrl(cluster.spec.keyStore)) return;
+    const { clusters } = await this.listClusters();
+    assertVaultStoresAllowed(
+      this.store.toString(),
+      cluster,
+      clusters.map((c) => ({ name: c.name, spec: c.cluster.spec })),
+    );
+  }
+
+  /**
+   * Writes a new cluster: `config` (create-if-absent; AlreadyExistsError when the cluster exists),
+   * each instance group, and an empty `clusteraddons/default`, as `kops create cluster` does.
+   */
+  async createCluster(built: BuiltCluster): Promise<void> {
+    const cluster = built.cluster.toJS() as unknown as KopsCluster;
+    const name = cluster.metadata?.name;
+    if (!name) throw new InvalidConfigError('The cluster has no metadata.name');
+    const igs = built.instanceGroups.map((d) => d.toJS() as unknown as KopsInstanceGroup);
+    const names = igs.map((g) => g.metadata.name);
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate) throw new InvalidConfigError(`InstanceGroup names must be unique; ${duplicate} appears twice`);
+    assertValidCluster(cluster, igs, `Cluster ${name}`);
+    await this.checkVaultStores({ name, spec: cluster.spec });
+    try {
+      await clusterConfigPath(this.store, name).createFile(built.cluster.toString());
+    } catch (e) {
+      if (isAlreadyExists(e)) {
+        throw new AlreadyExistsError(`cluster ${JSON.stringify(name)} already exists in ${this.store.toString()}`, { url: clusterConfigPath(this.store, name).toString() });
+      }
+      throw e;
+    }
+    for (const ig of built.instanceGroups) await instanceGroupPath(this.store, name, ig.name!).createFile(ig.toString());
+    await clusterAddonsPath(this.store, name).writeFile('');
+  }
+
+  /**
+   * Read–modify–write of a cluster's `config` with compare-and-swap: `mutate` edits the document
+   * (it may run again if another writer got there first). The result is validated before it is written.
+   * Returns the stored document, or the current one when nothing changed.
+   */
+  async updateCluster(name: string, mutate: DocumentMutation, options: { instanceGroups?: readonly KopsInstanceGroup[] } = {}): Promise<KopsYamlDocument> {
+    const path = clusterConfigPath(this.store, name);
+    let result: KopsYamlDocument | undefined;
+    await path.updateFile(async (current) => {
+      if (!current) throw new NotFoundError(`cluster not found ${JSON.stringify(name)} in ${this.store.toString()}`, { url: path.toString() });
+      const text = new TextDecoder().decode(current);
+      const { doc } = decodeCluster(text, path.toString(), name, defaultConfigBase(this.store, name));
+      const before = doc.toJS() as unknown as KopsCluster;
+      const draft = doc.clone();
+      const next = (await mutate(draft)) ?? draft;
+      result = next;
+      const after = next.toJS() as unknown as KopsCluster;
+      if (after.metadata?.name && after.metadata.name !== name) throw new InvalidConfigError(`cluster name did not match expected name: ${after.metadata.name} vs ${name}; a cluster cannot be renamed`);
+      const checked: KopsCluster = { ...after, metadata: { ...after.metadata, name }, spec: { ...after.spec, configBase: after.spec?.configBase || defaultConfigBase(this.store, name) } };
+      assertValidCluster(checked, options.instanceGroups, `Cluster ${name}`);
+      assertEtcdClustersKept(before, after);
+      await this.checkVaultStores({ name, spec: after.spec ?? {} });
+      bumpGeneration(next, before);
+      const out = next.toString();
+      return out === text ? undefined : out;
+    });
+    return result!;
+  }
+
+  /** Instance groups of a cluster, sorted by name; a listed file that vanished is an error, as in kops. */
+  async listInstanceGroups(cluster: string): Promise<StoredInstanceGroup[]> {
+    const entries = await instanceGroupFolder(this.store, cluster).readDir();
+    const out: StoredInstanceGroup[] = [];
+    for (const entry of entries) {
+      if (entry.isDirectory) continue;
+      out.push(await this.getInstanceGroup(cluster, entry.name));
+    }
+    return out;
+  }
+
+  async findInstanceGroup(cluster: string, name: string): Promise<StoredInstanceGroup | undefined> {
+    const path = instanceGroupPath(this.store, cluster, name);
+    let text: string;
+    try {
+      text = await path.readText();
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    return { name, path, ...decodeInstanceGroup(text, path.toString(), cluster) };
+  }
+
+  async getInstanceGroup(cluster: string, name: string): Promise<StoredInstanceGroup> {
+    const found = await this.findInstanceGroup(cluster, name);
+    if (!found) {
+      throw new NotFoundError(`InstanceGroup ${JSON.stringify(name)} not found in cluster ${cluster}; list them with \`statestore get instancegroups --name ${cluster}\``, {
+        url: instanceGroupPath(this.store, cluster, name).toString(),
+      });
+    }
+    return found;
+  }
+
+  /** Creates an instance group (AlreadyExistsError if it exists), validated against the cluster. */
+  async createInstanceGroup(cluster: string, doc: KopsYamlDocument): Promise<void> {
+    const { cluster: object } = await this.getCluster(cluster);
+    const ig = doc.toJS() as unknown as KopsInstanceGroup;
+    const name = ig.metadata?.name;
+    if (!name) throw new InvalidConfigError('The instance group has no metadata.name');
+    assertValidInstanceGroup(ig, object, `InstanceGroup ${name}`);
+    try {
+      await instanceGroupPath(this.store, cluster, name).createFile(doc.toString());
+    } catch (e) {
+      if (isAlreadyExists(e)) throw new AlreadyExistsError(`instance group ${JSON.stringify(name)} already exists in cluster ${cluster}`, { url: instanceGroupPath(this.store, cluster, name).toString() });
+      throw e;
+    }
+  }
+
+  /** Read–modify–write of one instance group, with compare-and-swap and validation against the cluster. */
+  async updateInstanceGroup(cluster: string, name: string, mutate: DocumentMutation, options: { cluster?: KopsCluster } = {}): Promise<KopsYamlDocument> {
+    const clusterObject = options.cluster ?? (await this.getCluster(cluster)).cluster;
+    const path = instanceGroupPath(this.store, cluster, name);
+    let result: KopsYamlDocument | undefined;
+    await path.updateFile(async (current) => {
+      if (!current) throw new NotFoundError(`InstanceGroup ${JSON.stringify(name)} not found in cluster ${cluster}`, { url: path.toString() });
+      const text = new TextDecoder().decode(current);
+      const doc = KopsYamlDocument.parse(text, path.toString());
+      const before = doc.toJS() as unknown as KopsInstanceGroup;
+      const draft = doc.clone();
+      const next = (await mutate(draft)) ?? draft;
+      result = next;
+      const after = next.toJS() as unknown as KopsInstanceGroup;
+      if (after.metadata?.name && after.metadata.name !== name) throw new InvalidConfigError(`instance group name did not match expected name: ${after.metadata.name} vs ${name}`);
+      assertValidInstanceGroup({ ...after, metadata: { ...after.metadata, name } }, clusterObject, `InstanceGroup ${name}`);
+      bumpGeneration(next, before);
+      const out = next.toString();
+      return out === text ? undefined : out;
+    });
+    return result!;
+  }
+
+  /** Removes one instance group file; a missing one is not an error (as in kops). */
+  async deleteInstanceGroup(cluster: string, name: string): Promise<void> {
+    await instanceGroupPath(this.store, cluster, name).remove();
+  }
+
+  /** What deleting the cluster's state would remove (kops's allow-list), without removing anything. */
+  async planDeleteCluster(name: string): Promise<ClusterDeletePlan> {
+    const { cluster } = await this.getCluster(name);
+    const folder = clusterFolder(this.store, name);
+    const files = await folder.readTree();
+    const unknown = files.map((f) => f.relativeTo(folder) ?? f.toString()).filter((rel) => !isDeletableStateFile(rel));
+    const outside: { field: string; url: string }[] = [];
+    const own = folder.toString().replace(/\/+$/, '');
+    const isInside = (url: string) => url.replace(/\/+$/, '') === own || url.startsWith(`${own}/`);
+    const spec = cluster.spec;
+    if (spec.configBase && !isInside(spec.configBase)) outside.push({ field: 'spec.configBase', url: spec.configBase });
+    if (spec.secretStore && !isInside(spec.secretStore)) outside.push({ field: 'spec.secretStore', url: spec.secretStore });
+    if (spec.keyStore && spec.keyStore !== spec.secretStore && !isInside(spec.keyStore)) outside.push({ field: 'spec.keyStore', url: spec.keyStore });
+    const discovery = spec.serviceAccountIssuerDiscovery?.discoveryStore;
+    if (discovery && !isInside(discovery)) outside.push({ field: 'spec.serviceAccountIssuerDiscovery.discoveryStore', url: discovery });
+    return { folder, files, unknown, outside };
+  }
+
+  /**
+   * Removes the cluster's state folder `{store}/{name}` after checking every file against kops's
+   * allow-list (InvalidConfigError listing unknown files, nothing removed). Stores outside the folder
+   * are reported in the plan, never touched. Returns the plan that was carried out.
+   */
+  async deleteCluster(name: string): Promise<ClusterDeletePlan> {
+    const plan = await this.planDeleteCluster(name);
+    if (plan.unknown.length > 0) {
+      throw new InvalidConfigError(
+        `refusing to delete: unknown file found: ${plan.unknown.map((u) => `${plan.folder.toString()}/${u}`).join(', ')}. Move or remove ${plan.unknown.length === 1 ? 'it' : 'them'} first; nothing was deleted.`,
+        { url: plan.folder.toString() },
+      );
+    }
+    await plan.folder.removeAll();
+    return plan;
+  }
+}
+
+/** kops refuses to drop an etcd cluster on update ("EtcdClusters cannot be removed"). */
+function assertEtcdClustersKept(before: KopsCluster, after: KopsCluster): void {
+  const kept = new Set((after.spec?.etcdClusters ?? []).map((e) => e?.name));
+  const removed = (before.spec?.etcdClusters ?? []).map((e) => e?.name).filter((n) => n && !kept.has(n));
+  if (removed.length > 0) throw new InvalidConfigError(`spec.etcdClusters: Forbidden: EtcdClusters cannot be removed (${removed.join(', ')})`);
+}
