@@ -72,8 +72,25 @@ export function nodeAgents(settings: HttpSettings): { http: http.Agent; https: h
     ...(settings.insecure ? { rejectUnauthorized: false } : {}),
   };
   if (settings.proxy) {
-    const agent = new HttpsProxyAgent(settings.proxy, { keepAlive: true, ...tls });
+    const agent = new TunnelAgent(settings.proxy, tls);
     return { http: agent as unknown as http.Agent, https: agent as unknown as https.Agent };
   }
   return { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, ...tls }) };
+}
+
+/**
+ * HttpsProxyAgent gives its constructor's TLS options to the connection to the proxy only; the TLS upgrade to
+ * the target through the tunnel takes the request's options. This agent applies the CAs and `insecure` to both.
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    private readonly tls: { ca?: string[]; rejectUnauthorized?: boolean },
+  ) {
+    super(proxy, { keepAlive: true, ...tls });
+  }
+
+  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
+    return super.connect(req, { ...opts, ...this.tls } as typeof opts);
+  }
 }
