@@ -10,7 +10,7 @@ import type NodeVault from 'node-vault';
 import { PermissionDeniedError, httpSettingsFor, isStatestoreError, nodeAgents, proxyFor, redactSecrets } from '@statestore/core';
 import { iamLoginData } from './aws-iam-login.js';
 import type { AuthSettings, VaultSettings } from './config.js';
-import { mapVaultError, vaultMessages, vaultStatus, type RequestContext } from './errors.js';
+import { mapVaultError, safeCause, vaultMessages, vaultStatus, type RequestContext } from './errors.js';
 import { TokenManager, type TokenLease, type TokenSource } from './token-manager.js';
 
 export type VaultClient = NodeVault.client;
@@ -132,7 +132,7 @@ function tokenSource(auth: AuthSettings, client: () => Promise<VaultClient>, ctx
         throw new PermissionDeniedError(
           `No Vault token for ${ctx.address}: VAULT_TOKEN is not set, and AWS IAM login found no AWS credentials (${(e as Error).message}). ` +
             'Set VAULT_TOKEN, or run where AWS credentials are available (instance role, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE).',
-          { url: ctx.address, cause: e },
+          { url: ctx.address, cause: safeCause(e) },
         );
       }
       const c = await client();
@@ -159,14 +159,14 @@ function loginError(e: unknown, path: string, role: string, ctx: RequestContext)
   if (status === 404) {
     return new PermissionDeniedError(
       `Vault at ${ctx.address} has no AWS auth method at ${path} (${detail}). Enable it (vault auth enable aws), set VAULT_AWS_AUTH_MOUNT to where it is, or set VAULT_TOKEN.`,
-      { url: ctx.address, cause: e },
+      { url: ctx.address, cause: safeCause(e) },
     );
   }
   if (status === 400 || status === 401 || status === 403) {
     return new PermissionDeniedError(
       `Vault at ${ctx.address} refused the AWS IAM login at ${path} (${as}): ${detail}. Check that the AWS auth method is enabled there (else set VAULT_AWS_AUTH_MOUNT), ` +
         "that the Vault role is bound to this machine's IAM principal, and that VAULT_AWS_IAM_SERVER_ID matches the method's iam_server_id_header_value; or set VAULT_TOKEN.",
-      { url: ctx.address, cause: e },
+      { url: ctx.address, cause: safeCause(e) },
     );
   }
   return mapVaultError(e, { ...ctx, url: `${ctx.address}/v1/${path}`, policyPath: path, capabilities: ['update'] });

@@ -61,12 +61,24 @@ function isMissingRoute(e: unknown): boolean {
 const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 const TLS_FAILURES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|EPROTO|HOSTNAME_MISMATCH/;
 
+/**
+ * What may travel as an error's `cause`: node-vault's answer errors hold only the status and Vault's body, but
+ * axios's network errors hold the request configuration, token header included. Those become a plain Error
+ * with the code and a redacted message.
+ */
+export function safeCause(e: unknown): unknown {
+  if (vaultStatus(e) !== undefined) return e;
+  if (!(e instanceof Error)) return new Error(redactSecrets(String(e)));
+  const code = (e as { code?: unknown }).code;
+  return Object.assign(new Error(redactSecrets(e.message)), typeof code === 'string' ? { code } : {});
+}
+
 /** Maps any failure of a Vault request to a core error naming the URL. */
 export function mapVaultError(e: unknown, ctx: RequestContext): StatestoreError {
   const where = `${ctx.url} (Vault ${ctx.address}${ctx.namespace ? `, namespace ${ctx.namespace}` : ''})`;
   const status = vaultStatus(e);
   const detail = redactSecrets(vaultMessages(e).join('; ') || (e instanceof Error ? e.message : String(e)));
-  const options = { url: ctx.url, cause: e };
+  const options = { url: ctx.url, cause: safeCause(e) };
   if (status === undefined) {
     const code = String((e as { code?: unknown } | undefined)?.code ?? '');
     if (TRANSIENT_NETWORK.has(code)) return new TransientError(`${where}: network failure (${code}): ${detail}`, options);
