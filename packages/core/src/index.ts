@@ -25,5 +25,11 @@ export { FileBackend, type FileBackendOptions } from './backends/file/file-backe
 export { sync, DEFAULT_TRANSFERS, DEFAULT_CHECKERS, type SyncOptions } from './sync/sync.js';
 export { describeSyncSummary, formatBytes, type SyncSummary, type SyncError, type HashFallback } from './sync/summary.js';
 export type { SyncEvent, SyncListener, SyncTotals, CompareMethod } from './sync/progress.js';
+export { exportCluster, type ExportOptions } from './sync/export-cluster.js';
+export { diffStores, type StoreDiff, type ChangedFile, type DiffOptions } from './sync/diff-stores.js';
+export { migrateCluster, type MigrateOptions, type MigrateResult, type FieldRewrite } from './sync/migrate-cluster.js';
+export { verifyTrees, type VerifyOptions, type VerifyResult } from './sync/verify.js';
+export { replaceScalars, type ScalarEdit } from './config/scalar-edit.js';
+export { diffKopsObjectTexts, diffValues, type ObjectDiff, type FieldChange } from './config/object-diff.js';
 // config/: state-store location, kops object model and defaults, kops YAML, merge, set/unset, store layout, vault rules
 export * from './config/index.js';

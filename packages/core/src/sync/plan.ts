@@ -115,7 +115,7 @@ export function checkNoOverlap(a: VfsPath, b: VfsPath): void {
   const as = `${a.toString().replace(/\/+$/, '')}/`;
   const bs = `${b.toString().replace(/\/+$/, '')}/`;
   if (as.startsWith(bs) || bs.startsWith(as)) {
-    throw new InvalidUrlError(`Cannot sync ${a.toString()} and ${b.toString()}: one lies inside the other. Choose two separate places.`, {
+    throw new InvalidUrlError(`Cannot sync or compare ${a.toString()} and ${b.toString()}: one lies inside the other. Choose two separate places.`, {
       url: b.toString(),
     });
   }
