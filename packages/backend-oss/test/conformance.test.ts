@@ -1,0 +1,16 @@
+/**
+ * The shared contract through ali-oss against testkit's OSS-protocol server (a real HTTP server on 127.0.0.1
+ * that verifies every request signature): one bucket for the run, a fresh prefix per test, listings in pages of
+ * 50 so that continuation tokens are exercised, canonical URLs resolved back through this plugin.
+ */
+import { randomUUID } from 'node:crypto';
+import { describeConformance } from '@statestore/core/conformance';
+import { newBucket, openOss } from './helpers.js';
+
+describeConformance('oss:// through ali-oss against the testkit OSS-protocol server', async () => {
+  const bucket = await newBucket('conformance');
+  return {
+    newRoot: () => openOss(`oss://${bucket}/run-${randomUUID()}`, { listPageSize: 50 }),
+    resolve: (url) => openOss(url, { listPageSize: 50 }),
+  };
+});
