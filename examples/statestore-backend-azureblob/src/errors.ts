@@ -82,6 +82,9 @@ export function mapAzureError(error: unknown, ctx: ErrorContext): Error {
       options,
     );
   }
+  if (LEASED.has(code)) {
+    return new ConflictError(`${ctx.url} has an active lease held by another client (${code}); wait for it to end, or break the lease`, options);
+  }
   if (code === 'BlobAlreadyExists' || (ctx.ifNoneMatch && (code === 'ConditionNotMet' || status === 412))) {
     return new AlreadyExistsError(`File already exists: ${ctx.url}; read it, or remove it first`, options);
   }
@@ -103,12 +106,9 @@ export function mapAzureError(error: unknown, ctx: ErrorContext): Error {
   }
   if (status === 403) {
     return new PermissionDeniedError(
-      `Permission denied: ${ctx.action} on ${ctx.url} was refused (${code}). Give these credentials (${ctx.credentialSource}) access to the ${where}: for Microsoft Entra ID the role "Storage Blob Data Contributor", for a SAS token read, write, delete and list permissions. (${detail})`,
+      `Permission denied: ${ctx.action} on ${ctx.url} was refused (${code}). Check that the credentials from ${ctx.credentialSource} belong to storage account ${ctx.account} and may use the ${where}: for Microsoft Entra ID the role "Storage Blob Data Contributor", for a SAS token read, write, delete and list permissions; also check the account's network rules. (${detail})`,
       options,
     );
-  }
-  if (LEASED.has(code)) {
-    return new ConflictError(`${ctx.url} has an active lease held by another client (${code}); wait for it to end, or break the lease`, options);
   }
   if (code === 'InvalidResourceName' || code === 'OutOfRangeInput') {
     return new InvalidUrlError(`${ctx.url}: the service refused the name (${code}); blob names are at most 1,024 characters and container names 3-63 lowercase letters, digits and hyphens`, options);
