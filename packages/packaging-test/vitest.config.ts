@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Starts MinIO once per run and provides its address; the run fails if it cannot start.
+    globalSetup: ['./test/global-setup.ts'],
+    testTimeout: 120_000,
+    // Packing eight packages and one npm install happen in beforeAll.
+    hookTimeout: 600_000,
+    pool: 'forks',
+  },
+});
