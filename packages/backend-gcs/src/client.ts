@@ -6,6 +6,8 @@
 import type { Storage } from '@google-cloud/storage';
 import { GCS_ENDPOINT, type GcsSettings } from './config.js';
 
+type RequestOptions = ReturnType<Storage['interceptors'][number]['request']>;
+
 export type ClientSettings = Pick<GcsSettings, 'emulatorEndpoint' | 'keyFilename' | 'timeoutMs'>;
 
 export async function createStorage(settings: ClientSettings): Promise<Storage> {
@@ -23,5 +25,11 @@ export async function createStorage(settings: ClientSettings): Promise<Storage> 
   // real endpoint, so the environment passed to resolvePath decides.
   storage.baseUrl = `${endpoint ?? GCS_ENDPOINT}/storage/v1`;
   storage.apiEndpoint = endpoint ?? GCS_ENDPOINT;
+  // A read stream that ends early (an abort, a reader that stops) makes the SDK destroy its HTTP agent, and
+  // by default that agent is one keep-alive pool shared by every request in the process, so requests in
+  // flight elsewhere would fail. Without `forever`, requests use Node's global agent, which it never destroys.
+  storage.interceptors.push({
+    request: (options) => Object.assign(options, { forever: false }) as RequestOptions,
+  });
   return storage;
 }

@@ -262,6 +262,8 @@ export class GcsBackend implements Backend {
   private async download(file: File, key: string, { range, signal }: ReadOptions): Promise<{ stream: Readable; headers: ResponseHeaders }> {
     signal?.throwIfAborted();
     const stream = file.createReadStream(range ? { start: range.start, ...(range.end !== undefined ? { end: range.end } : {}) } : {});
+    // Until the caller starts reading, a failure must not be an unhandled 'error' event; reading still sees it.
+    stream.on('error', () => undefined);
     try {
       const headers = await new Promise<ResponseHeaders>((resolve, reject) => {
         const onAbort = () => stream.destroy(signal?.reason);

@@ -80,6 +80,28 @@ describe('generation preconditions', () => {
     }
   });
 
+  it('when a download does not name its generation, the read pins the generation it stat-ed', async () => {
+    const bucket = await newBucket('pinned');
+    const proxy = await startRecordingProxy(emulator(), { dropHeaders: ['x-goog-generation'] });
+    try {
+      const backend = backendFor(bucket, proxy.endpoint);
+      const written = await backend.write('state', text('pinned bytes'));
+      proxy.requests.length = 0;
+      const { info, body } = await backend.read('state');
+      const chunks: Uint8Array[] = [];
+      for await (const c of body) chunks.push(c);
+      expect(Buffer.concat(chunks).toString()).toBe('pinned bytes');
+      expect(info.version).toBe(written.version);
+      expect(proxy.requests.map((r) => [r.query.get('alt'), r.query.get('generation')])).toEqual([
+        ['media', null],
+        [null, null],
+        ['media', written.version],
+      ]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('a stale compare-and-swap over a resumable upload loses too, and leaves the content', async () => {
     const backend = backendFor(await newBucket('cas-resumable'), emulator(), 1);
     const v1 = await backend.write('big', text('v1'));

@@ -2,7 +2,7 @@
  * A pass-through HTTP proxy in front of fake-gcs-server that records every request line, so tests can
  * check what the driver sent (query parameters, how many requests, which upload type). It can also add
  * uniform bucket-level access to bucket resources, a setting fake-gcs-server does not model, so that the
- * ACL rule for such buckets is checked against what the driver actually sends.
+ * ACL rule for such buckets is checked against what the driver actually sends, and drop response headers.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +23,8 @@ export interface RecordingProxy {
 export interface ProxyOptions {
   /** Buckets to report with `iamConfiguration.uniformBucketLevelAccess.enabled = true`. */
   uniformAccessBuckets?: string[];
+  /** Response headers to remove from every answer (lowercase), e.g. to act as a server that omits one. */
+  dropHeaders?: string[];
 }
 
 export async function startRecordingProxy(target: string, options: ProxyOptions = {}): Promise<RecordingProxy> {
@@ -36,6 +38,7 @@ export async function startRecordingProxy(target: string, options: ProxyOptions 
     const forward = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (up) => {
+        for (const name of options.dropHeaders ?? []) delete up.headers[name];
         if (!patch || up.statusCode !== 200) {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
