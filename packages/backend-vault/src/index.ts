@@ -19,8 +19,6 @@ import { VaultConnection } from './connection.js';
 import { VaultBackend } from './vault-backend.js';
 
 export { FEATURE_FLAG, featureFlagEnabled, formatVaultUrl, parseVaultUrl, type VaultLocation } from './config.js';
-export { VaultBackend } from './vault-backend.js';
-export { iamLoginData, type IamLoginData, type IamLoginOptions } from './aws-iam-login.js';
 
 /** One connection per Vault address, namespace, token source and TLS/proxy settings; one backend per mount on it. */
 const connections = new Map<string, VaultConnection>();

@@ -32,7 +32,7 @@ const capabilities: Capabilities = {
   notes: [
     'Files are KV version 2 secrets holding base64 bytes under "file" (kops layout); createFile and compare-and-swap use Vault check-and-set.',
     'delete with ifMatch checks the version, then deletes every version: not atomic.',
-    "Size is bounded by Vault's max_request_size (32 MiB by default) after base64 (+33%), and by its storage: integrated storage (Raft) keeps entries under 1 MiB by default, Consul under 512 KiB.",
+    "Size is bounded by Vault's max_request_size (32 MiB by default, so files under 24 MiB once base64-encoded) and by its storage: integrated storage (Raft) keeps entries under 1 MiB by default (max_entry_size), Consul under 512 KiB.",
     'Listing reads every file of a page for its size and version; Vault returns whole folders, so pages are cut on the client.',
   ],
 };

@@ -138,7 +138,7 @@ function signedHeaders(login: RecordedLogin): Record<string, string> {
 
 /** AWS Signature Version 4 recomputed from the recorded request with node:crypto alone (what STS would check). */
 function verifySigV4(login: RecordedLogin, secretKey: string) {
-  const headers = { ...signedHeaders(login), host: new URL(fromBase64(login.body.iam_request_url)).host };
+  const headers: Record<string, string> = { ...signedHeaders(login), host: new URL(fromBase64(login.body.iam_request_url)).host };
   const authorization = /^AWS4-HMAC-SHA256 Credential=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(headers.authorization ?? '');
   if (!authorization) throw new Error(`not a SigV4 Authorization header: ${headers.authorization}`);
   const [, credential, signed, signature] = authorization as unknown as [string, string, string, string];

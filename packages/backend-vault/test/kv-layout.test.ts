@@ -122,6 +122,17 @@ describe('removal', () => {
   });
 });
 
+describe('size', () => {
+  it("a file over Vault's max_request_size (32 MiB by default, so 24 MiB of bytes once base64-encoded) is Unsupported and nothing is stored", async () => {
+    const f = (await freshRoot(server, { retry: { maxAttempts: 1 } })).join('too-large.bin');
+    const e = await failure(f.writeFile(new Uint8Array(24 * 1024 * 1024)));
+    expect(isUnsupported(e)).toBe(true);
+    expect(e!.message).toContain('max_request_size');
+    expect(e!.message).toContain(f.toString());
+    expect(await f.exists()).toBe(false);
+  });
+});
+
 describe('secrets that are not files', () => {
   it('a secret without "file" (written by another tool) is Unsupported to read and left out of listings', async () => {
     const root = await freshRoot(server);
