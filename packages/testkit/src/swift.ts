@@ -39,13 +39,15 @@ export interface StartedSwift {
   /** tempauth v1 auth URL, e.g. `http://127.0.0.1:PORT/auth/v1.0`. */
   authUrl: string;
   proxyUrl: string;
-  /** tempauth users (`account:user`) and keys; both are account admins of their own account. */
+  /** tempauth users (`account:user`) and keys: test:tester and test2:tester2 administer their accounts; test:tester3 only has what container ACLs give it. */
   users: { user: string; key: string }[];
   /** Swift version as reported by the proxy's /info. */
   version: string;
   keystone?: SwiftKeystoneSetup;
   /** The last lines each server printed, for failure messages. */
   logs(): string;
+  /** The memcached port, for flushMemcached. */
+  memcachedPort: number;
   stop(): Promise<void>;
 }
 
@@ -144,9 +146,11 @@ export async function startSwift(options: { keystone?: StartedKeystone } = {}): 
       users: [
         { user: 'test:tester', key: 'testing' },
         { user: 'test2:tester2', key: 'testing2' },
+        { user: 'test:tester3', key: 'testing3' },
       ],
       version,
       ...(keystone ? { keystone: keystone.setup } : {}),
+      memcachedPort: ports.memcached,
       logs: () => processes.map((p) => `--- ${p.name}\n${p.process.output().slice(-2_000)}`).join('\n'),
       stop,
     };
@@ -185,6 +189,23 @@ async function buildRing(etc: string, kind: string, port: number): Promise<void>
   // Exit status 1 is a warning ("min_part_hours"), not a failure; the ring file is what counts.
   await run('swift-ring-builder', [builder, 'rebalance'], { cwd: etc }).catch(() => undefined);
   if (!existsSync(path.join(etc, `${kind}.ring.gz`))) throw new Error(`swift-ring-builder did not write ${kind}.ring.gz in ${etc}`);
+}
+
+/**
+ * Empties memcached, where tempauth keeps its tokens and keystonemiddleware its token validations: every
+ * token Swift handed out is forgotten, as after a memcached restart.
+ */
+export async function flushMemcached(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('flush_all\r\n'));
+    socket.setEncoding('utf8');
+    socket.once('data', (answer: string) => {
+      socket.end();
+      if (answer.startsWith('OK')) resolve();
+      else reject(new Error(`memcached flush_all answered ${answer.trim()}`));
+    });
+    socket.once('error', reject);
+  });
 }
 
 async function tcpOpen(port: number): Promise<boolean> {

@@ -1,0 +1,110 @@
+/**
+ * Deleting many objects of one container: `POST ?bulk-delete` (the bulk middleware) when the cluster's
+ * /info offers it, with its per-object errors parsed and returned; one DELETE per object otherwise.
+ * Objects already gone count as deleted.
+ */
+import type { DeleteManyResult } from '@statestore/core';
+import { runLimited, StatestoreError } from '@statestore/core';
+import { errorForStatus } from './errors.js';
+import { encodeKey, type SwiftClient } from './swift-client.js';
+
+/** Bulk delete's answer (`Accept: application/json`). */
+interface BulkAnswer {
+  'Number Deleted'?: number;
+  'Number Not Found'?: number;
+  'Response Status'?: string;
+  'Response Body'?: string;
+  Errors?: [string, string][];
+}
+
+export async function deleteObjects(
+  client: SwiftClient,
+  container: string,
+  keys: readonly string[],
+  urlFor: (key: string) => string,
+  signal?: AbortSignal,
+): Promise<DeleteManyResult> {
+  if (keys.length === 0) return { deleted: [], errors: [] };
+  const info = await client.capabilities();
+  if (!info.bulk_delete) return deleteOneByOne(client, container, keys, urlFor, signal);
+  const perRequest = Math.max(1, Math.min(info.bulk_delete.max_deletes_per_request ?? 10_000, 10_000));
+  const result: DeleteManyResult = { deleted: [], errors: [] };
+  for (let i = 0; i < keys.length; i += perRequest) {
+    const batch = keys.slice(i, i + perRequest);
+    const part = await bulkDelete(client, container, batch, urlFor, signal);
+    result.deleted.push(...part.deleted);
+    result.errors.push(...part.errors);
+  }
+  return result;
+}
+
+async function bulkDelete(
+  client: SwiftClient,
+  container: string,
+  keys: readonly string[],
+  urlFor: (key: string) => string,
+  signal?: AbortSignal,
+): Promise<DeleteManyResult> {
+  const byPath = new Map<string, string>();
+  const lines = keys.map((key) => {
+    const line = `/${encodeURIComponent(container)}/${encodeKey(key)}`;
+    byPath.set(line, key);
+    byPath.set(`/${container}/${key}`, key);
+    return line;
+  });
+  const res = await client.request(
+    { query: { 'bulk-delete': 'true' } },
+    { method: 'POST', headers: { 'content-type': 'text/plain', accept: 'application/json' }, body: lines.join('\n'), ...(signal ? { signal } : {}) },
+    'bulk-delete in',
+  );
+  const text = await res.text();
+  const where = urlFor('');
+  if (res.status !== 200) throw errorForStatus({ url: where, action: 'bulk-delete in', status: res.status, body: text });
+  let answer: BulkAnswer;
+  try {
+    answer = JSON.parse(text) as BulkAnswer;
+  } catch {
+    throw new StatestoreError('Unknown', `Swift's bulk delete in ${where} answered something that is not JSON; is the bulk middleware in the proxy pipeline?`, { url: where });
+  }
+  const errors: DeleteManyResult['errors'] = [];
+  for (const [path, status] of answer.Errors ?? []) {
+    const key = byPath.get(path) ?? byPath.get(safeDecode(path)) ?? path.replace(/^\/[^/]*\//, '');
+    errors.push({ key, error: errorForStatus({ url: urlFor(key), action: 'delete', status: Number.parseInt(status, 10) || 500, body: status }) });
+  }
+  const overall = Number.parseInt(answer['Response Status'] ?? '200', 10);
+  if (errors.length === 0 && overall >= 400) {
+    // The whole request failed (e.g. 401 for every object, or a server error) without per-object details.
+    throw errorForStatus({ url: where, action: 'bulk-delete in', status: overall, body: answer['Response Body'] });
+  }
+  const failed = new Set(errors.map((e) => e.key));
+  return { deleted: keys.filter((k) => !failed.has(k)), errors };
+}
+
+async function deleteOneByOne(
+  client: SwiftClient,
+  container: string,
+  keys: readonly string[],
+  urlFor: (key: string) => string,
+  signal?: AbortSignal,
+): Promise<DeleteManyResult> {
+  const result: DeleteManyResult = { deleted: [], errors: [] };
+  await runLimited(keys, 8, async (key) => {
+    try {
+      const res = await client.request({ container, key }, { method: 'DELETE', ...(signal ? { signal } : {}) }, 'delete');
+      const body = await res.text();
+      if (res.ok || res.status === 404) result.deleted.push(key);
+      else result.errors.push({ key, error: errorForStatus({ url: urlFor(key), action: 'delete', status: res.status, body }) });
+    } catch (error) {
+      result.errors.push({ key, error: error as Error });
+    }
+  });
+  return result;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
