@@ -22,8 +22,6 @@ export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 export interface CredentialSource {
   /** Credentials valid for at least a while longer. */
   current(): Promise<OssCredentials>;
-  /** For `describe`: where they come from (never the values). */
-  readonly description: string;
 }
 
 export function credentialSource(settings: CredentialSettings, metadata: () => EcsMetadataClient, warn: (message: string) => void): CredentialSource {
@@ -35,7 +33,7 @@ export function credentialSource(settings: CredentialSettings, metadata: () => E
       accessKeySecret: settings.accessKeySecret,
       ...(settings.securityToken ? { securityToken: settings.securityToken } : {}),
     };
-    return { description: settings.from, current: async () => credentials };
+    return { current: async () => credentials };
   }
   return new RamRoleCredentials(settings.roleName, metadata, warn);
 }
@@ -51,10 +49,6 @@ class RamRoleCredentials implements CredentialSource {
     private readonly warn: (message: string) => void,
   ) {
     this.role = roleName;
-  }
-
-  get description(): string {
-    return `the ECS instance RAM role${this.role ? ` ${this.role}` : ''} (STS credentials from ${this.metadata().endpoint}, refreshed before they expire)`;
   }
 
   async current(): Promise<OssCredentials> {

@@ -46,23 +46,22 @@ export default definePlugin({
     const settings = ossSettings(url, context.env, context.options);
     return { backend: backendFor(settings, context), key: settings.key };
   },
+  /** Offline: what the settings say (the region may still be left to the ECS metadata service). */
   async describe(url: ParsedUrl, context: PluginContext): Promise<Description> {
     const settings = ossSettings(url, context.env, context.options);
-    const where = await backendFor(settings, context)
-      .where()
-      .catch((e: Error) => ({ error: e.message }));
     return {
       bucket: settings.bucket,
-      region: 'region' in where ? where.region : (settings.region ?? 'from the ECS metadata service'),
-      endpoint: 'endpoint' in where ? where.endpoint : settings.region ? endpointOf(settings, settings.region) : 'depends on the region',
+      region: settings.region ?? 'from the ECS metadata service',
+      endpoint: settings.region || settings.endpoint ? endpointOf(settings, settings.region ?? '') : 'https://<region>.aliyuncs.com once the region is known',
       internalEndpoint: settings.internal,
       addressing: settings.pathStyle ? 'path-style (/bucket/key)' : 'virtual-host (bucket.endpoint)',
-      credentials: 'credentials' in where ? where.credentials : settings.credentials.kind === 'static' ? settings.credentials.from : 'the ECS instance RAM role',
-      bucketVersioning: 'versioning' in where ? where.versioning : 'unknown',
+      credentials:
+        settings.credentials.kind === 'static'
+          ? settings.credentials.from
+          : `the ECS instance RAM role${settings.credentials.roleName ? ` ${settings.credentials.roleName}` : ''} (STS credentials from ${settings.metadataEndpoint}, refreshed before they expire)`,
       objectAcl: settings.acl,
       signatureVersion: settings.signatureVersion,
       multipartPartBytes: settings.partSize,
-      ...('error' in where ? { problem: where.error } : {}),
     };
   },
 });

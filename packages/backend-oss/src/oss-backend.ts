@@ -41,7 +41,7 @@ import {
 import type { Readable } from 'node:stream';
 import { type AliOssClient, type AliRequestOptions, createClient, endpointOf } from './client.js';
 import { aclFrom, regionFrom, type OssSettings } from './config.js';
-import { credentialSource, type CredentialSource } from './credentials.js';
+import { credentialSource } from './credentials.js';
 import { EcsMetadataClient } from './ecs-metadata.js';
 import { httpStatusOf, mapOssError, ossCodeOf } from './errors.js';
 import { SHA256_METADATA_KEY, infoFromHeaders, infoFromListing, versionOf } from './object-info.js';
@@ -63,7 +63,6 @@ interface Connection {
   client: AliOssClient;
   region: string;
   endpoint: string;
-  credentials: CredentialSource;
   agents: ReturnType<typeof nodeAgents>;
 }
 
@@ -109,12 +108,6 @@ export class OssBackend implements Backend {
 
   urlFor(key: string): string {
     return formatObjectUrl('oss', this.bucket, key);
-  }
-
-  /** Region and endpoint once connected (for `describe`); connects if needed. */
-  async where(): Promise<{ region: string; endpoint: string; credentials: string; versioning: string }> {
-    const c = await this.connect();
-    return { region: c.region, endpoint: c.endpoint, credentials: c.credentials.description, versioning: this.versioning ?? 'unknown' };
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
@@ -341,17 +334,17 @@ export class OssBackend implements Backend {
     const credentials = credentialSource(settings.credentials, () => this.metadataClient, warn);
     const initial = await credentials.current();
     const client = await createClient({ settings, region, credentials, initial, timeoutMs: http.timeoutMs, agents });
-    return { client, region, endpoint, credentials, agents };
+    return { client, region, endpoint, agents };
   }
 
-  /** GetBucketVersioning, once. Without permission to read it, the bucket is taken as unversioned (with a warning). */
+  /** GetBucketVersioning, once. Without permission to read it (AccessDenied), the bucket is taken as unversioned, with a warning. */
   private async readVersioning(client: AliOssClient): Promise<void> {
     try {
       const { versionStatus } = await client.getBucketVersioning(this.bucket);
       this.versioning = versionStatus === 'Enabled' || versionStatus === 'Suspended' ? versionStatus : 'off';
     } catch (e) {
-      const status = httpStatusOf(e);
-      if (status === 403) {
+      // Only a refused permission is tolerated; a bad signature or key fails here as it would anywhere.
+      if (httpStatusOf(e) === 403 && ossCodeOf(e) === 'AccessDenied') {
         this.options.warn(
           `Cannot read the versioning state of bucket ${this.bucket} (no oss:GetBucketVersioning permission); assuming versioning is off, so createFile relies on x-oss-forbid-overwrite`,
         );

@@ -232,6 +232,8 @@ describe('the server over HTTP', () => {
     expect((await call('HEAD', 'conditional', { headers: { 'if-match': '"0000"' } })).status).toBe(412);
     const missing = await call('HEAD', 'no-such-object');
     expect([missing.status, missing.text]).toEqual([404, '']);
+    // No body on HEAD: the error document comes base64-encoded in x-oss-err.
+    expect(tag(Buffer.from(missing.headers.get('x-oss-err')!, 'base64').toString(), 'Code')).toEqual(['NoSuchKey']);
   });
 
   it('ListObjectsV2 as the reference describes prefix, delimiter, start-after and continuation', async () => {

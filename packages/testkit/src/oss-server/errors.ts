@@ -2,7 +2,9 @@
  * OSS error responses. Facts relied on (Alibaba Cloud OSS API reference, "Error responses", doc 32005):
  * an error is an HTTP status plus an `application/xml` body
  * `<Error><Code/><Message/><RequestId/><HostId/><EC/></Error>`, and the fine-grained error code is also sent
- * as the `x-oss-ec` response header. A HEAD response carries no body, so only the status and headers.
+ * as the `x-oss-ec` response header. A HEAD response carries no body, so only the status and headers. The
+ * error document is also sent base64-encoded in `x-oss-err` (not in the reference; Alibaba's official SDKs —
+ * Go v2.2.7 "support get info from EC & x-oss-err", Python v2, Java — read it when a response has no body).
  */
 import { escapeXml } from './xml.js';
 

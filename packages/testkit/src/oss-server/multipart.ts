@@ -93,7 +93,7 @@ export function completeMultipartUpload(req: OssRequest): OssResponse {
   bucket.uploads.delete(upload.uploadId);
   return xmlResponse(
     `<CompleteMultipartUploadResult>\n  <Location>/${escapeXml(bucket.name)}/${escapeXml(upload.key)}</Location>\n  <Bucket>${escapeXml(bucket.name)}</Bucket>\n  <Key>${escapeXml(upload.key)}</Key>\n  <ETag>${object.etag}</ETag>\n</CompleteMultipartUploadResult>\n`,
-    object.versionId === undefined ? { etag: object.etag } : { etag: object.etag, 'x-oss-version-id': object.versionId },
+    object.versionId === undefined ? {} : { 'x-oss-version-id': object.versionId },
   );
 }
 

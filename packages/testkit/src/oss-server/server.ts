@@ -114,11 +114,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: 
     });
   } catch (e) {
     const error = e instanceof OssError ? e : new OssError(500, 'InternalError', `We encountered an internal error: ${(e as Error).message}`);
-    const extra: Record<string, string> = error.ec === undefined ? {} : { 'x-oss-ec': error.ec };
-    response =
-      method === 'HEAD'
-        ? { status: error.status, headers: extra }
-        : { status: error.status, headers: { ...extra, 'content-type': 'application/xml' }, body: errorXml(error, requestId, req.headers.host ?? '127.0.0.1') };
+    const xml = errorXml(error, requestId, req.headers.host ?? '127.0.0.1');
+    // The error document is repeated base64-encoded in x-oss-err, for clients that cannot read the body
+    // (HEAD has none; streaming clients may not read it) — as Alibaba's own SDKs expect of the service.
+    const extra: Record<string, string> = { 'x-oss-err': Buffer.from(xml).toString('base64'), ...(error.ec === undefined ? {} : { 'x-oss-ec': error.ec }) };
+    response = method === 'HEAD' ? { status: error.status, headers: extra } : { status: error.status, headers: { ...extra, 'content-type': 'application/xml' }, body: xml };
   }
   const body = response.body === undefined ? undefined : typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
   res.statusCode = response.status;
