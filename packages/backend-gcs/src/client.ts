@@ -8,8 +8,10 @@ import { GCS_ENDPOINT, type GcsSettings } from './config.js';
 
 type RequestOptions = ReturnType<Storage['interceptors'][number]['request']>;
 
+/** What the client needs: an emulator endpoint, or a credential file (else ADC), and the request timeout. */
 export type ClientSettings = Pick<GcsSettings, 'emulatorEndpoint' | 'keyFilename' | 'timeoutMs'>;
 
+/** A Cloud Storage client for these settings (imports the SDK on the first call). */
 export async function createStorage(settings: ClientSettings): Promise<Storage> {
   const { Storage, IdempotencyStrategy } = await import('@google-cloud/storage');
   const endpoint = settings.emulatorEndpoint;

@@ -35,6 +35,7 @@ export interface GcsSettings {
 /** Bucket names as Cloud Storage accepts them: 3–63 characters (222 with dots), lowercase, digits, `-`, `_`, `.`. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
+/** The settings for a gs:// URL; InvalidUrlError/InvalidConfigError name what is wrong and how to fix it. */
 export function gcsSettings(url: ParsedUrl, env: NodeJS.ProcessEnv, options: Readonly<Record<string, unknown>> = {}): GcsSettings {
   const bucket = url.host;
   if (!BUCKET_NAME.test(bucket) || (!bucket.includes('.') && bucket.length > 63)) {

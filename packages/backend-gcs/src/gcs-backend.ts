@@ -79,6 +79,10 @@ interface BucketFacts {
   uniformAccess: boolean | undefined;
 }
 
+/**
+ * The driver for one bucket. Keys are object names; `urlFor('')` is `gs://BUCKET/`. Build it through the
+ * plugin (`resolvePath('gs://…')`), or directly with an SDK client factory for tests and tools.
+ */
 export class GcsBackend implements Backend {
   readonly capabilities = capabilities;
   readonly serviceId: string;

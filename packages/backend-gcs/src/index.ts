@@ -10,6 +10,7 @@ import { GCS_ENDPOINT, gcsSettings, type GcsSettings } from './config.js';
 import { GcsBackend } from './gcs-backend.js';
 
 export { GcsBackend, RESUMABLE_THRESHOLD, type GcsBackendOptions } from './gcs-backend.js';
+export { createStorage, type ClientSettings } from './client.js';
 export { gcsSettings, emulatorEndpointFrom, predefinedAclFrom, PREDEFINED_ACLS, type GcsSettings, type PredefinedAcl } from './config.js';
 export { mapGcsError } from './errors.js';
 export { SHA256_METADATA_KEY } from './object-info.js';
