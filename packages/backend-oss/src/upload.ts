@@ -1,10 +1,12 @@
 /**
  * Writing a stream with bounded memory: the stream is read one part at a time (at most `partSize` bytes plus
  * one incoming chunk are held). A stream that ends within the first part is one PutObject; a longer one is a
- * multipart upload whose parts go up one after another, aborted if anything fails. `x-oss-forbid-overwrite` is
+ * multipart upload whose parts go up one after another (each with its Content-MD5, which OSS checks), aborted
+ * if anything fails. `x-oss-forbid-overwrite` is
  * sent on both the initiation and the completion, so an existing object is refused before any upload and
  * a concurrent creator that finished first wins at completion.
  */
+import { createHash } from 'node:crypto';
 import type { AliOssClient, AliRequestOptions } from './client.js';
 
 export interface StreamUpload {
@@ -39,7 +41,8 @@ export async function uploadStream({ client, key, body, partSize, request, signa
     let size = 0;
     for (let part = first, number = 1; ; number++) {
       signal?.throwIfAborted();
-      const { etag } = await client.uploadPart(key, uploadId, number, part, 0, part.byteLength);
+      const contentMd5 = createHash('md5').update(part).digest('base64');
+      const { etag } = await client.uploadPart(key, uploadId, number, part, 0, part.byteLength, { headers: { 'Content-MD5': contentMd5 } });
       parts.push({ number, etag });
       size += part.byteLength;
       if (reader.done) break;
