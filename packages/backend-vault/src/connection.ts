@@ -35,7 +35,6 @@ export interface ConnectionOptions {
 export class VaultConnection {
   private clientPromise: Promise<VaultClient> | undefined;
   private readonly tokens: TokenManager;
-  private agents: ReturnType<typeof nodeAgents> | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     this.tokens = new TokenManager(tokenSource(options.settings.auth, () => this.bareClient(), this.context()), options.warn);
@@ -58,12 +57,6 @@ export class VaultConnection {
     return { client, auth: withToken(token) };
   }
 
-  /** Closes idle sockets. */
-  close(): void {
-    this.agents?.http.destroy();
-    this.agents?.https.destroy();
-  }
-
   private context(): RequestContext {
     return { url: this.options.address, policyPath: '', capabilities: [], address: this.options.address, namespace: this.options.settings.namespace };
   }
@@ -80,13 +73,13 @@ export class VaultConnection {
     const { default: nodeVault } = await import('node-vault');
     const http = httpSettingsFor(address, { env, caBundleVariable: 'VAULT_CACERT', insecure: settings.skipVerify });
     const axiosProxies = proxyFor(address, process.env) !== undefined;
-    this.agents = nodeAgents(axiosProxies ? { ...http, proxy: undefined } : http);
+    const agents = nodeAgents(axiosProxies ? { ...http, proxy: undefined } : http);
     const client = nodeVault({
       endpoint: address,
       apiVersion: 'v1',
       // GET ?list=1 rather than the LIST verb, as Vault's Go client (and so kops) sends it: proxies pass it.
       noCustomHTTPVerbs: true,
-      requestOptions: { timeout: http.timeoutMs, httpAgent: this.agents.http, httpsAgent: this.agents.https },
+      requestOptions: { timeout: http.timeoutMs, httpAgent: agents.http, httpsAgent: agents.https },
     });
     // node-vault falls back to VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX of the process; only the
     // environment given to open counts.
@@ -110,12 +103,15 @@ function tokenSource(auth: AuthSettings, client: () => Promise<VaultClient>, ctx
       renew,
       async obtain() {
         const c = await client();
-        // The TTL tells when to renew; a token without lookup-self rights is used as it is, never renewed.
+        // The TTL tells when to renew. A token Vault will not look up (no rights, or invalid: the first real
+        // request then says which policy is missing) is used as it is, never renewed.
         try {
           const answer = (await c.read('auth/token/lookup-self', withToken(auth.token))) as { data?: { ttl?: unknown; renewable?: unknown } };
           return { token: auth.token, ttlSeconds: Number(answer.data?.ttl) || 0, renewable: answer.data?.renewable === true };
-        } catch {
-          return { token: auth.token, ttlSeconds: 0, renewable: false };
+        } catch (e) {
+          const status = vaultStatus(e);
+          if (status !== undefined && status >= 400 && status < 500) return { token: auth.token, ttlSeconds: 0, renewable: false };
+          throw mapVaultError(e, { ...ctx, policyPath: 'auth/token/lookup-self', capabilities: ['read'] });
         }
       },
     };

@@ -13,7 +13,7 @@
  * ```
  */
 import { createHash } from 'node:crypto';
-import { definePlugin, httpSettingsFor, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { definePlugin, httpSettingsFor, safeForMessage, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
 import { FEATURE_FLAG, featureFlagEnabled, formatVaultUrl, parseVaultUrl, readVaultSettings, requireVaultFeatureFlag, vaultAddress, type VaultSettings } from './config.js';
 import { VaultConnection } from './connection.js';
 import { VaultBackend } from './vault-backend.js';
@@ -54,7 +54,7 @@ export const plugin = definePlugin({
   name: '@statestore/backend-vault',
   schemes: ['vault'],
   async open(url, context) {
-    requireVaultFeatureFlag(context.env, url.input);
+    requireVaultFeatureFlag(context.env, safeForMessage(url.input));
     return backendFor(url, context);
   },
   async describe(url, context): Promise<Description> {
