@@ -24,7 +24,7 @@ export interface CredentialSource {
   current(): Promise<OssCredentials>;
 }
 
-export function credentialSource(settings: CredentialSettings, metadata: () => EcsMetadataClient, warn: (message: string) => void): CredentialSource {
+export function credentialSource(settings: CredentialSettings, metadata: EcsMetadataClient, warn: (message: string) => void): CredentialSource {
   if (settings.kind === 'static') {
     registerSecret(settings.accessKeySecret);
     registerSecret(settings.securityToken);
@@ -45,7 +45,7 @@ class RamRoleCredentials implements CredentialSource {
 
   constructor(
     roleName: string | undefined,
-    private readonly metadata: () => EcsMetadataClient,
+    private readonly metadata: EcsMetadataClient,
     private readonly warn: (message: string) => void,
   ) {
     this.role = roleName;
@@ -69,7 +69,7 @@ class RamRoleCredentials implements CredentialSource {
   }
 
   private async fetch(): Promise<OssCredentials> {
-    const client = this.metadata();
+    const client = this.metadata;
     try {
       this.role ??= await client.roleName();
       this.cached = await client.roleCredentials(this.role);

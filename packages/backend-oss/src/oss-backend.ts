@@ -61,8 +61,6 @@ export interface OssBackendOptions {
 
 interface Connection {
   client: AliOssClient;
-  region: string;
-  endpoint: string;
   agents: ReturnType<typeof nodeAgents>;
 }
 
@@ -328,13 +326,12 @@ export class OssBackend implements Backend {
       });
       region = regionFrom(id, 'the ECS metadata region-id');
     }
-    const endpoint = endpointOf(settings, region);
-    const http = httpSettingsFor(endpoint, { env });
+    const http = httpSettingsFor(endpointOf(settings, region), { env });
     const agents = nodeAgents(http);
-    const credentials = credentialSource(settings.credentials, () => this.metadataClient, warn);
+    const credentials = credentialSource(settings.credentials, this.metadataClient, warn);
     const initial = await credentials.current();
     const client = await createClient({ settings, region, credentials, initial, timeoutMs: http.timeoutMs, agents });
-    return { client, region, endpoint, agents };
+    return { client, agents };
   }
 
   /** GetBucketVersioning, once. Without permission to read it (AccessDenied), the bucket is taken as unversioned, with a warning. */
