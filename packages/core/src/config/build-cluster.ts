@@ -22,6 +22,8 @@ export interface BuildClusterOptions extends NewClusterOptions {
 export interface BuiltCluster {
   cluster: KopsYamlDocument;
   instanceGroups: KopsYamlDocument[];
+  /** Things to tell the user (e.g. how the cloud was chosen). */
+  notices?: string[];
 }
 
 export function buildCluster(options: BuildClusterOptions): BuiltCluster {
@@ -39,9 +41,31 @@ export function buildCluster(options: BuildClusterOptions): BuiltCluster {
   return {
     cluster: KopsYamlDocument.fromObject(stamped(cluster, stamp)),
     instanceGroups: result.instanceGroups.map((ig) => KopsYamlDocument.fromObject(stamped(ig, stamp))),
+    notices: result.notices,
   };
 }
 
 function stamped<T extends KopsCluster | KopsInstanceGroup>(object: T, timestamp: string): T {
   return { ...object, metadata: { creationTimestamp: timestamp, ...object.metadata } };
+}
+
+/**
+ * A Cluster document a user supplies for creation (`replace --force`): kops runs PerformAssignments and
+ * stamps creationTimestamp. The document is kept as given (comments included) when that changes nothing
+ * else; otherwise it is re-written in kops's form with the assigned values.
+ */
+export function prepareUserCluster(doc: KopsYamlDocument, options: { configBase: string; now?: Date }): KopsYamlDocument {
+  const original = doc.toJS() as unknown as KopsCluster;
+  const filled = structuredClone(original);
+  filled.metadata ??= {};
+  filled.spec ??= {};
+  filled.spec.configBase ||= options.configBase;
+  const assigned = structuredClone(filled);
+  performAssignments(assigned);
+  const stamp = kopsTimestamp(options.now);
+  if (JSON.stringify(assigned) !== JSON.stringify(filled)) return KopsYamlDocument.fromObject(stamped(assigned, stamp));
+  const out = doc.clone();
+  if (!original.spec?.configBase) out.setIn(['spec', 'configBase'], options.configBase);
+  if (!original.metadata?.creationTimestamp) out.setIn(['metadata', 'creationTimestamp'], stamp);
+  return out;
 }

@@ -164,7 +164,7 @@ export class ClusterRegistry {
     const names = igs.map((g) => g.metadata.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate) throw new InvalidConfigError(`InstanceGroup names must be unique; ${duplicate} appears twice`);
-    assertValidCluster(cluster, igs, `Cluster ${name}`);
+    assertValidCluster(cluster, igs.length > 0 ? igs : undefined, `Cluster ${name}`);
     await this.checkVaultStores({ name, spec: cluster.spec });
     try {
       await clusterConfigPath(this.store, name).createFile(built.cluster.toString());

@@ -17,6 +17,7 @@ export {
   defaultImage,
   defaultMachineType,
   guessCloudForPath,
+  guessCloudForZones,
   parseKubernetesVersion,
   type KopsCloud,
   type KubernetesVersion,
@@ -24,7 +25,7 @@ export {
 export { newCluster, applyNetworking, trimCommonPrefix, NETWORKING_OPTIONS, type NewClusterOptions, type NewClusterResult } from './new-cluster.js';
 export { newInstanceGroup, parseInstanceGroupRole, type NewInstanceGroupOptions } from './new-instance-group.js';
 export { performAssignments, assignSubnetCidrs } from './assignments.js';
-export { buildCluster, type BuildClusterOptions, type BuiltCluster } from './build-cluster.js';
+export { buildCluster, prepareUserCluster, type BuildClusterOptions, type BuiltCluster } from './build-cluster.js';
 export { assertNoReshaping, mergeClusterOptions, mergeInstanceGroupOptions, nodeCountShares, touchesInstanceGroups, RESHAPING_FLAGS, type ClusterMergeOptions } from './cluster-merge.js';
 export { setField, setFields, unsetField, unsetFields, splitSetFlag, splitUnsetFlag, type KopsKind } from './set-fields.js';
 export { parseFieldPath, formatFieldPath, type FieldPathElement } from './field-path.js';

@@ -142,3 +142,15 @@ export function guessCloudForPath(path: string, env: NodeJS.ProcessEnv = process
       return undefined;
   }
 }
+
+/**
+ * A Statestore extension for stores that imply no cloud (file://, memfs://, bare paths), where kops
+ * asks for --cloud: the cloud whose zone names look like the given ones — AWS (`us-east-1a`,
+ * `us-gov-west-1b`) or GCE (`us-central1-a`) — when every zone agrees; undefined otherwise.
+ */
+export function guessCloudForZones(zones: readonly string[]): 'aws' | 'gce' | undefined {
+  if (zones.length === 0) return undefined;
+  if (zones.every((z) => /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/.test(z))) return 'aws';
+  if (zones.every((z) => /^[a-z]+-[a-z]+\d+-[a-z]$/.test(z))) return 'gce';
+  return undefined;
+}

@@ -14,6 +14,7 @@ import {
   defaultImage,
   defaultMachineType,
   guessCloudForPath,
+  guessCloudForZones,
   machineArchitecture,
   parseKubernetesVersion,
 } from './kops-defaults.js';
@@ -80,6 +81,8 @@ export interface NewClusterResult {
   cluster: KopsCluster;
   /** Control planes, then nodes, in kops's order. */
   instanceGroups: KopsInstanceGroup[];
+  /** Things the caller should tell the user (e.g. how the cloud was chosen). */
+  notices: string[];
 }
 
 const NETWORKING: Record<string, (spec: ClusterSpec) => void> = {
@@ -151,10 +154,15 @@ export function newCluster(options: NewClusterOptions): NewClusterResult {
   if (!zones || zones.length === 0) throw new InvalidConfigError('must specify at least one zone for the cluster (use --zones)');
   const allZones = [...new Set([...zones, ...(options.controlPlaneZones ?? [])])].sort();
 
-  const cloud = options.cloud || guessCloudForPath(options.configBase, options.env);
+  const notices: string[] = [];
+  let cloud = options.cloud || guessCloudForPath(options.configBase, options.env);
+  if (!cloud) {
+    cloud = guessCloudForZones(allZones);
+    if (cloud) notices.push(`Using cloud ${cloud}, from the zone names (${allZones.join(', ')}): the store location implies none. Pass --cloud to choose.`);
+  }
   if (!cloud) {
     throw new InvalidConfigError(
-      `pass in the cloud provider explicitly using --cloud: cannot infer cloud provider from path ${JSON.stringify(options.configBase)} (only s3://, gs://, swift://, do://, hos://, linode://, scw:// and azureblob:// stores imply a cloud)`,
+      `pass in the cloud provider explicitly using --cloud: cannot infer cloud provider from path ${JSON.stringify(options.configBase)} (only s3://, gs://, swift://, do://, hos://, linode://, scw:// and azureblob:// stores imply a cloud) nor from the zone names`,
     );
   }
   if (!(KOPS_CLOUDS as readonly string[]).includes(cloud)) throw new InvalidConfigError(`unsupported cloud provider ${cloud}; use one of ${KOPS_CLOUDS.join(', ')}`);
@@ -211,7 +219,7 @@ export function newCluster(options: NewClusterOptions): NewClusterResult {
   }
 
   const cluster: KopsCluster = { apiVersion: KOPS_API_VERSION, kind: 'Cluster', metadata: { name }, spec };
-  return { cluster, instanceGroups };
+  return { cluster, instanceGroups, notices };
 }
 
 function setupZones(spec: ClusterSpec, cloud: string, name: string, zones: string[], allZones: string[], networkCidrs: string[]): Map<string, ClusterSubnetSpec[]> {

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+/**
+ * The `statestore` executable. `--version` is answered from package.json before anything else is loaded;
+ * every other invocation imports the dispatcher, which imports only the command it runs.
+ */
+import { readFileSync } from 'node:fs';
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  process.stdout.write(`statestore ${pkg.version}\n`);
+} else {
+  const { main } = await import('./main.js');
+  process.exitCode = await main(argv);
+}

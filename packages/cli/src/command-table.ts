@@ -1,0 +1,57 @@
+/**
+ * Every command, by the words that select it, with a one-line summary for `statestore --help` and a
+ * loader that imports its module only when it runs. Add a command here and in commands/.
+ */
+import type { CommandSpec } from './command.js';
+
+export interface CommandEntry {
+  /** Words that select the command, e.g. ['create', 'cluster']. */
+  words: readonly string[];
+  /** Other spellings (kops's singular/plural and short forms). */
+  aliases?: readonly (readonly string[])[];
+  summary: string;
+  load(): Promise<{ command: CommandSpec }>;
+  /** Groups in `statestore --help`. */
+  group: 'cluster' | 'store' | 'tool';
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { words: ['create', 'cluster'], group: 'cluster', summary: 'Create a cluster configuration, or merge options into an existing one', load: () => import('./commands/create-cluster.js') },
+  { words: ['get', 'clusters'], aliases: [['get', 'cluster']], group: 'cluster', summary: 'List clusters, or print one as YAML or JSON', load: () => import('./commands/get-clusters.js') },
+  { words: ['edit', 'cluster'], group: 'cluster', summary: 'Edit a cluster in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-cluster.js') },
+  { words: ['set', 'cluster'], group: 'cluster', summary: 'Set cluster fields by kops field path', load: () => import('./commands/set-cluster.js') },
+  { words: ['unset', 'cluster'], group: 'cluster', summary: 'Unset cluster fields by kops field path', load: () => import('./commands/unset-cluster.js') },
+  { words: ['replace'], group: 'cluster', summary: 'Replace clusters and instance groups from YAML files', load: () => import('./commands/replace.js') },
+  { words: ['delete', 'cluster'], group: 'cluster', summary: "Delete a cluster's state (never cloud resources)", load: () => import('./commands/delete-cluster.js') },
+  { words: ['update', 'cluster'], group: 'cluster', summary: 'Validate and show (or write) the completed spec', load: () => import('./commands/update-cluster.js') },
+  {
+    words: ['get', 'instancegroups'],
+    aliases: [['get', 'instancegroup'], ['get', 'ig'], ['get', 'igs']],
+    group: 'cluster',
+    summary: 'List instance groups of a cluster',
+    load: () => import('./commands/get-instancegroups.js'),
+  },
+  { words: ['create', 'instancegroup'], aliases: [['create', 'ig']], group: 'cluster', summary: 'Create an instance group', load: () => import('./commands/create-instancegroup.js') },
+  { words: ['edit', 'instancegroup'], aliases: [['edit', 'ig']], group: 'cluster', summary: 'Edit an instance group in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-instancegroup.js') },
+  { words: ['delete', 'instancegroup'], aliases: [['delete', 'ig']], group: 'cluster', summary: "Delete an instance group's state", load: () => import('./commands/delete-instancegroup.js') },
+  { words: ['ls'], group: 'store', summary: 'List files under a URL', load: () => import('./commands/ls.js') },
+  { words: ['cat'], group: 'store', summary: 'Print files', load: () => import('./commands/cat.js') },
+  { words: ['cp'], group: 'store', summary: 'Copy files, also between backends', load: () => import('./commands/cp.js') },
+  { words: ['rm'], group: 'store', summary: 'Remove files', load: () => import('./commands/rm.js') },
+  { words: ['stat'], group: 'store', summary: "Show a file's size, version, time and hash", load: () => import('./commands/stat.js') },
+  { words: ['doctor'], group: 'tool', summary: 'Check that a store is reachable, readable and writable', load: () => import('./commands/doctor.js') },
+  { words: ['plugins'], group: 'tool', summary: 'List installed backends and the schemes they serve', load: () => import('./commands/plugins.js') },
+  { words: ['completion'], group: 'tool', summary: 'Print a bash or zsh completion script', load: () => import('./commands/completion.js') },
+  { words: ['version'], group: 'tool', summary: 'Print the version', load: () => import('./commands/version.js') },
+];
+
+/** The entry selected by the leading words, and how many words it used. */
+export function findCommand(words: readonly string[]): { entry: CommandEntry; used: number } | undefined {
+  for (const length of [2, 1]) {
+    if (words.length < length) continue;
+    const head = words.slice(0, length);
+    const entry = COMMANDS.find((c) => [c.words, ...(c.aliases ?? [])].some((w) => w.length === length && w.every((x, i) => x === head[i])));
+    if (entry) return { entry, used: length };
+  }
+  return undefined;
+}

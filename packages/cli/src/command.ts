@@ -1,0 +1,144 @@
+/**
+ * The shape of a command module, option parsing (node:util parseArgs, strict) and help text. Each file
+ * under commands/ exports one `command`; the dispatcher imports it only when it runs.
+ */
+import { parseArgs } from 'node:util';
+import type { CommandContext } from './context.js';
+import { UsageError } from './errors.js';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** May be given more than once (values collected in order). */
+  multiple?: boolean;
+  /** Shown in help as `--flag VALUE`. */
+  valueName?: string;
+  description: string;
+  /** Hidden aliases (e.g. kops's deprecated --master-size) map to this option. */
+  aliases?: string[];
+}
+
+export interface CommandSpec {
+  /** The words that select it, e.g. `create cluster`. */
+  name: string;
+  usage: string;
+  summary: string;
+  description?: string;
+  examples: string[];
+  options: Record<string, OptionSpec>;
+  /** Whether it takes `-o/--output` (and which formats). */
+  outputs?: readonly string[];
+  run(ctx: CommandContext): Promise<number | void>;
+}
+
+export type OptionValue = string | boolean | string[] | undefined;
+
+export interface ParsedArgs {
+  values: Record<string, OptionValue>;
+  positionals: string[];
+}
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  state: { type: 'string', valueName: 'URL', description: 'State store (default: $KOPS_STATE_STORE, then kops_state_store in ~/.kops.yaml or ~/.kops/config)' },
+  name: { type: 'string', valueName: 'CLUSTER', description: 'Cluster name (default: $KOPS_CLUSTER_NAME or the positional argument)' },
+  config: { type: 'string', valueName: 'FILE', description: 'Config file to read kops_state_store from instead of ~/.kops.yaml and ~/.kops/config' },
+  v: { type: 'string', short: 'v', valueName: 'N', description: 'Log level on stderr (0 notices … 4 every request), as kops -v' },
+  help: { type: 'boolean', short: 'h', description: 'Show help' },
+};
+
+export const OUTPUT_OPTION: OptionSpec = { type: 'string', short: 'o', valueName: 'FORMAT', description: 'Output format' };
+
+/** Global options that take a value (so the dispatcher can skip their values when finding the command words). */
+export const GLOBAL_VALUE_FLAGS = new Set(['--state', '--name', '--config', '-v', '--v', '-o', '--output']);
+
+export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
+  const all: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...spec.options };
+  if (spec.outputs) all.output = { ...OUTPUT_OPTION, description: `Output format: ${spec.outputs.join(', ')}` };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  const aliasOf = new Map<string, string>();
+  for (const [name, o] of Object.entries(all)) {
+    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+    for (const alias of o.aliases ?? []) {
+      options[alias] = { type: o.type, ...(o.multiple ? { multiple: true } : {}) };
+      aliasOf.set(alias, name);
+    }
+  }
+  // kops accepts --v=N as well as -v N
+  const args = argv.map((a) => (a.startsWith('--v=') ? `-v${a.slice(3)}` : a === '--v' ? '-v' : a));
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`);
+  }
+  const values: Record<string, OptionValue> = {};
+  for (const [key, value] of Object.entries(parsed.values)) {
+    const target = aliasOf.get(key) ?? key;
+    const existing = values[target];
+    if (Array.isArray(existing) && Array.isArray(value)) values[target] = [...existing, ...(value as string[])];
+    else values[target] = value as OptionValue;
+  }
+  if (spec.outputs && typeof values.output === 'string' && !spec.outputs.includes(values.output)) {
+    throw new UsageError(`unsupported output format ${JSON.stringify(values.output)}; use ${spec.outputs.join(' or ')}`);
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+export function renderHelp(spec: CommandSpec): string {
+  const lines = [`Usage: statestore ${spec.usage}`, '', spec.summary];
+  if (spec.description) lines.push('', spec.description);
+  const section = (title: string, options: Record<string, OptionSpec>) => {
+    const rows = Object.entries(options).map(([name, o]) => {
+      const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;
+      return [flag, `${o.description}${o.multiple ? ' (repeatable)' : ''}`] as const;
+    });
+    if (rows.length === 0) return;
+    const width = Math.min(36, Math.max(...rows.map(([f]) => f.length)) + 2);
+    lines.push('', title);
+    for (const [flag, text] of rows) lines.push(`  ${flag.padEnd(width)}${text}`);
+  };
+  const own: Record<string, OptionSpec> = { ...spec.options };
+  if (spec.outputs) own.output = { ...OUTPUT_OPTION, description: `Output format: ${spec.outputs.join(', ')}` };
+  section('Options:', own);
+  section('Global options:', GLOBAL_OPTIONS);
+  if (spec.examples.length > 0) {
+    lines.push('', 'Examples:');
+    for (const e of spec.examples) lines.push(`  ${e}`);
+  }
+  lines.push('', 'Exit codes: 0 ok, 1 failure, 2 usage.', '');
+  return lines.join('\n');
+}
+
+/** A string option, or undefined. */
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  if (Array.isArray(v)) return v[v.length - 1];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A list option: repeated flags and comma-separated values, flattened; undefined when not given. */
+export function listOption(args: ParsedArgs, name: string): string[] | undefined {
+  const v = args.values[name];
+  if (v === undefined || typeof v === 'boolean') return undefined;
+  const raw = Array.isArray(v) ? v : [v];
+  return raw.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** Repeated values as given (no comma splitting). */
+export function repeatedOption(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  if (v === undefined || typeof v === 'boolean') return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+export function intOption(args: ParsedArgs, name: string): number | undefined {
+  const v = stringOption(args, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--${name} must be a whole number, not ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+export function boolOption(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}

@@ -1,0 +1,83 @@
+/**
+ * `statestore get clusters [NAME...]` / `get cluster NAME -o yaml|json`: the clusters of the state store,
+ * as a table (NAME, CLOUD, ZONES) or as the stored objects. `--full` prints the completed spec instead.
+ */
+import { ClusterRegistry, PATH_COMPLETED_SPEC, KopsYamlDocument, joinStorePath, type StoredCluster } from '@statestore/core';
+import { boolOption, type CommandSpec } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { jsonDocuments, table, yamlDocuments } from '../output.js';
+
+export const command: CommandSpec = {
+  name: 'get clusters',
+  usage: 'get clusters [NAME...] [-o table|yaml|json]',
+  summary: 'List the clusters of the state store, or print them as kops objects.',
+  description: 'Clusters are found as every */config below the store root. YAML output is the stored config with its comments.',
+  examples: [
+    'statestore get clusters --state s3://my-state',
+    'statestore get cluster demo.example.com -o yaml',
+    'statestore get clusters -o json | jq -r ".[].metadata.name"',
+    'statestore get cluster demo.example.com --full -o yaml    # the completed spec written by update --yes',
+  ],
+  outputs: ['table', 'yaml', 'json'],
+  options: {
+    full: { type: 'boolean', description: 'Print cluster-completed.spec (what update --yes wrote) instead of config' },
+  },
+  run,
+};
+
+async function run(ctx: CommandContext): Promise<number> {
+  const output = ctx.output('table');
+  const registry = new ClusterRegistry(await ctx.openStore());
+  const names = [...ctx.args.positionals];
+  if (names.length === 0 && typeof ctx.args.values.name === 'string') names.push(ctx.args.values.name);
+  let clusters: StoredCluster[];
+  if (names.length > 0) {
+    clusters = [];
+    for (const n of names) clusters.push(await registry.getCluster(n));
+  } else {
+    const listed = await registry.listClusters();
+    for (const w of listed.warnings) ctx.warn(w);
+    clusters = listed.clusters;
+  }
+  if (boolOption(ctx.args, 'full')) return printFull(ctx, clusters, output, names.length === 1);
+  if (output === 'table') {
+    if (clusters.length === 0) {
+      ctx.log(0, `No clusters found in ${registry.store.toString()}`);
+      return 0;
+    }
+    const rows = clusters.map((c) => [c.name, c.cluster.spec.cloudProvider ?? '', zonesOf(c).join(',')]);
+    ctx.out(table(['NAME', 'CLOUD', 'ZONES'], rows));
+    return 0;
+  }
+  const docs = clusters.map(withConfigBase);
+  if (output === 'json') ctx.out(jsonDocuments(docs.map((d) => d.toJS()), names.length === 1));
+  else ctx.out(yamlDocuments(docs));
+  return 0;
+}
+
+/** Sorted unique zones of the cluster's subnets (kops's ZONES column). */
+function zonesOf(c: StoredCluster): string[] {
+  return [...new Set((c.cluster.spec.subnets ?? []).map((s) => s.zone ?? s.region).filter((z): z is string => Boolean(z)))].sort();
+}
+
+/** kops fills an empty configBase in memory before printing. */
+function withConfigBase(c: StoredCluster): KopsYamlDocument {
+  if (c.doc.getIn(['spec', 'configBase'])) return c.doc;
+  const doc = c.doc.clone();
+  doc.setIn(['spec', 'configBase'], c.cluster.spec.configBase);
+  return doc;
+}
+
+async function printFull(ctx: CommandContext, clusters: StoredCluster[], output: string, single: boolean): Promise<number> {
+  ctx.log(0, '//\n//   WARNING: do not use a full cluster specification to define clusters; it is the completed spec, for inspection only.\n//');
+  const docs: KopsYamlDocument[] = [];
+  for (const c of clusters) {
+    const url = joinStorePath(c.cluster.spec.configBase!, PATH_COMPLETED_SPEC);
+    const text = await (await ctx.open(url)).readText();
+    docs.push(KopsYamlDocument.parse(text, url));
+  }
+  if (output === 'json') ctx.out(jsonDocuments(docs.map((d) => d.toJS()), single));
+  else if (output === 'yaml') ctx.out(yamlDocuments(docs));
+  else ctx.out(table(['NAME', 'CLOUD', 'KUBERNETES'], docs.map((d) => [d.name ?? '', String(d.getIn(['spec', 'cloudProvider']) ?? ''), String(d.getIn(['spec', 'kubernetesVersion']) ?? '')])));
+  return 0;
+}

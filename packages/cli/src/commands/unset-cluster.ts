@@ -1,0 +1,33 @@
+/**
+ * `statestore unset cluster NAME PATH...`: kops's field unsetter on the stored config, as one
+ * compare-and-swap.
+ */
+import { ClusterRegistry, unsetFields } from '@statestore/core';
+import type { CommandSpec } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { UsageError } from '../errors.js';
+
+export const command: CommandSpec = {
+  name: 'unset cluster',
+  usage: 'unset cluster NAME PATH...',
+  summary: 'Unset cluster fields by kops field path.',
+  description: 'Optional fields are removed; fields kops always writes get their zero value; [*] unsets in every list element.',
+  examples: ['statestore unset cluster demo.example.com spec.kubelet.maxPods', 'statestore unset cluster --name demo.example.com spec.etcdClusters[*].version'],
+  outputs: ['text', 'json'],
+  options: {},
+  run,
+};
+
+async function run(ctx: CommandContext): Promise<number> {
+  const positionals = [...ctx.args.positionals];
+  const flagName = typeof ctx.args.values.name === 'string' || ctx.env.KOPS_CLUSTER_NAME;
+  const name = ctx.clusterName(flagName ? undefined : positionals.shift());
+  if (positionals.length === 0) throw new UsageError('give at least one field path, e.g. spec.kubelet.maxPods');
+  const registry = new ClusterRegistry(await ctx.openStore());
+  ctx.warnIfNoAtomicCreate(registry.store);
+  const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
+  const doc = await registry.updateCluster(name, (d) => unsetFields(d, 'Cluster', positionals), { instanceGroups: igs });
+  if (ctx.output('text') === 'json') ctx.json({ cluster: name, unset: positionals, generation: doc.getIn(['metadata', 'generation']) ?? 0 });
+  else ctx.out(`Cluster ${name}: unset ${positionals.join(', ')}\n`);
+  return 0;
+}

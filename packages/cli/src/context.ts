@@ -1,0 +1,136 @@
+/**
+ * What a running command gets: its parsed options, the terminal, and helpers for the things most
+ * commands do (find the state store and cluster name the kops way, open URLs, print in the asked format).
+ */
+import {
+  ClusterRegistry,
+  PluginRegistry,
+  getDefaultRegistry,
+  isInvalidConfig,
+  locateStateStore,
+  resolvePath,
+  safeForMessage,
+  type Logger,
+  type StateStoreLocation,
+  type VfsPath,
+} from '@statestore/core';
+import { stringOption, type ParsedArgs } from './command.js';
+import { UsageError } from './errors.js';
+import type { Io } from './io.js';
+
+export interface RunOptions {
+  /** Plugin registry (tests register plugins in-process; default: discovered from package.json files). */
+  registry?: PluginRegistry;
+}
+
+export class CommandContext {
+  private location: StateStoreLocation | undefined;
+  private storePath: VfsPath | undefined;
+  readonly verbosity: number;
+  readonly logger: Logger;
+
+  constructor(
+    readonly io: Io,
+    readonly args: ParsedArgs,
+    readonly options: RunOptions,
+  ) {
+    const v = stringOption(args, 'v');
+    if (v !== undefined && !/^\d+$/.test(v)) throw new UsageError(`-v takes a number (0–9), not ${JSON.stringify(v)}`);
+    this.verbosity = Number(v ?? io.env.STATESTORE_VERBOSITY ?? 0);
+    if (v !== undefined) process.env.STATESTORE_VERBOSITY = v;
+    this.logger = { log: (level, message) => this.log(level, message) };
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.io.env;
+  }
+
+  /** Writes to stdout. */
+  out(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  /** A notice on stderr when `level` ≤ the -v level (0 is always shown). */
+  log(level: number, message: string): void {
+    if (level <= this.verbosity) this.io.stderr.write(`${message}\n`);
+  }
+
+  warn(message: string): void {
+    this.io.stderr.write(`${this.paint('33', 'warning:')} ${message}\n`);
+  }
+
+  /** ANSI colour when stdout is a terminal and NO_COLOR is unset. */
+  paint(code: string, text: string): string {
+    return this.io.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+  }
+
+  /** The -o value, or the command's default. */
+  output(fallback: string): string {
+    return stringOption(this.args, 'output') ?? fallback;
+  }
+
+  json(value: unknown): void {
+    this.out(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  get registry(): PluginRegistry {
+    return this.options.registry ?? getDefaultRegistry();
+  }
+
+  /** Where the state store is (kops's priority); a missing one is a usage error naming the four places. */
+  stateStore(): StateStoreLocation {
+    if (this.location) return this.location;
+    try {
+      this.location = locateStateStore({
+        flag: stringOption(this.args, 'state'),
+        configFile: stringOption(this.args, 'config'),
+        env: this.env,
+      });
+    } catch (e) {
+      if (isInvalidConfig(e) && /No state store/.test((e as Error).message)) throw new UsageError((e as Error).message);
+      throw e;
+    }
+    for (const w of this.location.warnings) this.warn(w);
+    this.log(2, `state store ${safeForMessage(this.location.url)} (from ${this.location.file ?? this.location.source})`);
+    return this.location;
+  }
+
+  /** Opens a URL or local path (relative paths against the working folder). */
+  async open(url: string): Promise<VfsPath> {
+    return resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger });
+  }
+
+  /** The state store root. */
+  async openStore(): Promise<VfsPath> {
+    if (!this.storePath) this.storePath = await this.open(this.stateStore().url);
+    return this.storePath;
+  }
+
+  async clusters(): Promise<ClusterRegistry> {
+    return new ClusterRegistry(await this.openStore());
+  }
+
+  /**
+   * The cluster name: `--name` (or $KOPS_CLUSTER_NAME), else the positional argument; both given and
+   * different is an error, as in kops.
+   */
+  clusterName(positional: string | undefined, required = true): string {
+    const flag = stringOption(this.args, 'name') ?? (this.env.KOPS_CLUSTER_NAME || undefined);
+    if (flag && positional && flag !== positional) {
+      throw new UsageError(`cannot specify cluster via --name (or KOPS_CLUSTER_NAME) and as a positional argument: ${flag} vs ${positional}`);
+    }
+    const name = positional ?? flag;
+    if (!name && required) throw new UsageError('--name is required: give the cluster name as an argument, with --name, or in $KOPS_CLUSTER_NAME');
+    return name ?? '';
+  }
+
+  /** Before a write: warns when the backend cannot create files atomically (two creators could both win). */
+  warnIfNoAtomicCreate(path: VfsPath): void {
+    const caps = path.backend.capabilities;
+    if (caps.atomicCreate) return;
+    this.warn(
+      `${safeForMessage(path.toString())}: this backend cannot create files atomically, so two writers creating the same file at the same moment could both succeed. ` +
+        `${caps.notes?.join(' ') ?? ''}`.trim(),
+    );
+  }
+}
