@@ -73,6 +73,15 @@ const TRANSIENT_NETWORK = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
+const UNTRUSTED_TLS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 const DENIED_CODES = new Set(['AccessDenied', 'Forbidden', 'AllAccessDisabled', 'AccountProblem']);
 const BAD_CREDENTIALS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken', 'TokenRefreshRequired', 'CredentialsProviderError']);
 const WRONG_REGION = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', '301']);
@@ -135,6 +144,12 @@ export function mapS3Error(error: unknown, ctx: ErrorContext): Error {
   }
   if (TRANSIENT_CODES.has(code) || TRANSIENT_NETWORK.has(e.code ?? '') || (status !== undefined && (status >= 500 || status === 429)) || e.$retryable) {
     return new TransientError(`${ctx.action} on ${ctx.url} failed, probably temporarily (${detail})`, options);
+  }
+  if (UNTRUSTED_TLS.has(e.code ?? '')) {
+    return new InvalidConfigError(
+      `The TLS certificate of ${ctx.endpoint} is not trusted (${e.code}) while accessing ${ctx.url}: point AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at the PEM file of the CA that signed it`,
+      options,
+    );
   }
   if (e.code === 'ENOTFOUND') {
     return new InvalidConfigError(`Cannot resolve the host of ${ctx.endpoint} (${ctx.url}): check S3_ENDPOINT or the network's DNS`, options);
