@@ -1,6 +1,11 @@
 /**
  * Starts one MinIO (127.0.0.1, temp data folder, KMS key) for the whole run and hands its address and
  * test credentials to the test files. A server that cannot start throws here: the run fails, never skips.
+ *
+ * Opt-in alternative for machines with Docker (e.g. a MinIO container from testcontainers): set
+ * STATESTORE_TEST_S3_ENDPOINT, STATESTORE_TEST_S3_ACCESS_KEY_ID and STATESTORE_TEST_S3_SECRET_ACCESS_KEY
+ * (and STATESTORE_TEST_S3_KMS_KEY, the name of the KMS key the server was started with) to use that
+ * server instead. Unset, the local MinIO process is the default.
  */
 import type { TestProject } from 'vitest/node';
 import { startMinio, type MinioInfo } from '@statestore/testkit/minio';
@@ -11,7 +16,25 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const external = process.env.STATESTORE_TEST_S3_ENDPOINT;
+  if (external) {
+    const accessKeyId = process.env.STATESTORE_TEST_S3_ACCESS_KEY_ID;
+    const secretAccessKey = process.env.STATESTORE_TEST_S3_SECRET_ACCESS_KEY;
+    if (!accessKeyId || !secretAccessKey) {
+      throw new Error('STATESTORE_TEST_S3_ENDPOINT is set: also set STATESTORE_TEST_S3_ACCESS_KEY_ID and STATESTORE_TEST_S3_SECRET_ACCESS_KEY');
+    }
+    process.stderr.write(`[backend-s3] using the S3 server at ${external} (STATESTORE_TEST_S3_ENDPOINT); not starting MinIO\n`);
+    project.provide('minio', {
+      endpoint: external.replace(/\/+$/, ''),
+      accessKeyId,
+      secretAccessKey,
+      region: 'us-east-1',
+      kmsKeyName: process.env.STATESTORE_TEST_S3_KMS_KEY ?? 'statestore-test-key',
+      version: `external server at ${external}`,
+    });
+    return undefined;
+  }
   const minio = await startMinio();
   const { stop, ...info } = minio;
   project.provide('minio', info);
