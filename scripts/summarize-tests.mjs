@@ -4,22 +4,29 @@ import path from 'node:path';
 
 let passed = 0, failed = 0, skipped = 0;
 const rows = [];
+/** Adds one vitest JSON report to the sums; a missing report counts as a failure. */
+function addReport(label, file) {
+  if (!existsSync(file)) {
+    rows.push(`${label}: no report (its test run did not finish)`);
+    failed++;
+    return;
+  }
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  const s = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  passed += r.numPassedTests; failed += r.numFailedTests; skipped += s;
+  rows.push(`${label}: ${r.numPassedTests} passed, ${r.numFailedTests} failed${s ? `, ${s} skipped` : ''}`);
+}
 for (const group of ['packages', 'examples']) {
   if (!existsSync(group)) continue;
   for (const name of readdirSync(group)) {
     const pkgJson = path.join(group, name, 'package.json');
     if (!existsSync(pkgJson) || !JSON.parse(readFileSync(pkgJson, 'utf8')).scripts?.test) continue;
-    const file = path.join(group, name, '.vitest-report.json');
-    if (!existsSync(file)) {
-      rows.push(`${group}/${name}: no report (its test run did not finish)`);
-      failed++;
-      continue;
-    }
-    const r = JSON.parse(readFileSync(file, 'utf8'));
-    const s = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    passed += r.numPassedTests; failed += r.numFailedTests; skipped += s;
-    rows.push(`${group}/${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed${s ? `, ${s} skipped` : ''}`);
+    addReport(`${group}/${name}`, path.join(group, name, '.vitest-report.json'));
   }
+}
+// The packages whose unit tests scripts/test.sh ran again under Node 22.
+for (const name of (process.env.NODE22_PACKAGES ?? '').split(/\s+/).filter(Boolean)) {
+  addReport(`packages/${name} (Node 22)`, path.join('packages', name, '.vitest-report-node22.json'));
 }
 console.log(rows.join('\n'));
 if (skipped > 0) console.log(`error: ${skipped} tests were skipped or todo; CI allows none`);
