@@ -84,6 +84,11 @@ export interface DeleteOptions {
 export interface CopyOptions {
   ifNoneMatch?: '*';
   acl?: string;
+  /**
+   * The source's info as core last saw it (from a listing): size, hashes, content type. A hint a driver
+   * may use instead of a request to stat the source (sync copies thousands of files); never a condition.
+   */
+  sourceInfo?: ObjectInfo;
   signal?: AbortSignal;
 }
 

@@ -412,12 +412,13 @@ export class VfsPath {
     const to = typeof target === 'string' ? await resolveTarget(target) : target;
     const source = this.ctx.backend;
     const dest = to.ctx.backend;
+    const copyOptions = this.listed ? { ...options, sourceInfo: this.listed } : options;
     try {
       if (source === dest && source.copy && source.capabilities.serverSideCopy) {
-        return toFileStat(await to.retry(() => source.copy!(this.key, to.key, options), options.signal));
+        return toFileStat(await to.retry(() => source.copy!(this.key, to.key, copyOptions), options.signal));
       }
       if (dest.copyFrom && source.serviceId !== undefined && source.serviceId === dest.serviceId) {
-        return toFileStat(await to.retry(() => dest.copyFrom!(source, this.key, to.key, options), options.signal));
+        return toFileStat(await to.retry(() => dest.copyFrom!(source, this.key, to.key, copyOptions), options.signal));
       }
     } catch (e) {
       throw to.fail(e, `Cannot copy ${this.toString()} to`);
