@@ -35,13 +35,20 @@ export async function probePreconditions(client: S3Client, sdk: S3Sdk, bucket: s
   const Key = `${dir}${PROBE_PREFIX}${randomUUID()}`;
   const body = new TextEncoder().encode('statestore precondition probe; safe to delete\n');
   const put = (extra: Partial<PutObjectCommandInput>) => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key, Body: body, ...params, ...extra }));
-  /** 'ok' when the request succeeded, 'refused' on 412, 'other' on any other failure. */
+  /**
+   * 'ok' when the request succeeded, 'refused' on 412, 'other' when the service rejects the header itself
+   * (400, 501: it does not support it). Any other failure (5xx, a reset, a lost response) says nothing
+   * about the service, so it is rethrown: the probe is inconclusive and runs again before the next write.
+   */
   const outcome = async (request: Promise<unknown>): Promise<'ok' | 'refused' | 'other'> => {
     try {
       await request;
       return 'ok';
     } catch (e) {
-      return httpStatus(e) === 412 ? 'refused' : 'other';
+      const status = httpStatus(e);
+      if (status === 412) return 'refused';
+      if (status === 400 || status === 501) return 'other';
+      throw e;
     }
   };
   let created = false;
