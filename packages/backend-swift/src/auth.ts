@@ -64,12 +64,12 @@ export class Authenticator {
 
   private async v1(): Promise<Session> {
     const { authUrl, username, password, source } = this.config;
-    const res = await this.http.fetch(
+    const res = await this.http.call(
       authUrl,
       { method: 'GET', headers: { 'x-auth-user': username!, 'x-auth-key': password! } },
       'authenticate',
     );
-    const body = await res.text();
+    const body = res.text;
     if (res.status === 401 || res.status === 403) {
       throw new PermissionDeniedError(
         `Swift v1 auth at ${authUrl} rejected user ${username} (HTTP ${res.status}); check OS_USERNAME (account:user) and OS_PASSWORD in ${sourceName(source)}`,
@@ -91,7 +91,7 @@ export class Authenticator {
   private async v3(): Promise<Session> {
     const { authUrl, source } = this.config;
     const url = tokensUrl(authUrl);
-    const res = await this.http.fetch(
+    const res = await this.http.call(
       url,
       {
         method: 'POST',
@@ -100,7 +100,7 @@ export class Authenticator {
       },
       'authenticate',
     );
-    const text = await res.text();
+    const text = res.text;
     if (res.status === 401 || res.status === 403) {
       const method = this.config.applicationCredentialId || this.config.applicationCredentialName ? 'the application credential' : `user ${this.config.username ?? this.config.userId}`;
       throw new PermissionDeniedError(

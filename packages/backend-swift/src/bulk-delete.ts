@@ -57,7 +57,7 @@ async function bulkDelete(
     { method: 'POST', headers: { 'content-type': 'text/plain', accept: 'application/json' }, body: lines.join('\n'), ...(signal ? { signal } : {}) },
     'bulk-delete in',
   );
-  const text = await res.text();
+  const text = res.text;
   const where = urlFor('');
   if (res.status !== 200) throw errorForStatus({ url: where, action: 'bulk-delete in', status: res.status, body: text });
   let answer: BulkAnswer;
@@ -91,9 +91,8 @@ async function deleteOneByOne(
   await runLimited(keys, 8, async (key) => {
     try {
       const res = await client.request({ container, key }, { method: 'DELETE', ...(signal ? { signal } : {}) }, 'delete');
-      const body = await res.text();
       if (res.ok || res.status === 404) result.deleted.push(key);
-      else result.errors.push({ key, error: errorForStatus({ url: urlFor(key), action: 'delete', status: res.status, body }) });
+      else result.errors.push({ key, error: errorForStatus({ url: urlFor(key), action: 'delete', status: res.status, body: res.text }) });
     } catch (error) {
       result.errors.push({ key, error: error as Error });
     }

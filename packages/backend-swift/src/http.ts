@@ -18,6 +18,14 @@ interface Undici {
 /** A request body: always replayable, so a request can be sent again after re-authentication. */
 export type RequestBody = Uint8Array | string;
 
+/** A response whose body has been read (as text): what every request but an object read needs. */
+export interface Answer {
+  status: number;
+  ok: boolean;
+  headers: { get(name: string): string | null };
+  text: string;
+}
+
 export interface RequestInit {
   method: string;
   headers?: Record<string, string>;
@@ -54,6 +62,11 @@ export class HttpTransport {
     }
   }
 
+  /** Sends one request and reads the whole answer; a connection lost while reading is a TransientError too. */
+  async call(url: string, init: RequestInit, action: string): Promise<Answer> {
+    return readAnswer(await this.fetch(url, init, action), url, action);
+  }
+
   /** Closes every connection. */
   async close(): Promise<void> {
     const all = [...this.dispatchers.values()];
@@ -72,10 +85,20 @@ export class HttpTransport {
       };
       const timeouts = { headersTimeout: settings.timeoutMs, bodyTimeout: settings.timeoutMs };
       dispatcher = settings.proxy
-        ? new undici.ProxyAgent({ uri: settings.proxy, requestTls: { ...tls, timeout: settings.timeoutMs }, ...timeouts })
+        ? new undici.ProxyAgent({ uri: settings.proxy, requestTls: tls, ...timeouts })
         : new undici.Agent({ connect: { ...tls, timeout: settings.timeoutMs }, ...timeouts });
       this.dispatchers.set(origin, dispatcher);
     }
     return dispatcher;
+  }
+}
+
+/** Reads a response's body as text, mapping a connection lost mid-way to TransientError. */
+export async function readAnswer(res: Response, url: string, action: string): Promise<Answer> {
+  try {
+    const text = await res.text();
+    return { status: res.status, ok: res.ok, headers: res.headers, text };
+  } catch (e) {
+    throw networkError(e, new URL(url).origin, action);
   }
 }

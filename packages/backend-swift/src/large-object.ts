@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ObjectInfo, WriteOptions } from '@statestore/core';
 import { UnsupportedError } from '@statestore/core';
-import type { Response } from 'undici';
+import type { Answer } from './http.js';
 import { deleteObjects } from './bulk-delete.js';
 import { errorForStatus } from './errors.js';
 import { infoFromHeaders, SHA256_HEADER, type ListingEntry } from './object-info.js';
@@ -16,7 +16,7 @@ import type { SegmentReader, Segment } from './segment-reader.js';
 import type { SwiftClient } from './swift-client.js';
 
 /** Writes a manifest (or any body) at a key: the backend's PUT, which creates the container when missing. */
-export type PutObject = (key: string, body: string, headers: Record<string, string>, query: Record<string, string>, options: WriteOptions) => Promise<Response>;
+export type PutObject = (key: string, body: string, headers: Record<string, string>, query: Record<string, string>, options: WriteOptions) => Promise<Answer>;
 
 export class LargeObjects {
   /** The container the segments go to. */
@@ -57,8 +57,7 @@ export class LargeObjects {
           { method: 'PUT', headers: { etag: md5, 'content-type': 'application/octet-stream' }, body: segment.bytes, ...signal },
           'write a segment of',
         );
-        const text = await res.text();
-        if (!res.ok) throw errorForStatus({ url: this.urlFor(key), action: `write segment ${index} of`, status: res.status, body: text });
+        if (!res.ok) throw errorForStatus({ url: this.urlFor(key), action: `write segment ${index} of`, status: res.status, body: res.text });
         manifest.push({ path: `/${this.segmentContainer}/${name}`, etag: md5, size_bytes: segment.bytes.byteLength });
         sha256.update(segment.bytes);
         size += segment.bytes.byteLength;
@@ -72,7 +71,6 @@ export class LargeObjects {
         { 'multipart-manifest': 'put' },
         options,
       );
-      await res.body?.cancel().catch(() => undefined);
       const info = infoFromHeaders(key, res.headers, { size, large: true });
       return { ...info, hashes: { sha256: digest } };
     } catch (e) {
@@ -110,7 +108,6 @@ export class LargeObjects {
   hasSegments(signal?: AbortSignal): Promise<boolean> {
     return (this.exists ??= (async () => {
       const res = await this.client.request({ container: this.segmentContainer }, { method: 'HEAD', ...(signal ? { signal } : {}) }, 'look for');
-      await res.body?.cancel().catch(() => undefined);
       if (res.status === 404) return false;
       if (!res.ok) throw errorForStatus({ url: this.urlFor(''), action: `look for the segments container ${this.segmentContainer} of`, status: res.status });
       return true;
@@ -122,8 +119,7 @@ export class LargeObjects {
 
   private async createContainer(signal?: AbortSignal): Promise<void> {
     const res = await this.client.request({ container: this.segmentContainer }, { method: 'PUT', ...(signal ? { signal } : {}) }, 'create');
-    const text = await res.text();
-    if (!res.ok) throw errorForStatus({ url: `swift://${this.segmentContainer}/`, action: 'create the segments container', status: res.status, body: text });
+    if (!res.ok) throw errorForStatus({ url: `swift://${this.segmentContainer}/`, action: 'create the segments container', status: res.status, body: res.text });
     this.exists = Promise.resolve(true);
   }
 
@@ -136,10 +132,9 @@ export class LargeObjects {
         { method: 'GET', headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) },
         'list segments of',
       );
-      const text = await res.text();
       if (res.status === 404) return names;
-      if (!res.ok) throw errorForStatus({ url: this.urlFor(prefix), action: 'list the segments of', status: res.status, body: text });
-      const page = (text ? JSON.parse(text) : []) as ListingEntry[];
+      if (!res.ok) throw errorForStatus({ url: this.urlFor(prefix), action: 'list the segments of', status: res.status, body: res.text });
+      const page = (res.text ? JSON.parse(res.text) : []) as ListingEntry[];
       for (const e of page) if (e.name) names.push(e.name);
       if (page.length < 10_000) return names;
       marker = page[page.length - 1]!.name ?? '';
@@ -148,17 +143,17 @@ export class LargeObjects {
 
   /** Segment names the current manifest at `key` refers to (none when it is not a large object). */
   private async segmentsUsedBy(key: string, signal?: AbortSignal): Promise<Set<string>> {
-    const res = await this.client.request(
-      { container: this.container, key, query: { 'multipart-manifest': 'get' } },
-      { method: 'GET', ...(signal ? { signal } : {}) },
-      'read the manifest of',
-    );
-    if (!res.ok || res.headers.get('x-static-large-object')?.toLowerCase() !== 'true') {
-      await res.body?.cancel().catch(() => undefined);
-      if (res.ok || res.status === 404) return new Set();
-      throw errorForStatus({ url: this.urlFor(key), action: 'read the manifest of', status: res.status });
-    }
-    const entries = (await res.json()) as { name?: string }[];
+    const target = { container: this.container, key, query: { 'multipart-manifest': 'get' } };
+    const options = signal ? { signal } : {};
+    // HEAD first: a GET of a plain object would download it.
+    const head = await this.client.request(target, { method: 'HEAD', ...options }, 'stat');
+    if (head.status === 404) return new Set();
+    if (!head.ok) throw errorForStatus({ url: this.urlFor(key), action: 'stat', status: head.status });
+    if (head.headers.get('x-static-large-object')?.toLowerCase() !== 'true') return new Set();
+    const res = await this.client.request(target, { method: 'GET', ...options }, 'read the manifest of');
+    if (res.status === 404) return new Set();
+    if (!res.ok) throw errorForStatus({ url: this.urlFor(key), action: 'read the manifest of', status: res.status, body: res.text });
+    const entries = JSON.parse(res.text) as { name?: string }[];
     const prefix = `/${this.segmentContainer}/`;
     return new Set(entries.map((e) => e.name ?? '').filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)));
   }

@@ -28,7 +28,7 @@ import {
 import type { Response } from 'undici';
 import { deleteObjects } from './bulk-delete.js';
 import { errorForStatus, networkError } from './errors.js';
-import type { RequestBody } from './http.js';
+import { readAnswer, type Answer, type RequestBody } from './http.js';
 import { LargeObjects } from './large-object.js';
 import { infoFromHeaders, infoFromListing, SHA256_HEADER, type ListingEntry } from './object-info.js';
 import { SegmentReader } from './segment-reader.js';
@@ -95,7 +95,6 @@ export class SwiftBackend implements Backend {
 
   async stat(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const res = await this.client.request({ container: this.container, key }, { method: 'HEAD', ...signalOf(options) }, 'stat');
-    await drain(res);
     if (res.status === 404) return undefined;
     if (!res.ok) throw errorForStatus({ url: this.urlFor(key), action: 'stat', status: res.status });
     return infoFromHeaders(key, res.headers);
@@ -103,9 +102,9 @@ export class SwiftBackend implements Backend {
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
     const range: Record<string, string> = options.range ? { range: `bytes=${options.range.start}-${options.range.end ?? ''}` } : {};
-    const res = await this.client.request({ container: this.container, key }, { method: 'GET', headers: range, ...signalOf(options) }, 'read');
+    const res = await this.client.stream({ container: this.container, key }, { method: 'GET', headers: range, ...signalOf(options) }, 'read');
     if (res.status === 200 || res.status === 206) return { info: infoFromHeaders(key, res.headers), body: bodyOf(res, this.urlFor(key)) };
-    const text = await res.text();
+    const { text } = await readAnswer(res, res.url, 'read');
     if (res.status === 404) throw await this.notFound(key, options.signal);
     if (res.status === 416) {
       // A range that starts at or past the end: nothing to read.
@@ -130,7 +129,6 @@ export class SwiftBackend implements Backend {
     const md5 = createHash('md5').update(first.bytes).digest('hex');
     const sha256 = options.sha256 ?? createHash('sha256').update(first.bytes).digest('hex');
     const res = await this.put(key, first.bytes, { etag: md5, [SHA256_HEADER]: sha256, ...(options.contentType ? { 'content-type': options.contentType } : {}) }, {}, options);
-    await drain(res);
     const { contentType: _ignored, ...info } = infoFromHeaders(key, res.headers, { size: first.bytes.byteLength, large: false });
     return { ...info, hashes: { md5, sha256 }, ...(options.contentType ? { contentType: options.contentType } : {}) };
   }
@@ -138,8 +136,7 @@ export class SwiftBackend implements Backend {
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     if (options.ifMatch !== undefined) throw this.noCompareAndSwap(key, 'delete');
     const res = await this.client.request({ container: this.container, key }, { method: 'DELETE', ...signalOf(options) }, 'delete');
-    const text = await res.text();
-    if (!res.ok && res.status !== 404) throw errorForStatus({ url: this.urlFor(key), action: 'delete', status: res.status, body: text });
+    if (!res.ok && res.status !== 404) throw errorForStatus({ url: this.urlFor(key), action: 'delete', status: res.status, body: res.text });
     const [failure] = await this.large.removeUnused([key], false, options.signal);
     if (failure) throw failure.error;
   }
@@ -162,7 +159,7 @@ export class SwiftBackend implements Backend {
       { method: 'GET', headers: { accept: 'application/json' }, ...signalOf(options) },
       'list',
     );
-    const text = await res.text();
+    const { text } = res;
     if (res.status === 404) throw this.noContainer(prefix);
     if (!res.ok) throw errorForStatus({ url: this.urlFor(prefix), action: 'list', status: res.status, body: text });
     const entries = (res.status === 204 || text === '' ? [] : JSON.parse(text)) as ListingEntry[];
@@ -193,7 +190,7 @@ export class SwiftBackend implements Backend {
   }
 
   /** PUT at a key; a missing container is created (once) and the PUT sent again. */
-  private async put(key: string, body: RequestBody, headers: Record<string, string>, query: Record<string, string>, options: WriteOptions): Promise<Response> {
+  private async put(key: string, body: RequestBody, headers: Record<string, string>, query: Record<string, string>, options: WriteOptions): Promise<Answer> {
     const conditional: Record<string, string> = options.ifNoneMatch ? { 'if-none-match': '*' } : {};
     for (let attempt = 1; ; attempt++) {
       const res = await this.client.request(
@@ -202,13 +199,12 @@ export class SwiftBackend implements Backend {
         'write',
       );
       if (res.ok) return res;
-      const text = await res.text();
       if (res.status === 412 && options.ifNoneMatch) throw this.exists(key);
       if (res.status === 404 && attempt === 1) {
         await this.createContainer(options.signal);
         continue;
       }
-      throw errorForStatus({ url: this.urlFor(key), action: 'write', status: res.status, body: text });
+      throw errorForStatus({ url: this.urlFor(key), action: 'write', status: res.status, body: res.text });
     }
   }
 
@@ -216,8 +212,7 @@ export class SwiftBackend implements Backend {
     const from = `/${encodeURIComponent(sourceContainer)}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`;
     const sourceUrl = formatObjectUrl('swift', sourceContainer, sourceKey);
     try {
-      const res = await this.put(targetKey, '', { 'x-copy-from': from }, {}, { ...(options.ifNoneMatch ? { ifNoneMatch: '*' } : {}), ...signalOf(options) });
-      await drain(res);
+      await this.put(targetKey, '', { 'x-copy-from': from }, {}, { ...(options.ifNoneMatch ? { ifNoneMatch: '*' } : {}), ...signalOf(options) });
     } catch (e) {
       if (isNotFound(e)) throw new NotFoundError(`File not found: ${sourceUrl}; nothing to copy`, { url: sourceUrl });
       throw e;
@@ -229,8 +224,7 @@ export class SwiftBackend implements Backend {
 
   private async createContainer(signal?: AbortSignal): Promise<void> {
     const res = await this.client.request({ container: this.container }, { method: 'PUT', ...(signal ? { signal } : {}) }, 'create');
-    const text = await res.text();
-    if (!res.ok) throw errorForStatus({ url: this.urlFor(''), action: `create the container ${this.container} for`, status: res.status, body: text });
+    if (!res.ok) throw errorForStatus({ url: this.urlFor(''), action: `create the container ${this.container} for`, status: res.status, body: res.text });
   }
 
   /** Segments left by an overwritten large object are garbage; failing to remove them must not fail the write. */
@@ -246,7 +240,6 @@ export class SwiftBackend implements Backend {
   /** NotFound for a key, naming the container when it is the container that is missing. */
   private async notFound(key: string, signal?: AbortSignal): Promise<NotFoundError> {
     const res = await this.client.request({ container: this.container }, { method: 'HEAD', ...(signal ? { signal } : {}) }, 'stat');
-    await drain(res);
     if (res.status === 404) return this.noContainer(key);
     return new NotFoundError(`File not found: ${this.urlFor(key)}`, { url: this.urlFor(key) });
   }
@@ -272,10 +265,6 @@ export class SwiftBackend implements Backend {
 
 function signalOf(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
   return options.signal ? { signal: options.signal } : {};
-}
-
-async function drain(res: Response): Promise<void> {
-  await res.body?.cancel().catch(() => undefined);
 }
 
 async function* bodyOf(res: Response, url: string): AsyncGenerator<Uint8Array> {

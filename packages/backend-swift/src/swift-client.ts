@@ -6,7 +6,7 @@
 import type { Response } from 'undici';
 import { Authenticator } from './auth.js';
 import type { SwiftConfig } from './config.js';
-import { HttpTransport, type RequestInit } from './http.js';
+import { HttpTransport, readAnswer, type Answer, type RequestInit } from './http.js';
 
 /** What a request is about: the account (no container), a container, or an object. */
 export interface Target {
@@ -32,8 +32,14 @@ export class SwiftClient {
     this.auth = new Authenticator(config, this.http);
   }
 
-  /** Sends an authenticated request; a 401 triggers one re-authentication and one resend. */
-  async request(target: Target, init: RequestInit, action: string): Promise<Response> {
+  /** Sends an authenticated request and reads the whole answer; a 401 triggers one re-authentication and one resend. */
+  async request(target: Target, init: RequestInit, action: string): Promise<Answer> {
+    const res = await this.stream(target, init, action);
+    return readAnswer(res, res.url, action);
+  }
+
+  /** As `request`, but the body is left to the caller to stream (object reads). */
+  async stream(target: Target, init: RequestInit, action: string): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       const session = await this.auth.current();
       const res = await this.http.fetch(urlFor(session.storageUrl, target), { ...init, headers: { ...init.headers, 'x-auth-token': session.token } }, action);
@@ -52,12 +58,8 @@ export class SwiftClient {
   async capabilities(): Promise<SwiftInfo> {
     return (this.info ??= this.storageUrl().then(async (storage) => {
       try {
-        const res = await this.http.fetch(infoUrl(storage), { method: 'GET', headers: { accept: 'application/json' } }, 'read /info of');
-        if (!res.ok) {
-          await res.body?.cancel().catch(() => undefined);
-          return {};
-        }
-        return (await res.json()) as SwiftInfo;
+        const res = await this.http.call(infoUrl(storage), { method: 'GET', headers: { accept: 'application/json' } }, 'read /info of');
+        return res.ok ? (JSON.parse(res.text) as SwiftInfo) : {};
       } catch {
         return {};
       }

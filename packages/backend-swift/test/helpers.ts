@@ -67,7 +67,6 @@ export function rawClient(env: NodeJS.ProcessEnv = tempauthEnv()): SwiftClient {
 export async function createContainer(container: string, env: NodeJS.ProcessEnv = tempauthEnv(), headers: Record<string, string> = {}): Promise<void> {
   const client = rawClient(env);
   const res = await client.request({ container }, { method: 'PUT', headers }, 'create');
-  await res.text();
   await client.close();
   if (!res.ok) throw new Error(`PUT container ${container}: HTTP ${res.status}`);
 }
