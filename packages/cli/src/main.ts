@@ -10,17 +10,17 @@ import { processIo, type Io } from './io.js';
 
 /** Runs one invocation; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo(), options: RunOptions = {}): Promise<number> {
-  const words: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
+  // The command words are the first non-flag tokens (values of global flags such as --state skipped).
+  const wordIndexes: number[] = [];
+  for (let i = 0; i < argv.length && wordIndexes.length < 2; i++) {
     const a = argv[i]!;
-    if (words.length < 2 && !a.startsWith('-')) {
-      words.push(a);
+    if (a.startsWith('-')) {
+      if (GLOBAL_VALUE_FLAGS.has(a)) i++;
       continue;
     }
-    rest.push(a);
-    if (GLOBAL_VALUE_FLAGS.has(a) && i + 1 < argv.length) rest.push(argv[++i]!);
+    wordIndexes.push(i);
   }
+  const words = wordIndexes.map((i) => argv[i]!);
   if (words.length === 0) {
     const wantsHelp = argv.some((a) => a === '--help' || a === '-h');
     io[wantsHelp ? 'stdout' : 'stderr'].write(topLevelHelp());
@@ -32,7 +32,8 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
     return EXIT_USAGE;
   }
   const { command } = await found.entry.load();
-  const commandArgv = [...words.slice(found.used), ...rest];
+  const consumed = new Set(wordIndexes.slice(0, found.used));
+  const commandArgv = argv.filter((_, i) => !consumed.has(i));
   let ctx: CommandContext | undefined;
   try {
     const args = parseCommandArgs(command, commandArgv);

@@ -1,0 +1,84 @@
+/**
+ * Finding the state store (kops's four places, HOME pointed at a temp folder), the vault:// refusal, and
+ * the message for a scheme without a plugin — through the built CLI.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PluginRegistry } from '@statestore/core';
+import { cleanEnv, runCli, runInProcess, tempDir } from './helpers.js';
+
+/** A file:// store holding one cluster named after the store, so output shows which store was read. */
+async function storeWith(cluster: string): Promise<string> {
+  const dir = tempDir('statestore-store-');
+  const r = await runCli(['create', 'cluster', cluster, '--zones', 'us-east-1a', '--cloud', 'aws', '--state', `file://${dir}/`]);
+  expect(r.code, r.stderr).toBe(0);
+  return `file://${dir}`;
+}
+
+async function clusterNames(env: NodeJS.ProcessEnv, extra: string[] = []) {
+  const r = await runCli(['get', 'clusters', '-o', 'json', ...extra], { env });
+  return { ...r, names: r.code === 0 ? (JSON.parse(r.stdout) as { metadata: { name: string } }[]).map((c) => c.metadata.name) : [] };
+}
+
+describe('state store location: --state, KOPS_STATE_STORE, ~/.kops.yaml, ~/.kops/config', () => {
+  const stores: Record<string, string> = {};
+  let home: string;
+  beforeAll(async () => {
+    for (const n of ['flag', 'env', 'kops-yaml', 'kops-config']) stores[n] = await storeWith(`${n}.example.com`);
+    home = tempDir('statestore-home-');
+    writeFileSync(path.join(home, '.kops.yaml'), `kops_state_store: ${stores['kops-yaml']}\n`);
+    mkdirSync(path.join(home, '.kops'));
+    writeFileSync(path.join(home, '.kops', 'config'), `kops_state_store: ${stores['kops-config']}/\n`);
+  });
+
+  it('--state wins', async () => {
+    expect((await clusterNames(cleanEnv({ HOME: home, KOPS_STATE_STORE: stores.env }), ['--state', stores.flag!])).names).toEqual(['flag.example.com']);
+  });
+  it('then KOPS_STATE_STORE', async () => {
+    expect((await clusterNames(cleanEnv({ HOME: home, KOPS_STATE_STORE: stores.env }))).names).toEqual(['env.example.com']);
+  });
+  it('then $HOME/.kops.yaml', async () => {
+    expect((await clusterNames(cleanEnv({ HOME: home }))).names).toEqual(['kops-yaml.example.com']);
+  });
+  it('then $HOME/.kops/config (with its trailing slash trimmed)', async () => {
+    const only = tempDir('statestore-home-');
+    mkdirSync(path.join(only, '.kops'));
+    writeFileSync(path.join(only, '.kops', 'config'), `kops_state_store: ${stores['kops-config']}/\n`);
+    const r = await clusterNames(cleanEnv({ HOME: only }), ['-v', '2']);
+    expect(r.names).toEqual(['kops-config.example.com']);
+    expect(r.stderr).toContain(`state store ${stores['kops-config']} (from ${path.join(only, '.kops', 'config')})`);
+  });
+  it('nothing set: exit 2 and a message naming all four places', async () => {
+    const r = await clusterNames(cleanEnv());
+    expect(r.code).toBe(2);
+    for (const place of ['--state', 'KOPS_STATE_STORE', '$HOME/.kops.yaml', '$HOME/.kops/config']) expect(r.stderr).toContain(place);
+  });
+});
+
+describe('vault:// is never the state store', () => {
+  it('is refused from --state and from KOPS_STATE_STORE, before any plugin is loaded', async () => {
+    for (const env of [cleanEnv(), cleanEnv({ KOPS_STATE_STORE: 'vault://127.0.0.1:1/secret/kops' })]) {
+      const args = env.KOPS_STATE_STORE ? ['get', 'clusters'] : ['get', 'clusters', '--state', 'vault://127.0.0.1:1/secret/kops'];
+      const r = await runCli(args, { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("cannot be the state store: vault:// holds a cluster's secrets and keys only");
+      expect(r.stderr).not.toMatch(/ECONNREFUSED|backend-vault/);
+    }
+  });
+});
+
+describe('a scheme without a plugin', () => {
+  it('fails with the npm command that installs one (built CLI, nothing installed for azureblob://)', async () => {
+    const r = await runCli(['ls', 'azureblob://account/container']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('No backend for azureblob:// is installed');
+    expect(r.stderr).toContain('npm install statestore-backend-azureblob');
+  });
+  it('names the @statestore package for a known scheme (no plugins discoverable)', async () => {
+    const registry = new PluginRegistry(() => []);
+    const r = await runInProcess(['get', 'clusters', '--state', 's3://bucket/kops'], { registry });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('npm install @statestore/backend-s3');
+  });
+});
