@@ -102,7 +102,8 @@ export class AzureBlobBackend implements Backend {
         ...(options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
         ...(options.contentType ? { contentType: options.contentType } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-        firstRequest: (request) => this.creatingContainer(request),
+        // A compare-and-swap needs the blob, so never creates its container.
+        firstRequest: (request) => (options.ifMatch === undefined ? this.creatingContainer(request) : request()),
       });
       return toInfo(key, r.size, r.etag, r.lastModified, r.md5, options.contentType);
     } catch (e) {

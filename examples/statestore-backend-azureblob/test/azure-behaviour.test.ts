@@ -227,6 +227,13 @@ describe('containers', () => {
     await f.createFile('created');
     expect(await f.readText()).toBe('created');
   });
+
+  it('a compare-and-swap into a missing container fails and creates nothing', async () => {
+    const f = await viaProxy(`azureblob://${azurite().account}/cas-${randomUUID().slice(0, 8)}/f`);
+    const e = await rejection(f.backend.write(f.key, text('x'), { ifMatch: '"0x8D0000000000000"' }));
+    expect(isNotFound(e) || isPreconditionFailed(e)).toBe(true);
+    expect(isNotFound(await rejection(f.parent()!.readDir()))).toBe(true);
+  });
 });
 
 describe('credentials', () => {
