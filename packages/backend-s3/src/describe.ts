@@ -74,7 +74,8 @@ function describeProbe(state: StoreState): string {
   const outcome = state.probeOutcome;
   if (!outcome) return 'not checked yet (a probe runs before the first write)';
   if ('error' in outcome) return `could not be checked: ${outcome.error}`;
-  const { atomicCreate, compareAndSwap, conditionalDelete } = outcome.result;
+  const { atomicCreate, compareAndSwap, conditionalDelete, copyIfNoneMatch } = outcome.result;
   const word = (honoured: boolean) => (honoured ? 'honoured' : 'IGNORED');
-  return `If-None-Match ${word(atomicCreate)}, If-Match ${word(compareAndSwap)}, If-Match on DELETE ${conditionalDelete ? 'honoured' : 'not honoured'}`;
+  const notHonoured = (honoured: boolean) => (honoured ? 'honoured' : 'not honoured');
+  return `If-None-Match ${word(atomicCreate)}, If-Match ${word(compareAndSwap)}, If-Match on DELETE ${notHonoured(conditionalDelete)}, If-None-Match on copy ${notHonoured(copyIfNoneMatch)}`;
 }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import { copySource } from './copy-source.js';
 import { httpStatus } from './errors.js';
 import type { S3Sdk } from './sdk.js';
 
@@ -17,6 +18,8 @@ export interface ProbeResult {
   compareAndSwap: boolean;
   /** DeleteObject with If-Match refuses another ETag. */
   conditionalDelete: boolean;
+  /** CopyObject with If-None-Match: * refuses an existing target (MinIO, for one, ignores it). */
+  copyIfNoneMatch: boolean;
 }
 
 /** Extra parameters every write carries (ACL, SSE), so a bucket policy treats the probe like a real write. */
@@ -61,13 +64,18 @@ export async function probePreconditions(client: S3Client, sdk: S3Sdk, bucket: s
     const atomicCreate = first === 'ok' && (await outcome(put({ IfNoneMatch: '*' }))) === 'refused';
     const staleRefused = (await outcome(put({ IfMatch: WRONG_ETAG }))) === 'refused';
     const currentAccepted = etag !== undefined && (await outcome(put({ IfMatch: etag }))) === 'ok';
+    // A self-copy (allowed with REPLACE) onto the existing object: an honouring service refuses it.
+    const copyIfNoneMatch =
+      (await outcome(
+        client.send(new sdk.CopyObjectCommand({ Bucket: bucket, Key, CopySource: copySource(bucket, Key), MetadataDirective: 'REPLACE', IfNoneMatch: '*', ...params })),
+      )) === 'refused';
     const current = (await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key }))).ETag;
     const deleteOutcome = await outcome(client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key, IfMatch: WRONG_ETAG })));
     let conditionalDelete = false;
     if (deleteOutcome === 'refused' && current) {
       conditionalDelete = (await outcome(client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key, IfMatch: current })))) === 'ok';
     }
-    return { atomicCreate, compareAndSwap: staleRefused && currentAccepted, conditionalDelete };
+    return { atomicCreate, compareAndSwap: staleRefused && currentAccepted, conditionalDelete, copyIfNoneMatch };
   } finally {
     if (created) await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key })).catch(() => undefined);
   }

@@ -26,6 +26,7 @@ import {
   type WriteOptions,
 } from '@statestore/core';
 import { clientFor } from './client.js';
+import { copySource } from './copy-source.js';
 import { credentialsId, endpointForDisplay, type S3Config } from './config.js';
 import { useContentMd5 } from './content-md5.js';
 import { bucketEncryption, isKms, type BucketEncryption } from './encryption.js';
@@ -316,6 +317,12 @@ export class S3Backend implements Backend {
     return found.kind === 'none' || (found.kind === 'default' && !isKms(found.algorithm));
   }
 
+  /** Whether the probe saw CopyObject honour If-None-Match (false until it has). */
+  private copyIfNoneMatchHonoured(): boolean {
+    const outcome = this.state.probeOutcome;
+    return outcome !== undefined && 'result' in outcome && outcome.result.copyIfNoneMatch;
+  }
+
   /** Runs the precondition probe before the first write to the bucket, in the folder of `key`. */
   private async probeOnce(r: Ready, key: string): Promise<void> {
     if (this.state.probeOutcome) return;
@@ -334,7 +341,8 @@ export class S3Backend implements Backend {
     const endpoint = endpointForDisplay(this.config, r.region.region);
     try {
       const result = await probePreconditions(r.client, r.sdk, this.bucket, dir, await this.writeParams(r, undefined));
-      Object.assign(this.state.capabilities, result);
+      const { atomicCreate, compareAndSwap, conditionalDelete } = result;
+      Object.assign(this.state.capabilities, { atomicCreate, compareAndSwap, conditionalDelete });
       this.state.probeOutcome = { result };
       const ignored = [...(result.atomicCreate ? [] : ['If-None-Match']), ...(result.compareAndSwap ? [] : ['If-Match'])];
       if (ignored.length > 0) {
@@ -409,6 +417,18 @@ export class S3Backend implements Backend {
       throw new UnsupportedError(`Cannot copy ${source.urlFor(sourceKey)} inside S3: it is larger than 5 GiB, the limit of a single CopyObject`, { url: this.urlFor(targetKey) });
     }
     let ifNoneMatch = options.ifNoneMatch === '*';
+    if (ifNoneMatch && this.capabilities.atomicCreate && !this.copyIfNoneMatchHonoured()) {
+      // CopyObject ignores If-None-Match here, PutObject does not: copy through the client with an atomic create.
+      const { info, body } = await source.read(sourceKey, options);
+      return this.write(targetKey, body, {
+        ifNoneMatch: '*',
+        size: info.size,
+        ...(options.acl ? { acl: options.acl } : {}),
+        ...(info.contentType ? { contentType: info.contentType } : {}),
+        ...(info.hashes?.sha256 ? { sha256: info.hashes.sha256 } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
     if (ifNoneMatch && !this.capabilities.atomicCreate) {
       if (await this.stat(targetKey, options)) throw new AlreadyExistsError(`File already exists: ${this.urlFor(targetKey)}; read it, or remove it first`, { url: this.urlFor(targetKey) });
       ifNoneMatch = false;
@@ -438,11 +458,6 @@ export class S3Backend implements Backend {
       throw mapS3Error(e, this.context(targetKey, 's3:PutObject', { ifNoneMatch, alsoNeeds: ['s3:GetObject on the source'] }));
     }
   }
-}
-
-/** `bucket/key` for x-amz-copy-source, percent-encoded except for the `/` separators. */
-function copySource(bucket: string, key: string): string {
-  return `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
 }
 
 /** A read body whose network failures surface as core errors (Transient for resets and timeouts). */

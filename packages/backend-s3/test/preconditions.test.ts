@@ -5,13 +5,12 @@
  * once, and the driver must stop pretending to be atomic.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { isAlreadyExists, isUnsupported, type VfsPath } from '@statestore/core';
+import { isAlreadyExists, isInternalKey, isUnsupported, parseUrl, type VfsPath } from '@statestore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { PROBE_PREFIX } from '../src/precondition-probe.js';
 import { memoryLogger, minio, minioEnv, newBucket, openS3, rawClient, text } from './helpers.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
-import { isInternalKey, parseUrl } from '@statestore/core';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -42,7 +41,7 @@ describe('on MinIO', () => {
     expect(probeRequests()).toHaveLength(0); // reading never probes
     await root.join('config').writeFile('one');
     const first = probeRequests();
-    expect(first.length).toBeGreaterThanOrEqual(5);
+    expect(first.length).toBeGreaterThanOrEqual(6);
     expect(first.every((r) => r.path.startsWith(`/${bucket}/cluster/${PROBE_PREFIX}`))).toBe(true);
     expect(isInternalKey(first[0]!.path.slice(1))).toBe(true);
     await root.join('other').writeFile('two');
@@ -58,7 +57,7 @@ describe('on MinIO', () => {
     expect(await root.join('config').readText()).toBe('one');
     expect(stat.version).toMatch(/^"[0-9a-f]{32}"$/);
     const described = await plugin.describe!(parseUrl(`s3://${bucket}/cluster`), { env: minioEnv({}, proxy.endpoint), options: {}, warn: () => undefined });
-    expect(described.preconditions).toBe('If-None-Match honoured, If-Match honoured, If-Match on DELETE not honoured');
+    expect(described.preconditions).toBe('If-None-Match honoured, If-Match honoured, If-Match on DELETE not honoured, If-None-Match on copy not honoured');
   });
 
   it('16 concurrent createFile from separately opened stores: exactly one wins, the rest are AlreadyExists', async () => {
