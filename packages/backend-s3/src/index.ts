@@ -12,7 +12,7 @@
  * ```
  */
 import { definePlugin, type OpenedStore, type ParsedUrl, type PluginContext } from '@statestore/core';
-import { S3_SCHEMES, readConfig } from './config.js';
+import { S3_SCHEMES, readConfig, type S3Config } from './config.js';
 import { describeS3 } from './describe.js';
 import { S3Backend } from './s3-backend.js';
 import { stateFor } from './store-state.js';
@@ -25,9 +25,9 @@ export { crossAccountAdvice } from './describe.js';
 export { SHA256_METADATA, md5FromEtag } from './object-info.js';
 export { PROBE_PREFIX, type ProbeResult } from './precondition-probe.js';
 
-function openBackend(url: ParsedUrl, context: PluginContext): S3Backend {
+function openBackend(url: ParsedUrl, context: PluginContext): { backend: S3Backend; config: S3Config } {
   const config = readConfig(url, context.env, context.options);
-  return new S3Backend({ config, state: stateFor(config), warn: (message) => context.warn(message) });
+  return { backend: new S3Backend({ config, state: stateFor(config), warn: (message) => context.warn(message) }), config };
 }
 
 /** The plugin object core loads for the s3, do, linode, hos and scw schemes. */
@@ -35,11 +35,11 @@ const plugin = definePlugin({
   name: '@statestore/backend-s3',
   schemes: S3_SCHEMES,
   async open(url: ParsedUrl, context: PluginContext): Promise<OpenedStore> {
-    return { backend: openBackend(url, context), key: url.path };
+    return { backend: openBackend(url, context).backend, key: url.path };
   },
   async describe(url: ParsedUrl, context: PluginContext) {
-    const backend = openBackend(url, context);
-    return describeS3(backend.config, backend, stateFor(backend.config));
+    const { backend, config } = openBackend(url, context);
+    return describeS3(config, backend, stateFor(config));
   },
 });
 

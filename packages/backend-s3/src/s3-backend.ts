@@ -57,30 +57,31 @@ const MAX_COPY_BYTES = 5 * 1024 ** 3;
 export class S3Backend implements Backend {
   /** Backends with the same endpoint and credentials can copy between their buckets server-side. */
   readonly serviceId: string;
-  readonly config: S3Config;
-  private readonly state: StoreState;
-  private readonly warn: (message: string) => void;
+  // True private fields: the settings hold credentials and must not show up when a backend is logged.
+  readonly #config: S3Config;
+  readonly #state: StoreState;
+  readonly #warn: (message: string) => void;
   private ready: Promise<Ready> | undefined;
   /** The bucket's region once known (for messages). */
   private regionName: string | undefined;
 
   constructor(options: S3BackendOptions) {
-    this.config = options.config;
-    this.state = options.state;
-    this.warn = options.warn;
+    this.#config = options.config;
+    this.#state = options.state;
+    this.#warn = options.warn;
     this.serviceId = `s3:${options.config.endpoint ?? options.config.awsEndpoint ?? 'aws'}:${credentialsId(options.config.credentials)}`;
   }
 
   get capabilities(): Capabilities {
-    return this.state.capabilities;
+    return this.#state.capabilities;
   }
 
   get bucket(): string {
-    return this.config.bucket;
+    return this.#config.bucket;
   }
 
   urlFor(key: string): string {
-    return formatObjectUrl(this.config.scheme, this.config.bucket, key);
+    return formatObjectUrl(this.#config.scheme, this.#config.bucket, key);
   }
 
   async stat(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
@@ -119,7 +120,7 @@ export class S3Backend implements Backend {
     await this.probeOnce(r, key);
     if (options.ifMatch !== undefined && !this.capabilities.compareAndSwap) {
       throw new UnsupportedError(
-        `Cannot write ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.config, r.region.region)} ignores If-Match, so compare-and-swap cannot be honoured on this service`,
+        `Cannot write ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.#config, r.region.region)} ignores If-Match, so compare-and-swap cannot be honoured on this service`,
         { url: this.urlFor(key) },
       );
     }
@@ -161,7 +162,7 @@ export class S3Backend implements Backend {
       await this.probeOnce(r, key);
       if (!this.capabilities.conditionalDelete) {
         throw new UnsupportedError(
-          `Cannot remove ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.config, r.region.region)} ignores If-Match on DELETE (capabilities.conditionalDelete is false)`,
+          `Cannot remove ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.#config, r.region.region)} ignores If-Match on DELETE (capabilities.conditionalDelete is false)`,
           { url: this.urlFor(key) },
         );
       }
@@ -211,7 +212,7 @@ export class S3Backend implements Backend {
     for (let i = 0; i < keys.length; i += MAX_PAGE) {
       const batch = keys.slice(i, i + MAX_PAGE);
       const command = new r.sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } });
-      if (this.config.checksumWhenRequired) useContentMd5(command);
+      if (this.#config.checksumWhenRequired) useContentMd5(command);
       let out;
       try {
         out = await r.client.send(command, { abortSignal: options.signal });
@@ -254,29 +255,29 @@ export class S3Backend implements Backend {
 
   private async connect(): Promise<Ready> {
     const sdk = await loadSdk();
-    if (!this.state.region) {
-      const pending = resolveRegion(this.config, sdk, (region) => clientFor(this.config, region));
-      this.state.region = pending;
+    if (!this.#state.region) {
+      const pending = resolveRegion(this.#config, sdk, (region) => clientFor(this.#config, region));
+      this.#state.region = pending;
       pending.catch(() => {
-        if (this.state.region === pending) this.state.region = undefined;
+        if (this.#state.region === pending) this.#state.region = undefined;
       });
     }
-    const region = await this.state.region;
+    const region = await this.#state.region;
     this.regionName = region.region;
-    return { sdk, client: await clientFor(this.config, region.region), region };
+    return { sdk, client: await clientFor(this.#config, region.region), region };
   }
 
   /** The facts for `statestore doctor`: region, encryption, probe verdict (if a write already ran it). */
   async facts(): Promise<{ region: RegionInfo; encryption?: BucketEncryption }> {
     const r = await this.prepare();
-    return { region: r.region, ...(this.config.sse ? { encryption: await this.encryption(r) } : {}) };
+    return { region: r.region, ...(this.#config.sse ? { encryption: await this.encryption(r) } : {}) };
   }
 
   private context(key: string, action: string, extra: Partial<ErrorContext> = {}): ErrorContext {
     return {
       url: this.urlFor(key),
       bucket: this.bucket,
-      endpoint: endpointForDisplay(this.config, this.regionName),
+      endpoint: endpointForDisplay(this.#config, this.regionName),
       action,
       ...extra,
     };
@@ -284,83 +285,83 @@ export class S3Backend implements Backend {
 
   /** ACL and SSE for every write: KOPS_STATE_S3_ACL wins over a per-write ACL; AES256 on s3:// unless the bucket encrypts by default. */
   private async writeParams(r: Ready, acl: string | undefined): Promise<WriteParams> {
-    const ACL = (this.config.acl ?? acl) as WriteParams['ACL'];
-    const sse = this.config.sse && (await this.encryption(r)).kind !== 'default';
+    const ACL = (this.#config.acl ?? acl) as WriteParams['ACL'];
+    const sse = this.#config.sse && (await this.encryption(r)).kind !== 'default';
     return { ...(ACL ? { ACL } : {}), ...(sse ? { ServerSideEncryption: 'AES256' } : {}) };
   }
 
   /** The bucket's default encryption, checked once; a failed check is reported once and means "send AES256". */
   private encryption(r: Ready): Promise<BucketEncryption> {
-    if (!this.state.encryption) {
+    if (!this.#state.encryption) {
       const pending = bucketEncryption(r.client, r.sdk, this.bucket).then((found) => {
         if (found.kind === 'unknown') {
           const mapped = mapS3Error(found.error, this.context('', 's3:GetEncryptionConfiguration'));
-          if (isTransient(mapped) && this.state.encryption === pending) this.state.encryption = undefined;
-          if (this.config.sse) {
-            this.state.warnOnce(
+          if (isTransient(mapped) && this.#state.encryption === pending) this.#state.encryption = undefined;
+          if (this.#config.sse) {
+            this.#state.warnOnce(
               `Could not read the default encryption of bucket ${this.bucket} (${mapped.message}). Writes to ${this.urlFor('')} send x-amz-server-side-encryption: AES256, as kops does; allow s3:GetEncryptionConfiguration on arn:aws:s3:::${this.bucket} so that the bucket's default encryption (e.g. SSE-KMS) applies instead.`,
-              this.warn,
+              this.#warn,
             );
           }
         }
         return found;
       });
-      this.state.encryption = pending;
+      this.#state.encryption = pending;
     }
-    return this.state.encryption;
+    return this.#state.encryption;
   }
 
   /** Listed ETags are MD5s unless the bucket may hold KMS-encrypted objects (or its encryption is unknown). */
   private async listedMd5Trusted(r: Ready): Promise<boolean> {
-    if (!this.config.sse) return true;
+    if (!this.#config.sse) return true;
     const found = await this.encryption(r);
     return found.kind === 'none' || (found.kind === 'default' && !isKms(found.algorithm));
   }
 
   /** Whether the probe saw CopyObject honour If-None-Match (false until it has). */
   private copyIfNoneMatchHonoured(): boolean {
-    const outcome = this.state.probeOutcome;
+    const outcome = this.#state.probeOutcome;
     return outcome !== undefined && 'result' in outcome && outcome.result.copyIfNoneMatch;
   }
 
   /** Runs the precondition probe before the first write to the bucket, in the folder of `key`. */
   private async probeOnce(r: Ready, key: string): Promise<void> {
-    if (this.state.probeOutcome) return;
-    if (!this.state.probe) {
+    if (this.#state.probeOutcome) return;
+    if (!this.#state.probe) {
       const pending = this.runProbe(r, key);
-      this.state.probe = pending;
+      this.#state.probe = pending;
       pending.finally(() => {
-        if (!this.state.probeOutcome && this.state.probe === pending) this.state.probe = undefined;
+        if (!this.#state.probeOutcome && this.#state.probe === pending) this.#state.probe = undefined;
       });
     }
-    await this.state.probe;
+    await this.#state.probe;
   }
 
   private async runProbe(r: Ready, key: string): Promise<void> {
     const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
-    const endpoint = endpointForDisplay(this.config, r.region.region);
+    const endpoint = endpointForDisplay(this.#config, r.region.region);
     try {
       const result = await probePreconditions(r.client, r.sdk, this.bucket, dir, await this.writeParams(r, undefined));
       const { atomicCreate, compareAndSwap, conditionalDelete } = result;
-      Object.assign(this.state.capabilities, { atomicCreate, compareAndSwap, conditionalDelete });
-      this.state.probeOutcome = { result };
+      Object.assign(this.#state.capabilities, { atomicCreate, compareAndSwap, conditionalDelete });
+      this.#state.probeOutcome = { result };
       const ignored = [...(result.atomicCreate ? [] : ['If-None-Match']), ...(result.compareAndSwap ? [] : ['If-Match'])];
       if (ignored.length > 0) {
-        this.state.warnOnce(
+        this.#state.warnOnce(
           `${endpoint} does not honour ${ignored.join(' and ')} on writes to bucket ${this.bucket}.` +
             (result.atomicCreate ? '' : ' createFile there checks and then writes, so two concurrent writers can both create the same file.') +
             (result.compareAndSwap ? '' : ' Compare-and-swap writes are refused (Unsupported) instead of being silently unsafe.') +
             ' Avoid concurrent writers on this store, or use a service that supports conditional writes.',
-          this.warn,
+          this.#warn,
         );
       }
     } catch (e) {
       const mapped = mapS3Error(e, this.context(`${dir}(probe)`, 's3:PutObject'));
       if (isTransient(mapped)) return; // try again before the next write
-      this.state.probeOutcome = { error: mapped.message };
-      this.state.warnOnce(
+      this.#state.probeOutcome = { error: mapped.message };
+      this.#state.warnOnce(
         `Could not check whether ${endpoint} honours conditional writes on bucket ${this.bucket} (${mapped.message}); assuming it does.`,
-        this.warn,
+        this.#warn,
       );
     }
   }
@@ -382,8 +383,8 @@ export class S3Backend implements Backend {
     const upload = new Upload({
       client: r.client,
       params: { ...params, Body: counted, ...(options.size !== undefined ? { ContentLength: options.size } : {}) },
-      partSize: this.config.multipart.partSize,
-      queueSize: this.config.multipart.queueSize,
+      partSize: this.#config.multipart.partSize,
+      queueSize: this.#config.multipart.queueSize,
       leavePartsOnError: false,
     });
     try {

@@ -6,6 +6,7 @@
  * table over the SDK's own exception class for the rest.
  */
 import net from 'node:net';
+import { inspect } from 'node:util';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { isAlreadyExists, isInvalidConfig, isNotFound, isPermissionDenied, isPreconditionFailed, isTransient, registerSecret } from '@statestore/core';
 import { freePort } from '@statestore/testkit';
@@ -61,7 +62,11 @@ describe('against MinIO', () => {
   it('a wrong secret is PermissionDenied naming the bucket and action, and the secret never appears', async () => {
     const bucket = await newBucket('creds');
     const secret = 'definitely-the-wrong-secret-4242';
-    const e = await rejection((await openS3(`s3://${bucket}/x`, { env: { S3_SECRET_ACCESS_KEY: secret } })).join('f').writeFile('x'));
+    const root = await openS3(`s3://${bucket}/x`, { env: { S3_SECRET_ACCESS_KEY: secret } });
+    const e = await rejection(root.join('f').writeFile('x'));
+    // Nor in a logged backend (its settings are private fields).
+    expect(inspect(root.backend, { depth: 8 })).not.toContain(secret);
+    expect(JSON.stringify(root.backend)).not.toContain(secret);
     expect(isPermissionDenied(e)).toBe(true);
     expect(e.message).toContain('s3:PutObject');
     expect(e.message).toContain(`s3://${bucket}/x/`);
