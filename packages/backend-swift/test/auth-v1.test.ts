@@ -3,10 +3,10 @@
  * token, refused keys, an unreachable auth URL, and that opening a URL does no network work.
  */
 import { randomUUID } from 'node:crypto';
-import { isPermissionDenied, isTransient, redactSecrets } from '@statestore/core';
+import { isPermissionDenied, isTransient, parseUrl, redactSecrets } from '@statestore/core';
 import { flushMemcached } from '@statestore/testkit/swift';
 import { describe, expect, inject, it } from 'vitest';
-import { readSwiftConfig, SwiftBackend, SwiftClient } from '../src/index.js';
+import plugin, { readSwiftConfig, SwiftBackend, SwiftClient } from '../src/index.js';
 import { createContainer, newContainer, openSwift, tempauthEnv } from './helpers.js';
 
 describe('v1 auth (tempauth)', () => {
@@ -46,5 +46,21 @@ describe('v1 auth (tempauth)', () => {
     const e = await f.readFile().catch((error: unknown) => error);
     expect(isTransient(e)).toBe(true);
     expect((e as Error).message).toContain('http://127.0.0.1:9');
+  });
+
+  it('describe (for statestore doctor) reports the auth method, endpoint and Swift version, never the key', async () => {
+    const env = tempauthEnv();
+    const facts = await plugin.describe!(parseUrl('swift://kops-state/clusters'), { env, options: {}, warn: () => undefined });
+    const s = inject('swift');
+    expect(facts).toMatchObject({
+      container: 'kops-state',
+      authUrl: s.authUrl,
+      auth: 'v1 (tempauth/swauth)',
+      credentials: 'environment',
+      user: 'test:tester',
+      storageUrl: `${s.proxyUrl}/v1/AUTH_test`,
+      swiftVersion: s.version,
+    });
+    expect(JSON.stringify(facts)).not.toContain(env.OS_PASSWORD);
   });
 });
