@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { afterAll, beforeAll } from 'vitest';
-import { minio, newBucket, openS3 } from './helpers.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { minio, newBucket, openS3, rawClient } from './helpers.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
 let proxy: RecordingProxy;
@@ -37,6 +38,24 @@ describe('S3_ENDPOINT', () => {
     const mine = proxy.requests.filter((r) => r.path.startsWith(`/${bucket}`));
     expect(mine.length).toBeGreaterThan(0);
     for (const r of mine) expect(signingRegion(r.headers.authorization)).toBe('eu-central-1');
+  });
+});
+
+describe('listings', () => {
+  it('page with max-keys set to the page size and continuation tokens; folder placeholders are not files', async () => {
+    const bucket = await newBucket('pages');
+    const root = await openS3(`s3://${bucket}/dir`, { endpoint: proxy.endpoint, listPageSize: 3 });
+    for (let i = 0; i < 7; i++) await root.join(`f${i}`).writeFile(String(i));
+    // A console-made folder placeholder: a zero-byte object whose key ends in "/".
+    await rawClient().send(new PutObjectCommand({ Bucket: bucket, Key: 'dir/folder/', Body: new Uint8Array(0) }));
+    const before = proxy.requests.length;
+    const tree = await root.readTree();
+    expect(tree.map((p) => p.base())).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6']);
+    const lists = proxy.requests.slice(before).filter((r) => r.query.get('list-type') === '2');
+    expect(lists.map((r) => r.query.get('max-keys'))).toEqual(['3', '3', '3']);
+    expect(lists.slice(1).every((r) => r.query.has('continuation-token'))).toBe(true);
+    const dir = await root.readDir();
+    expect(dir.filter((e) => e.isDirectory).map((e) => e.name)).toEqual(['folder']);
   });
 });
 
