@@ -147,7 +147,7 @@ export class S3Backend implements Backend {
     });
     try {
       if (body instanceof Uint8Array) {
-        const out = await r.client.send(new r.sdk.PutObjectCommand({ ...params, Body: body, ContentLength: body.byteLength }), { abortSignal: options.signal });
+        const out = await r.client.send(new r.sdk.PutObjectCommand({ ...params, Body: body }), { abortSignal: options.signal });
         return await this.completeInfo(key, body.byteLength, out, options.sha256, options.contentType);
       }
       return await this.upload(r, key, body, params, options);
