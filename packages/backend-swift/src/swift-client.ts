@@ -25,7 +25,7 @@ export interface SwiftInfo {
 export class SwiftClient {
   readonly http: HttpTransport;
   readonly auth: Authenticator;
-  private info: Promise<SwiftInfo> | undefined;
+  private info: SwiftInfo | undefined;
 
   constructor(config: SwiftConfig, env: NodeJS.ProcessEnv) {
     this.http = new HttpTransport(env, config.insecure);
@@ -54,16 +54,30 @@ export class SwiftClient {
     return (await this.auth.current()).storageUrl;
   }
 
-  /** The cluster's capabilities from `/info` (empty when the operator switched it off). */
+  /**
+   * The cluster's capabilities from `/info`, asked once; empty when the operator switched it off. An answer
+   * that did not arrive (network, 5xx) is not remembered, so the next call asks again.
+   */
   async capabilities(): Promise<SwiftInfo> {
-    return (this.info ??= this.storageUrl().then(async (storage) => {
+    if (this.info) return this.info;
+    const storage = await this.storageUrl();
+    let res: Answer;
+    try {
+      res = await this.http.call(infoUrl(storage), { method: 'GET', headers: { accept: 'application/json' } }, 'read /info of');
+    } catch {
+      return {};
+    }
+    if (res.status >= 500) return {};
+    let info: SwiftInfo = {};
+    if (res.ok) {
       try {
-        const res = await this.http.call(infoUrl(storage), { method: 'GET', headers: { accept: 'application/json' } }, 'read /info of');
-        return res.ok ? (JSON.parse(res.text) as SwiftInfo) : {};
+        info = JSON.parse(res.text) as SwiftInfo;
       } catch {
-        return {};
+        info = {};
       }
-    }));
+    }
+    this.info = info;
+    return info;
   }
 
   close(): Promise<void> {

@@ -3,16 +3,27 @@
  * $HOME/.openstack/config), which one wins, and the errors for incomplete settings. The last tests use a
  * credentials file against the real Swift (v1) and the real Keystone (v3).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isInvalidConfig } from '@statestore/core';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { credentialFilePath, readSwiftConfig } from '../src/index.js';
 import { newContainer, openSwift } from './helpers.js';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function home(config?: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'statestore-swift-home-'));
+  const dir = tempDir('statestore-swift-home-');
   if (config !== undefined) {
     mkdirSync(path.join(dir, '.openstack'));
     writeFileSync(path.join(dir, '.openstack', 'config'), config);
@@ -21,7 +32,7 @@ function home(config?: string): string {
 }
 
 function file(text: string): string {
-  const f = path.join(mkdtempSync(path.join(os.tmpdir(), 'statestore-swift-cred-')), 'credentials');
+  const f = path.join(tempDir('statestore-swift-cred-'), 'credentials');
   writeFileSync(f, text);
   return f;
 }

@@ -70,8 +70,10 @@ export async function startKeystone(): Promise<StartedKeystone> {
   // Keystone holds a read transaction open on one connection while writing on another; with sqlite's
   // default rollback journal that write fails with "database is locked". WAL lets readers and a writer coexist.
   await run('/usr/bin/python3', ['-c', `import sqlite3; sqlite3.connect(${JSON.stringify(path.join(root.dir, 'keystone.db'))}).execute('PRAGMA journal_mode=WAL')`]);
-  await manage('fernet_setup', '--keystone-user', user, '--keystone-group', group);
-  await manage('credential_setup', '--keystone-user', user, '--keystone-group', group);
+  await Promise.all([
+    manage('fernet_setup', '--keystone-user', user, '--keystone-group', group),
+    manage('credential_setup', '--keystone-user', user, '--keystone-group', group),
+  ]);
   await manage(
     'bootstrap',
     '--bootstrap-password', adminPassword,
