@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    globalSetup: ['test/support/global-setup.ts'],
     maxWorkers: 2,
   },
 });

@@ -40,6 +40,7 @@ function backendFor(settings: GcsSettings, context: PluginContext): GcsBackend {
       storage: () => storageFor(service, settings),
       ...(settings.predefinedAcl ? { predefinedAcl: settings.predefinedAcl } : {}),
       warn: context.warn,
+      idleTimeoutMs: settings.timeoutMs,
     });
     backends.set(cacheKey, backend);
   }

@@ -19,6 +19,7 @@ export { forceUnlock, type LockRecord } from './path/lock.js';
 export type { Logger } from './path/store-context.js';
 export { withRetry, backoffDelay, sleep, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry/retry.js';
 export { httpSettingsFor, proxyFor, nodeAgents, type HttpSettings } from './http/http-settings.js';
+export { watchIdle } from './http/idle-watchdog.js';
 export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
 export { MemfsBackend, resetMemfs, sharedMemfs } from './backends/memfs/memfs-backend.js';
 export { FileBackend, type FileBackendOptions } from './backends/file/file-backend.js';

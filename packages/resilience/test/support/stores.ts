@@ -1,0 +1,37 @@
+/** Opening buckets on the real servers, directly or through a fault proxy. */
+import { randomUUID } from 'node:crypto';
+import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { inject } from 'vitest';
+import { resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core';
+
+export type ServiceName = 's3' | 'gs';
+
+export function envFor(service: ServiceName, endpoint?: string): NodeJS.ProcessEnv {
+  if (service === 's3') {
+    const m = inject('minio');
+    return { ...process.env, S3_ENDPOINT: endpoint ?? m.endpoint, S3_REGION: m.region, S3_ACCESS_KEY_ID: m.accessKeyId, S3_SECRET_ACCESS_KEY: m.secretAccessKey, STATESTORE_TIMEOUT: '5' };
+  }
+  return { ...process.env, STORAGE_EMULATOR_HOST: endpoint ?? inject('gcs').endpoint, GOOGLE_CLOUD_PROJECT: 'statestore-test', STATESTORE_TIMEOUT: '5' };
+}
+
+export function directEndpoint(service: ServiceName): string {
+  return service === 's3' ? inject('minio').endpoint : inject('gcs').endpoint;
+}
+
+export async function createBucket(service: ServiceName): Promise<string> {
+  const bucket = `resilience-${randomUUID().slice(0, 8)}`;
+  if (service === 's3') {
+    const m = inject('minio');
+    const client = new S3Client({ endpoint: m.endpoint, region: m.region, forcePathStyle: true, credentials: { accessKeyId: m.accessKeyId, secretAccessKey: m.secretAccessKey } });
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    client.destroy();
+  } else {
+    const res = await fetch(`${inject('gcs').endpoint}/storage/v1/b?project=statestore-test`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: bucket }) });
+    if (!res.ok) throw new Error(`creating gs://${bucket}: ${res.status} ${await res.text()}`);
+  }
+  return bucket;
+}
+
+export async function open(service: ServiceName, bucket: string, key: string, endpoint?: string, options: ResolveOptions = {}): Promise<VfsPath> {
+  return resolvePath(`${service}://${bucket}/${key}`, { env: envFor(service, endpoint), ...options });
+}
