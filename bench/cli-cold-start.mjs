@@ -34,8 +34,12 @@ function run(args, extraEnv = {}) {
 run([bin, 'create', 'cluster', 'bench.example.com', '--zones', 'us-east-1a', '--cloud', 'aws', '--state', store]);
 run([bin, 'create', 'cluster', 'other.example.com', '--zones', 'eu-west-1a,eu-west-1b', '--cloud', 'aws', '--state', store]);
 
+// An empty ES module: the floor for any ESM entry point (the CLI's bin is ESM, as its package is).
+const emptyModule = path.join(work, 'empty.mjs');
+writeFileSync(emptyModule, '');
 const cases = {
   'node -e 0': ['-e', '0'],
+  'node empty.mjs (reference)': [emptyModule],
   'statestore --version': [bin, '--version'],
   'statestore get clusters (file://)': [bin, 'get', 'clusters', '--state', store],
 };
