@@ -6,6 +6,9 @@ import { resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core
 
 export type ServiceName = 's3' | 'gs';
 
+/** Every backend that can hold cluster configuration (vault:// cannot). */
+export type ConfigStore = 'file' | 's3' | 'gs' | 'oss' | 'swift';
+
 export function envFor(service: ServiceName, endpoint?: string): NodeJS.ProcessEnv {
   if (service === 's3') {
     const m = inject('minio');
@@ -34,4 +37,27 @@ export async function createBucket(service: ServiceName): Promise<string> {
 
 export async function open(service: ServiceName, bucket: string, key: string, endpoint?: string, options: ResolveOptions = {}): Promise<VfsPath> {
   return resolvePath(`${service}://${bucket}/${key}`, { env: envFor(service, endpoint), ...options });
+}
+
+/** Environment a CLI process needs to reach `store` on the test servers. */
+export function cliEnv(store: ConfigStore): NodeJS.ProcessEnv {
+  if (store === 's3' || store === 'gs') return envFor(store);
+  if (store === 'oss') {
+    const o = inject('oss');
+    return { ...process.env, OSS_ENDPOINT: o.endpoint, OSS_REGION: `oss-${o.region}`, ALIYUN_ACCESS_KEY_ID: o.accessKeyId, ALIYUN_ACCESS_KEY_SECRET: o.accessKeySecret };
+  }
+  if (store === 'swift') {
+    const s = inject('swift');
+    return { ...process.env, OS_AUTH_URL: s.authUrl, OS_USERNAME: s.user, OS_PASSWORD: s.key, HOME: '/nonexistent-statestore-home' };
+  }
+  return { ...process.env };
+}
+
+/** A fresh state-store URL on `store`. */
+export async function freshStoreUrl(store: ConfigStore, tmpDir: string): Promise<string> {
+  const run = randomUUID().slice(0, 8);
+  if (store === 'file') return `file://${tmpDir}/${run}`;
+  if (store === 's3' || store === 'gs') return `${store}://${await createBucket(store)}/${run}`;
+  if (store === 'oss') return `oss://${inject('oss').bucket}/${run}`;
+  return `swift://resilience-${run}/store`;
 }
