@@ -1,0 +1,91 @@
+/**
+ * Credentials never appear in any output: a battery of failing and succeeding operations on every
+ * backend, through the CLI at the highest verbosity and in-process (messages and full inspections of
+ * errors with their causes), plus every CLI output the rest of this suite captured, is scanned for the
+ * test credentials. Any hit fails.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+import { resolvePath } from '@statestore/core';
+import { CAPTURE_DIR, runCli } from './support/cli.js';
+import { cliEnv, freshStoreUrl, type ConfigStore } from './support/stores.js';
+
+const WRONG_SECRET = 'WrongSecret-9f8e7d6c5b4a';
+
+function secrets(): string[] {
+  const m = inject('minio');
+  const o = inject('oss');
+  const s = inject('swift');
+  const v = inject('vault');
+  return [m.secretAccessKey, o.accessKeySecret, s.key, v.rootToken, WRONG_SECRET].filter((x) => x.length >= 6 || x === s.key);
+}
+
+function vaultEnv(token: string): NodeJS.ProcessEnv {
+  return { ...process.env, VAULT_TOKEN: token, STATESTORE_FEATURE_FLAGS: 'VFSVaultSupport' };
+}
+
+const captured: string[] = [];
+function record(label: string, text: string) {
+  captured.push(`--- ${label}\n${text}`);
+}
+
+async function inProcess(label: string, op: () => Promise<unknown>) {
+  try {
+    record(label, inspect(await op(), { depth: 6 }));
+  } catch (e) {
+    record(label, `${String(e)}\n${inspect(e, { depth: 8 })}`);
+  }
+}
+
+describe('secrets never appear in output', () => {
+  it('CLI at -v 10 and in-process errors, on every backend, with right and wrong credentials', async () => {
+    for (const store of ['s3', 'gs', 'oss', 'swift'] as ConfigStore[]) {
+      const env = cliEnv(store);
+      const url = await freshStoreUrl(store, '/tmp');
+      const wrong = { ...env, S3_SECRET_ACCESS_KEY: WRONG_SECRET, ALIYUN_ACCESS_KEY_SECRET: WRONG_SECRET, OS_PASSWORD: WRONG_SECRET };
+      for (const [label, e, args] of [
+        ['create', env, ['create', 'cluster', 'leak.k8s.local', '--zones', 'us-east-1a', '--cloud', 'aws', '--state', url, '-v', '10']],
+        ['get', env, ['get', 'cluster', 'leak.k8s.local', '-o', 'yaml', '--state', url, '-v', '10']],
+        ['doctor', env, ['doctor', url, '-v', '10']],
+        ['doctor-json', env, ['doctor', url, '-o', 'json', '-v', '10']],
+        ['wrong-secret', wrong, ['get', 'clusters', '--state', url, '-v', '10']],
+        ['wrong-secret-doctor', wrong, ['doctor', url, '-v', '10']],
+        ['missing', env, ['cat', `${url}/nope`, '-v', '10']],
+      ] as const) {
+        const r = await runCli([...args], e as NodeJS.ProcessEnv);
+        record(`${store} ${label}`, `${r.stdout}\n${r.stderr}`);
+      }
+      if (store !== 'gs') {
+        await inProcess(`${store} wrong secret in-process`, async () => (await resolvePath(`${url}/x`, { env: wrong, retry: { maxAttempts: 1 } })).readFile());
+      }
+    }
+    const v = inject('vault');
+    const vaultUrl = `vault://${v.hostPort}/${v.kvMount}/leak?tls=false`;
+    for (const [label, token] of [['vault right token', v.rootToken], ['vault wrong token', WRONG_SECRET]] as const) {
+      const r = await runCli(['cat', `${vaultUrl}/nope`, '-v', '10'], vaultEnv(token));
+      record(`${label} cli`, `${r.stdout}\n${r.stderr}`);
+      const d = await runCli(['doctor', vaultUrl, '-v', '10'], vaultEnv(token));
+      record(`${label} doctor`, `${d.stdout}\n${d.stderr}`);
+      await inProcess(`${label} in-process`, async () => (await resolvePath(`${vaultUrl}/x`, { env: vaultEnv(token), retry: { maxAttempts: 1 } })).readFile());
+    }
+    // The battery must have produced real failures to be meaningful.
+    const all = captured.join('\n');
+    expect(all).toMatch(/PermissionDenied|permission|denied|403|SignatureDoesNotMatch/i);
+    expect(all).toMatch(/not found|NotFound/i);
+    for (const file of safeList(CAPTURE_DIR)) captured.push(readFileSync(path.join(CAPTURE_DIR, file), 'utf8'));
+    const text = captured.join('\n');
+    const hits = secrets().filter((s) => text.includes(s));
+    expect(hits.map((h) => `${h.slice(0, 3)}…(${h.length} chars)`)).toEqual([]);
+    process.stderr.write(`[resilience] secrets scan: ${text.length} characters of output scanned for ${secrets().length} credentials, 0 hits\n`);
+  });
+});
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
