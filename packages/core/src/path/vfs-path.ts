@@ -264,15 +264,24 @@ export class VfsPath {
     const deadline = Date.now() + (options.deadlineMs ?? this.ctx.updateDeadlineMs);
     const lock = await acquireLock(this, this.ctx, deadline, options.signal);
     try {
-      const current = await this.readWithInfo(options.signal).catch((e) => {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      });
-      const next = await fn(current?.bytes);
-      if (next === undefined) return current?.bytes;
-      const bytes = await bodyBytes(next);
-      await this.write(bytes, { signal: options.signal }, {});
-      return bytes;
+      for (let round = 1; ; round++) {
+        const current = await this.readWithInfo(options.signal).catch((e) => {
+          if (isNotFound(e)) return undefined;
+          throw e;
+        });
+        const next = await fn(current?.bytes);
+        if (next === undefined) return current?.bytes;
+        const bytes = await bodyBytes(next);
+        // The lock excludes other updateFile callers only. A plain write or remove (which takes no lock)
+        // may have changed the file meanwhile: then read again rather than overwrite it or bring it back.
+        const now = await this.statInfo(options.signal);
+        if (now?.version !== current?.info.version) {
+          await this.waitBeforeNextRound(round, deadline, options.signal);
+          continue;
+        }
+        await this.write(bytes, { signal: options.signal }, {});
+        return bytes;
+      }
     } finally {
       await lock.release();
     }
