@@ -141,7 +141,8 @@ describe('statestore sync', () => {
       child.on('error', reject);
       child.on('exit', (_code, signal) => resolve({ signal, copies }));
     });
-    expect(killed).toEqual({ signal: 'SIGKILL', copies: 50 });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(killed.copies).toBeGreaterThanOrEqual(50); // lines already in the pipe when the kill landed still count
     const expected = hashes(src);
     const partial = hashes(dst);
     expect(partial).not.toEqual(expected);
