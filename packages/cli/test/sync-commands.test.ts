@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { barLine } from '../src/sync-progress.js';
 
 const BIN = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'dist', 'bin.js');
 
@@ -215,5 +216,13 @@ describe('statestore export, diff, migrate', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/No cluster nope\.example\.com/);
     expect((await cli(['export', CLUSTER, '--state', store])).code).toBe(2);
+  });
+});
+
+describe('progress bar', () => {
+  it('shows checked, copied and bytes, and fits the terminal', () => {
+    const totals = { sourceFiles: 10, destinationFiles: 0, listingDone: true, checked: 5, toCopy: 4, bytesToCopy: 4096, copied: 2, bytesCopied: 2048, skipped: 1, toDelete: 0, deleted: 0, errors: 1 };
+    expect(barLine({ type: 'done', totals }, 200)).toBe('[######--------------] 5/10 checked, 2/4 copied (2.0 KiB/4.0 KiB), 1 error');
+    expect(barLine({ type: 'done', totals }, 20)).toHaveLength(19);
   });
 });

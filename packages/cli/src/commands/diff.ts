@@ -30,8 +30,9 @@ async function run(ctx: CommandContext): Promise<number> {
   const [a, b, ...extra] = ctx.args.positionals;
   if (!a || !b || extra.length > 0) throw new UsageError('diff takes two arguments: A and B (URLs or local paths)');
   const excludes = repeatedOption(ctx.args, 'exclude');
+  const { checkers: checkerCount } = concurrencyFlags(ctx.args);
   const diff = await diffStores(await ctx.open(a), await ctx.open(b), {
-    ...(concurrencyFlags(ctx.args).checkers ? { checkers: concurrencyFlags(ctx.args).checkers! } : {}),
+    ...(checkerCount ? { checkers: checkerCount } : {}),
     ...(excludes.length > 0 ? { filter: (key: string) => !excludes.some((p) => key.startsWith(p)) } : {}),
   });
   if (ctx.output('text') === 'json') ctx.json(diff);
