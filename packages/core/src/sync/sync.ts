@@ -6,7 +6,7 @@
  * rerun's comparison copies only what is still missing or different. Extraneous destination files are
  * removed (`delete`) only when the whole copy phase had no error.
  */
-import { isStatestoreError } from '../errors/errors.js';
+import { InvalidUrlError, isStatestoreError } from '../errors/errors.js';
 import type { VfsPath } from '../path/vfs-path.js';
 import { compareDeep, compareListed, type Comparison } from './compare.js';
 import { copiesServerSide, copyFile } from './copier.js';
@@ -132,6 +132,11 @@ export async function sync(source: VfsPath, destination: VfsPath, options: SyncO
     { ...(options.filter ? { filter: options.filter } : {}), ...(signal ? { signal } : {}) },
   );
   totals.listingDone = true;
+  if (listings.source.size === 0 && listings.complete && source.key !== '' && (await source.statInfo(signal))) {
+    throw new InvalidUrlError(`${source.toString()} is a file, not a folder: sync copies folders; copy one file with \`statestore cp\` (VfsPath.copyTo)`, {
+      url: source.toString(),
+    });
+  }
   await checkers.drain();
   await transfers.drain();
   signal?.throwIfAborted();

@@ -82,6 +82,12 @@ describe('sync memfs → memfs', () => {
     expect(second.comparisons['listing-hash']).toBe(20);
   });
 
+  it('refuses a source that is a file, pointing to cp', async () => {
+    const src = await memfsRoot();
+    await writeTree(src, { 'one.txt': '1' });
+    await expect(sync(src.join('one.txt'), await memfsRoot())).rejects.toThrow(/is a file, not a folder.*statestore cp/);
+  });
+
   it('refuses roots of which one lies inside the other', async () => {
     const src = await memfsRoot();
     await expect(sync(src, src.join('inner'))).rejects.toThrow(/one lies inside the other/);
