@@ -9,7 +9,7 @@ bash scripts/bootstrap.sh
 bash scripts/install-test-servers.sh
 rm -f packages/*/.vitest-report.json examples/*/.vitest-report.json
 status=0
-pnpm exec turbo run test --concurrency=2 --output-logs=full -- --reporter=default --reporter=json --outputFile.json=.vitest-report.json || status=$?
+pnpm exec turbo run test --continue --concurrency=2 --output-logs=full -- --reporter=default --reporter=json --outputFile.json=.vitest-report.json || status=$?
 
 # --- Node 22 (issue 11): the unit tests of the packages below run again under Node 22, from npm's node package.
 NODE22_PACKAGES="core cli"
