@@ -412,7 +412,8 @@ export class S3Backend implements Backend {
   private async copyFromBucket(source: S3Backend, sourceKey: string, targetKey: string, options: CopyOptions): Promise<ObjectInfo> {
     const r = await this.prepare();
     await this.probeOnce(r, targetKey);
-    const from = await source.stat(sourceKey, options);
+    // A sync passes the listing's info: no HEAD per copied file.
+    const from = options.sourceInfo ?? (await source.stat(sourceKey, options));
     if (!from) throw new NotFoundError(`File not found: ${source.urlFor(sourceKey)}; nothing to copy`, { url: source.urlFor(sourceKey) });
     if (from.size > MAX_COPY_BYTES) {
       throw new UnsupportedError(`Cannot copy ${source.urlFor(sourceKey)} inside S3: it is larger than 5 GiB, the limit of a single CopyObject`, { url: this.urlFor(targetKey) });

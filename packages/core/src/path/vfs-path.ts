@@ -408,7 +408,12 @@ export class VfsPath {
 
   /** Lowercase hex digest. Uses the hash the service reports when it has it, else reads the file. */
   async hash(algorithm: 'md5' | 'sha256' = 'sha256', options: { signal?: AbortSignal } = {}): Promise<string> {
-    const reported = this.listed?.hashes?.[algorithm] ?? (await this.stat(options), (await this.statInfo(options.signal))?.hashes?.[algorithm]);
+    let reported = this.listed?.hashes?.[algorithm];
+    if (!reported) {
+      const info = await this.statInfo(options.signal);
+      if (!info) throw new NotFoundError(`File not found: ${this.toString()}; nothing to hash`, { url: this.toString() });
+      reported = info.hashes?.[algorithm];
+    }
     if (reported) return reported;
     return hashStream(await this.readStream(options), algorithm);
   }
