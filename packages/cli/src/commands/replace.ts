@@ -61,40 +61,53 @@ async function run(ctx: CommandContext): Promise<number> {
   const force = boolOption(ctx.args, 'force');
   const registry = new ClusterRegistry(await ctx.openStore());
   ctx.warnIfNoAtomicCreate(registry.store);
-  const results: Result[] = [];
+  // Parse every document of every file first: a syntax error or an unknown kind anywhere writes nothing.
+  const docs: KopsYamlDocument[] = [];
   for (const file of files) {
-    const sections = splitKopsDocuments(await read(ctx, file));
-    for (const [i, section] of sections.entries()) {
+    for (const [i, section] of splitKopsDocuments(await read(ctx, file)).entries()) {
       const doc = KopsYamlDocument.parse(section, `${file} (document ${i + 1})`);
-      const kind = doc.kind;
-      if (kind === 'Cluster') results.push(await replaceCluster(registry, doc, force));
-      else if (kind === 'InstanceGroup') results.push(await replaceInstanceGroup(registry, doc, force));
-      else throw new UsageError(`unhandled kind ${JSON.stringify(kind ?? '')} in ${file} (document ${i + 1}); replace takes Cluster and InstanceGroup objects`);
+      if (doc.kind !== 'Cluster' && doc.kind !== 'InstanceGroup') {
+        throw new UsageError(`unhandled kind ${JSON.stringify(doc.kind ?? '')} in ${file} (document ${i + 1}); replace takes Cluster and InstanceGroup objects`);
+      }
+      docs.push(doc);
     }
   }
+  // Then check every object (existence, validation) before writing any of them.
+  const commits: Commit[] = [];
+  for (const doc of docs) commits.push(doc.kind === 'Cluster' ? await planCluster(registry, doc, force) : await planInstanceGroup(registry, doc, force));
+  const results: Result[] = [];
+  for (const commit of commits) results.push(await commit());
   if (ctx.output('text') === 'json') ctx.json(results);
   else for (const r of results) ctx.out(`${r.kind} ${r.name}${r.kind === 'InstanceGroup' ? ` (cluster ${r.cluster})` : ''} ${r.action}\n`);
   return 0;
 }
 
-async function replaceCluster(registry: ClusterRegistry, doc: KopsYamlDocument, force: boolean): Promise<Result> {
+/** Writes one checked object. */
+type Commit = () => Promise<Result>;
+
+async function planCluster(registry: ClusterRegistry, doc: KopsYamlDocument, force: boolean): Promise<Commit> {
   const name = doc.name;
   if (!name) throw new UsageError('a Cluster document has no metadata.name');
   const existing = await registry.findCluster(name);
   if (!existing) {
     if (!force) throw new UsageError(`cluster ${name} does not exist in ${registry.store.toString()}; use --force to create it`);
-    await registry.createCluster({ cluster: prepareUserCluster(doc, { configBase: defaultConfigBase(registry.store, name) }), instanceGroups: [] });
-    return { kind: 'Cluster', name, cluster: name, action: 'created' };
+    const cluster = prepareUserCluster(doc, { configBase: defaultConfigBase(registry.store, name) });
+    return async () => {
+      await registry.createCluster({ cluster, instanceGroups: [] });
+      return { kind: 'Cluster', name, cluster: name, action: 'created' };
+    };
   }
   const before = existing.doc.toString();
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
   const object = doc.toJS() as unknown as KopsCluster;
   assertValidCluster({ ...object, spec: { ...object.spec, configBase: object.spec?.configBase || existing.cluster.spec.configBase } }, igs, `Cluster ${name}`);
-  const after = await registry.updateCluster(name, () => doc, { instanceGroups: igs });
-  return { kind: 'Cluster', name, cluster: name, action: after.toString() === before ? 'unchanged' : 'replaced' };
+  return async () => {
+    const after = await registry.updateCluster(name, () => doc, { instanceGroups: igs });
+    return { kind: 'Cluster', name, cluster: name, action: after.toString() === before ? 'unchanged' : 'replaced' };
+  };
 }
 
-async function replaceInstanceGroup(registry: ClusterRegistry, doc: KopsYamlDocument, force: boolean): Promise<Result> {
+async function planInstanceGroup(registry: ClusterRegistry, doc: KopsYamlDocument, force: boolean): Promise<Commit> {
   const name = doc.name;
   const cluster = doc.getIn(['metadata', 'labels', CLUSTER_LABEL]);
   if (!name) throw new UsageError('an InstanceGroup document has no metadata.name');
@@ -102,12 +115,16 @@ async function replaceInstanceGroup(registry: ClusterRegistry, doc: KopsYamlDocu
   const existing = await registry.findInstanceGroup(cluster, name);
   if (!existing) {
     if (!force) throw new UsageError(`instance group ${name} does not exist in cluster ${cluster}; use --force to create it`);
-    await registry.createInstanceGroup(cluster, doc);
-    return { kind: 'InstanceGroup', name, cluster, action: 'created' };
+    return async () => {
+      await registry.createInstanceGroup(cluster, doc);
+      return { kind: 'InstanceGroup', name, cluster, action: 'created' };
+    };
   }
   const { cluster: clusterObject } = await registry.getCluster(cluster);
   assertValidInstanceGroup(doc.toJS() as unknown as KopsInstanceGroup, clusterObject, `InstanceGroup ${name}`);
   const before = existing.doc.toString();
-  const after = await registry.updateInstanceGroup(cluster, name, () => doc, { cluster: clusterObject });
-  return { kind: 'InstanceGroup', name, cluster, action: after.toString() === before ? 'unchanged' : 'replaced' };
+  return async () => {
+    const after = await registry.updateInstanceGroup(cluster, name, () => doc, { cluster: clusterObject });
+    return { kind: 'InstanceGroup', name, cluster, action: after.toString() === before ? 'unchanged' : 'replaced' };
+  };
 }

@@ -157,6 +157,11 @@ export class KopsYamlDocument {
     if (doc.errors.length > 0) {
       throw new InvalidConfigError(`${source} is not valid YAML: ${doc.errors[0]!.message}. Fix the file and try again.`, { url: source });
     }
+    try {
+      doc.toJS({ maxAliasCount: 100 }); // refuse alias bombs here, once, with a typed error
+    } catch (e) {
+      throw new InvalidConfigError(`${source} cannot be read as YAML: ${(e as Error).message}. Fix the file and try again.`, { url: source });
+    }
     return new KopsYamlDocument(doc, detectLayout(text));
   }
 
