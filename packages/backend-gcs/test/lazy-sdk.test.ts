@@ -2,36 +2,15 @@
  * `open` is cheap: opening and describing gs:// stores loads no Cloud Storage SDK module; the first real
  * request does. A child process records every module it resolves through a loader hook (built dist/).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { modulesResolvedBy } from '@statestore/testkit/module-loads';
 import { emulator, newBucket } from './helpers.js';
 
 const dist = path.resolve(import.meta.dirname, '../dist/index.js');
-
-function resolvedModules(script: string): string[] {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'statestore-gcs-lazy-'));
-  const log = path.join(dir, 'resolved.log');
-  writeFileSync(log, '');
-  writeFileSync(
-    path.join(dir, 'hooks.mjs'),
-    `import { appendFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  const r = await next(specifier, context);
-  appendFileSync(${JSON.stringify(log)}, r.url + '\\n');
-  return r;
-}`,
-  );
-  writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(path.join(dir, 'hooks.mjs')).href)});`);
-  execFileSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, '--input-type=module', '-e', script], {
-    cwd: path.dirname(dist),
-    encoding: 'utf8',
-  });
-  return readFileSync(log, 'utf8').split('\n').filter(Boolean);
-}
+const resolvedModules = (script: string) => modulesResolvedBy(script, path.dirname(dist)).resolved;
 
 describe('lazy SDK', () => {
   it('opening and describing load no @google-cloud module; the first request does', async () => {
