@@ -46,7 +46,8 @@ describe('resume after SIGKILL, file → MinIO', () => {
     const oldHashes = await treeHashes(dst);
 
     const killed = await runAndKill(`file://${dir}/src`, dstUrl, 40);
-    expect(killed).toEqual({ signal: 'SIGKILL', copied: 40 });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(killed.copied).toBeGreaterThanOrEqual(40); // lines already in the pipe when the kill landed still count
     const afterKill = await treeHashes(dst);
     expect(afterKill).not.toEqual(expected);
     for (const [key, hash] of Object.entries(afterKill)) expect([expected[key], oldHashes[key]], key).toContain(hash);
