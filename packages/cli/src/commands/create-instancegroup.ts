@@ -3,9 +3,10 @@
  * kops gives one (machine type and image for the cloud, sizes, subnets, node label), optionally edited
  * first in $EDITOR, written create-if-absent.
  */
-import { ClusterRegistry, KopsYamlDocument, assertValidInstanceGroup, newInstanceGroup, type KopsInstanceGroup } from '@statestore/core';
+import { KopsYamlDocument, assertValidInstanceGroup, newInstanceGroup, type KopsInstanceGroup } from '@statestore/core';
 import { boolOption, listOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { openInstanceGroupTarget } from '../instance-group-target.js';
 import { editText } from '../editor.js';
 import { UsageError } from '../errors.js';
 import { jsonDocuments, yamlDocuments } from '../output.js';
@@ -34,11 +35,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [igName, ...extra] = ctx.args.positionals;
-  if (!igName || extra.length > 0) throw new UsageError('expected exactly one instance group name');
-  const cluster = ctx.clusterName(undefined);
-  const registry = new ClusterRegistry(await ctx.openStore());
-  const { cluster: clusterObject } = await registry.getCluster(cluster);
+  const { igName, cluster, registry, clusterObject } = await openInstanceGroupTarget(ctx);
   if (await registry.findInstanceGroup(cluster, igName)) throw new Error(`instance group ${JSON.stringify(igName)} already exists in cluster ${cluster}`);
   const ig = newInstanceGroup(clusterObject, {
     name: igName,

@@ -2,10 +2,9 @@
  * `statestore delete instancegroup IG --name CLUSTER --yes`: removes `instancegroup/IG` from the store
  * (state only; kops also deletes the group's instances). Refuses a group the etcd clusters still use.
  */
-import { ClusterRegistry } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { openInstanceGroupTarget } from '../instance-group-target.js';
 
 export const command: CommandSpec = {
   name: 'delete instancegroup',
@@ -18,11 +17,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [igName, ...extra] = ctx.args.positionals;
-  if (!igName || extra.length > 0) throw new UsageError('expected exactly one instance group name');
-  const cluster = ctx.clusterName(undefined);
-  const registry = new ClusterRegistry(await ctx.openStore());
-  const { cluster: clusterObject } = await registry.getCluster(cluster);
+  const { igName, cluster, registry, clusterObject } = await openInstanceGroupTarget(ctx);
   const ig = await registry.getInstanceGroup(cluster, igName);
   const users = (clusterObject.spec.etcdClusters ?? []).filter((e) => (e.etcdMembers ?? []).some((m) => m.instanceGroup === igName)).map((e) => e.name);
   if (users.length > 0) {

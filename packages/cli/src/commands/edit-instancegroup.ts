@@ -2,11 +2,11 @@
  * `statestore edit instancegroup IG --name CLUSTER`: edit one instance group in $EDITOR, or apply
  * `--set`/`--unset`; validated against the cluster, written with compare-and-swap.
  */
-import { ClusterRegistry, assertValidInstanceGroup, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsInstanceGroup, type KopsYamlDocument } from '@statestore/core';
+import { assertValidInstanceGroup, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsInstanceGroup, type KopsYamlDocument } from '@statestore/core';
 import { repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { openInstanceGroupTarget } from '../instance-group-target.js';
 import { changedMeanwhile, editLoop } from '../edit-loop.js';
-import { UsageError } from '../errors.js';
 
 export const command: CommandSpec = {
   name: 'edit instancegroup',
@@ -24,11 +24,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [igName, ...extra] = ctx.args.positionals;
-  if (!igName || extra.length > 0) throw new UsageError('expected exactly one instance group name');
-  const cluster = ctx.clusterName(undefined);
-  const registry = new ClusterRegistry(await ctx.openStore());
-  const { cluster: clusterObject } = await registry.getCluster(cluster);
+  const { igName, cluster, registry, clusterObject } = await openInstanceGroupTarget(ctx);
   const sets = repeatedOption(ctx.args, 'set').flatMap(splitSetFlag);
   const unsets = repeatedOption(ctx.args, 'unset').flatMap(splitUnsetFlag);
   ctx.warnIfNoAtomicCreate(registry.store);

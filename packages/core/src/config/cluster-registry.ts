@@ -86,6 +86,16 @@ function bumpGeneration(doc: KopsYamlDocument, before: { spec?: unknown; metadat
   doc.setIn(['metadata', 'generation'], (before.metadata?.generation ?? 0) + 1);
 }
 
+/** The file's text, or undefined when it does not exist. */
+async function readTextIfExists(path: VfsPath): Promise<string | undefined> {
+  try {
+    return await path.readText();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 export class ClusterRegistry {
   constructor(
     /** The state store root. */
@@ -120,13 +130,8 @@ export class ClusterRegistry {
 
   async findCluster(name: string): Promise<StoredCluster | undefined> {
     const path = clusterConfigPath(this.store, name);
-    let text: string;
-    try {
-      text = await path.readText();
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    const text = await readTextIfExists(path);
+    if (text === undefined) return undefined;
     return { name, path, ...decodeCluster(text, path.toString(), name, defaultConfigBase(this.store, name)) };
   }
 
@@ -220,13 +225,8 @@ export class ClusterRegistry {
 
   async findInstanceGroup(cluster: string, name: string): Promise<StoredInstanceGroup | undefined> {
     const path = instanceGroupPath(this.store, cluster, name);
-    let text: string;
-    try {
-      text = await path.readText();
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    const text = await readTextIfExists(path);
+    if (text === undefined) return undefined;
     return { name, path, ...decodeInstanceGroup(text, path.toString(), cluster) };
   }
 

@@ -240,13 +240,18 @@ export class VfsPath {
     );
   }
 
+  /** The bytes and the version read, or undefined when the file does not exist. */
+  private readCurrent(signal?: AbortSignal): Promise<{ bytes: Uint8Array; info: ObjectInfo } | undefined> {
+    return this.readWithInfo(signal).catch((e) => {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    });
+  }
+
   private async updateWithCompareAndSwap(fn: UpdateFn, options: UpdateFileOptions): Promise<Uint8Array | undefined> {
     const deadline = Date.now() + (options.deadlineMs ?? this.ctx.updateDeadlineMs);
     for (let round = 1; ; round++) {
-      const current = await this.readWithInfo(options.signal).catch((e) => {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      });
+      const current = await this.readCurrent(options.signal);
       const next = await fn(current?.bytes);
       if (next === undefined) return current?.bytes;
       const bytes = await bodyBytes(next);
@@ -265,10 +270,7 @@ export class VfsPath {
     const lock = await acquireLock(this, this.ctx, deadline, options.signal);
     try {
       for (let round = 1; ; round++) {
-        const current = await this.readWithInfo(options.signal).catch((e) => {
-          if (isNotFound(e)) return undefined;
-          throw e;
-        });
+        const current = await this.readCurrent(options.signal);
         const next = await fn(current?.bytes);
         if (next === undefined) return current?.bytes;
         const bytes = await bodyBytes(next);

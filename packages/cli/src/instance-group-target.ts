@@ -1,0 +1,23 @@
+/**
+ * What every instance-group command starts with: the one positional instance-group name, the cluster
+ * it belongs to (--name, KOPS_CLUSTER_NAME), the registry of the state store, and the stored cluster.
+ */
+import { ClusterRegistry, type KopsCluster } from '@statestore/core';
+import type { CommandContext } from './context.js';
+import { UsageError } from './errors.js';
+
+export interface InstanceGroupTarget {
+  igName: string;
+  cluster: string;
+  registry: ClusterRegistry;
+  clusterObject: KopsCluster;
+}
+
+export async function openInstanceGroupTarget(ctx: CommandContext): Promise<InstanceGroupTarget> {
+  const [igName, ...extra] = ctx.args.positionals;
+  if (!igName || extra.length > 0) throw new UsageError('expected exactly one instance group name');
+  const cluster = ctx.clusterName(undefined);
+  const registry = new ClusterRegistry(await ctx.openStore());
+  const { cluster: clusterObject } = await registry.getCluster(cluster);
+  return { igName, cluster, registry, clusterObject };
+}
