@@ -8,6 +8,8 @@
 import type { BlobClient, BlobItem, ContainerClient, ListBlobsFlatSegmentResponse, ListBlobsHierarchySegmentResponse } from '@azure/storage-blob';
 import {
   UnsupportedError,
+  checkWriteMetadata,
+  freezeCapabilities,
   formatObjectUrl,
   type Backend,
   type Capabilities,
@@ -32,11 +34,12 @@ export const MAX_PAGE_SIZE = 5000;
 /** Largest number of sub-requests in one Blob Batch. */
 export const MAX_BATCH = 256;
 
-const capabilities: Capabilities = {
+const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
   compareAndSwap: true,
   conditionalDelete: true,
   versions: false,
+  writeMetadata: true,
   acl: false,
   serverSideCopy: true,
   streaming: true,
@@ -47,8 +50,9 @@ const capabilities: Capabilities = {
     'createFile, compare-and-swap and conditional delete use Azure preconditions (If-None-Match: *, If-Match: <ETag>)',
     'md5 is the blob\'s Content-MD5; blobs written by other tools in blocks may not have one',
     'a write to a missing container creates it (private), as kops does',
+    'write metadata is blob metadata, "-" in names kept as "_" (Azure names are C# identifiers)',
   ],
-};
+});
 
 export class AzureBlobBackend implements Backend {
   readonly capabilities = capabilities;
@@ -71,7 +75,7 @@ export class AzureBlobBackend implements Backend {
     const blob = await this.blob(key);
     try {
       const p = await blob.getProperties({ abortSignal: options.signal });
-      return toInfo(key, p.contentLength ?? 0, p.etag, p.lastModified, p.contentMD5, p.contentType);
+      return withMetadata(toInfo(key, p.contentLength ?? 0, p.etag, p.lastModified, p.contentMD5, p.contentType), p.metadata);
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw this.error(e, key, 'Get Blob Properties', { signal: options.signal });
@@ -86,7 +90,7 @@ export class AzureBlobBackend implements Backend {
       const r = await blob.download(start, end === undefined ? undefined : end - start + 1, { abortSignal: options.signal, maxRetryRequests: 0 });
       const total = r.contentRange ? Number(r.contentRange.slice(r.contentRange.lastIndexOf('/') + 1)) : (r.contentLength ?? 0);
       const md5 = r.blobContentMD5 ?? (r.contentRange ? undefined : r.contentMD5);
-      const info = toInfo(key, total, r.etag, r.lastModified, md5, r.contentType);
+      const info = withMetadata(toInfo(key, total, r.etag, r.lastModified, md5, r.contentType), r.metadata);
       const body = r.readableStreamBody as AsyncIterable<Uint8Array> | undefined;
       return { info, body: body ?? empty() };
     } catch (e) {
@@ -101,11 +105,12 @@ export class AzureBlobBackend implements Backend {
         ...(options.ifNoneMatch ? { ifNoneMatch: options.ifNoneMatch } : {}),
         ...(options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
         ...(options.contentType ? { contentType: options.contentType } : {}),
+        ...(options.metadata ? { metadata: toAzureMetadata(options.metadata) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         // A compare-and-swap needs the blob, so never creates its container.
         firstRequest: (request) => (options.ifMatch === undefined ? this.creatingContainer(request) : request()),
       });
-      return toInfo(key, r.size, r.etag, r.lastModified, r.md5, options.contentType);
+      return { ...toInfo(key, r.size, r.etag, r.lastModified, r.md5, options.contentType), ...(options.metadata ? { metadata: { ...options.metadata } } : {}) };
     } catch (e) {
       throw this.error(e, key, 'Put Blob', { signal: options.signal, ifNoneMatch: options.ifNoneMatch === '*', ifMatch: options.ifMatch !== undefined });
     }
@@ -260,6 +265,17 @@ function toInfo(key: string, size: number, etag: string | undefined, modified: D
     ...(md5 && md5.byteLength === 16 ? { hashes: { md5: Buffer.from(md5).toString('hex') } } : {}),
     ...(contentType ? { contentType } : {}),
   };
+}
+
+/** Azure metadata names are C# identifiers: core's `-` is kept as `_` (core's names never hold `_`). */
+function toAzureMetadata(metadata: Record<string, string>): Record<string, string> {
+  checkWriteMetadata(metadata);
+  return Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.replace(/-/g, '_'), value]));
+}
+
+function withMetadata(info: ObjectInfo, metadata: Record<string, string> | undefined): ObjectInfo {
+  if (!metadata || Object.keys(metadata).length === 0) return info;
+  return { ...info, metadata: Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase().replace(/_/g, '-'), value])) };
 }
 
 async function* empty(): AsyncGenerator<Uint8Array> {}

@@ -16,6 +16,8 @@ export interface UploadOptions {
   ifNoneMatch?: '*';
   ifMatch?: string;
   contentType?: string;
+  /** Blob metadata (names already valid for Azure). */
+  metadata?: Record<string, string>;
   signal?: AbortSignal;
   /**
    * Runs the first request (the one that would meet a missing container) and may repeat it once; the
@@ -47,6 +49,7 @@ export async function uploadBlob(blob: BlockBlobClient, body: WriteBody, options
       blob.upload(firstBlock, firstBlock.byteLength, {
         conditions,
         blobHTTPHeaders: { ...headers, blobContentMD5: digest },
+        ...(options.metadata ? { metadata: options.metadata } : {}),
         transactionalContentMD5: digest,
         abortSignal: options.signal,
       }),
@@ -73,7 +76,12 @@ export async function uploadBlob(blob: BlockBlobClient, body: WriteBody, options
     await stage(next.value);
   }
   const digest = md5.digest();
-  const response = await blob.commitBlockList(ids, { conditions, blobHTTPHeaders: { ...headers, blobContentMD5: digest }, abortSignal: options.signal });
+  const response = await blob.commitBlockList(ids, {
+    conditions,
+    blobHTTPHeaders: { ...headers, blobContentMD5: digest },
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+    abortSignal: options.signal,
+  });
   return { etag: response.etag!, size, md5: digest, ...(response.lastModified ? { lastModified: response.lastModified } : {}) };
 }
 

@@ -17,6 +17,7 @@ import {
   TransientError,
   UnsupportedError,
   watchIdle,
+  freezeCapabilities,
   formatObjectUrl,
   isNotFound,
   isPreconditionFailed,
@@ -34,7 +35,7 @@ import {
 } from '@statestore/core';
 import { predefinedAclFrom, type PredefinedAcl } from './config.js';
 import { httpStatusOf, mapGcsError } from './errors.js';
-import { SHA256_METADATA_KEY, infoFromHeaders, infoFromResource, type GcsObjectResource, type ResponseHeaders } from './object-info.js';
+import { SHA256_METADATA_KEY, checkedMetadata, infoFromHeaders, infoFromResource, type GcsObjectResource, type ResponseHeaders } from './object-info.js';
 
 /** Bodies at least this large (and streams of unknown size) go up as resumable uploads. */
 export const RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
@@ -43,11 +44,12 @@ const MAX_PAGE_SIZE = 1000;
 /** Attempts at a read whose headers did not name a generation (stat, then a generation-pinned download). */
 const PINNED_READ_ATTEMPTS = 5;
 
-const capabilities: Capabilities = {
+const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
   compareAndSwap: true,
   conditionalDelete: true,
   versions: false,
+  writeMetadata: true,
   acl: true,
   serverSideCopy: true,
   streaming: true,
@@ -58,8 +60,9 @@ const capabilities: Capabilities = {
     'Version tokens are object generations; create, compare-and-swap and conditional delete use ifGenerationMatch.',
     `sha256 is reported too for files Statestore wrote from bytes (custom metadata ${SHA256_METADATA_KEY}).`,
     'An ACL is sent as a predefined ACL, and never to buckets with uniform bucket-level access.',
+    'Write metadata is custom object metadata (x-goog-meta-*).',
   ],
-};
+});
 
 export interface GcsBackendOptions {
   bucket: string;
@@ -160,7 +163,7 @@ export class GcsBackend implements Backend {
       metadata: {
         ...(options.contentType ? { contentType: options.contentType } : {}),
         ...(bytes ? { md5Hash: createHash('md5').update(bytes).digest('base64') } : {}),
-        ...(sha256 ? { metadata: { [SHA256_METADATA_KEY]: sha256 } } : {}),
+        ...(sha256 || options.metadata ? { metadata: { ...checkedMetadata(options.metadata), ...(sha256 ? { [SHA256_METADATA_KEY]: sha256 } : {}) } } : {}),
       },
       ...(ifGenerationMatch !== undefined ? { preconditionOpts: { ifGenerationMatch } } : {}),
       ...(predefinedAcl ? { predefinedAcl } : {}),

@@ -4,7 +4,7 @@
  * Hashes: md5 and crc32c as the service reports them (base64 there, lowercase hex here; composite objects
  * have no md5), and the SHA-256 that Statestore keeps in custom metadata when it wrote the bytes.
  */
-import type { ObjectInfo } from '@statestore/core';
+import { checkWriteMetadata, metadataFromHeaders, type ObjectInfo } from '@statestore/core';
 
 /** Custom metadata key holding the hex SHA-256 of the content, written with the object. */
 export const SHA256_METADATA_KEY = 'statestore-sha256';
@@ -48,7 +48,21 @@ export function infoFromResource(key: string, resource: GcsObjectResource): Obje
     ...(resource.updated ? { modified: new Date(resource.updated) } : {}),
     hashes: hashes(resource.md5Hash, resource.crc32c, sha256From(resource.metadata?.[SHA256_METADATA_KEY])),
     ...(resource.contentType ? { contentType: resource.contentType } : {}),
+    ...metadataOf(resource.metadata),
   };
+}
+
+/** The custom metadata of a resource as write metadata (string values only). */
+function metadataOf(metadata: Record<string, unknown> | null | undefined): { metadata?: Record<string, string> } {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(metadata ?? {})) if (typeof value === 'string') out[name] = value;
+  return Object.keys(out).length ? { metadata: out } : {};
+}
+
+/** Write metadata checked before any request. */
+export function checkedMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
+  checkWriteMetadata(metadata);
+  return { ...metadata };
 }
 
 function header(headers: ResponseHeaders, name: string): string | undefined {
@@ -73,6 +87,7 @@ export function infoFromHeaders(key: string, headers: ResponseHeaders): ObjectIn
   const size = header(headers, 'x-goog-stored-content-length') ?? total ?? header(headers, 'content-length') ?? '0';
   const modified = header(headers, 'last-modified');
   const contentType = header(headers, 'content-type');
+  const metadata = metadataFromHeaders(headers, 'x-goog-meta-');
   return {
     key,
     size: Number(size),
@@ -80,5 +95,6 @@ export function infoFromHeaders(key: string, headers: ResponseHeaders): ObjectIn
     ...(modified ? { modified: new Date(modified) } : {}),
     hashes: hashes(goog.md5, goog.crc32c, sha256From(header(headers, `x-goog-meta-${SHA256_METADATA_KEY}`))),
     ...(contentType ? { contentType } : {}),
+    ...(metadata ? { metadata } : {}),
   };
 }

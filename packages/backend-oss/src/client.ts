@@ -4,6 +4,7 @@
  * are off (core retries), its timeout and agents come from core's HTTP settings, and every request asks the
  * credential source first, which refreshes STS credentials before they expire.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
@@ -66,9 +67,26 @@ export function endpointOf(settings: OssSettings, region: string): string {
   return settings.endpoint ?? `https://${region}${settings.internal ? '-internal' : ''}.aliyuncs.com`;
 }
 
+/** The signal of the driver call in progress, for the HTTP request ali-oss makes on its behalf. */
+const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `fn` (one or more ali-oss calls) so that aborting `signal` aborts their HTTP requests: a request cut
+ * off by its deadline must never reach the service later (ali-oss takes no signal of its own).
+ */
+export function withSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!signal) return fn();
+  signal.throwIfAborted();
+  return callSignal.run(signal, fn);
+}
+
+interface Urllib {
+  request(url: string, params: { beforeRequest?: (options: Record<string, unknown>) => void }): Promise<unknown>;
+}
+
 export async function createClient({ settings, region, credentials, initial, timeoutMs, agents }: ClientParams): Promise<AliOssClient> {
-  const { default: OSS } = (await import('ali-oss')) as unknown as { default: new (options: Record<string, unknown>) => AliOssClient };
-  return new OSS({
+  const { default: OSS } = (await import('ali-oss')) as unknown as { default: new (options: Record<string, unknown>) => AliOssClient & { urllib: Urllib } };
+  const client = new OSS({
     accessKeyId: initial.accessKeyId,
     accessKeySecret: initial.accessKeySecret,
     ...(initial.securityToken ? { stsToken: initial.securityToken } : {}),
@@ -92,4 +110,20 @@ export async function createClient({ settings, region, credentials, initial, tim
     agent: agents.http,
     httpsAgent: agents.https,
   });
+  // urllib hands its options to http.request, which aborts the request (and its socket) on a signal.
+  const urllib = client.urllib;
+  client.urllib = {
+    request(url, params) {
+      const signal = callSignal.getStore();
+      if (signal) {
+        const before = params.beforeRequest;
+        params.beforeRequest = (options) => {
+          before?.(options);
+          options.signal = signal;
+        };
+      }
+      return urllib.request(url, params);
+    },
+  };
+  return client;
 }

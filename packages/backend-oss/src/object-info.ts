@@ -4,7 +4,7 @@
  * as the content MD5) — never from a multipart ETag; SHA-256 from the `x-oss-meta-sha256` metadata this backend
  * stores when core computed it (OSS computes no SHA-256 itself).
  */
-import type { ObjectInfo } from '@statestore/core';
+import { metadataFromHeaders, type ObjectInfo } from '@statestore/core';
 import type { AliListedObject, AliResponse } from './client.js';
 
 /** The user-metadata name of the SHA-256 this backend stores (`x-oss-meta-sha256`). */
@@ -43,7 +43,13 @@ export function infoFromHeaders(key: string, headers: Headers): ObjectInfo {
     ...(modified ? { modified: new Date(modified) } : {}),
     ...(md5 || sha256 ? { hashes: { ...(md5 ? { md5 } : {}), ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}) } } : {}),
     ...(contentType ? { contentType } : {}),
+    ...metadataOf(headers),
   };
+}
+
+function metadataOf(headers: Headers): { metadata?: Record<string, string> } {
+  const metadata = metadataFromHeaders(headers, 'x-oss-meta-');
+  return metadata ? { metadata } : {};
 }
 
 /** From one ListObjectsV2 entry; `key` is the decoded name. */

@@ -16,12 +16,14 @@
  * - objects are written with `x-oss-object-acl` (private unless configured or asked otherwise), and with core's
  *   SHA-256 as `x-oss-meta-sha256`, reported back as a hash.
  */
+import { randomUUID } from 'node:crypto';
 import {
-  AlreadyExistsError,
   InvalidConfigError,
   NotFoundError,
   StatestoreError,
   UnsupportedError,
+  checkWriteMetadata,
+  freezeCapabilities,
   formatObjectUrl,
   httpSettingsFor,
   nodeAgents,
@@ -39,7 +41,7 @@ import {
   type WriteOptions,
 } from '@statestore/core';
 import type { Readable } from 'node:stream';
-import { type AliOssClient, type AliRequestOptions, createClient, endpointOf } from './client.js';
+import { type AliOssClient, type AliRequestOptions, createClient, endpointOf, withSignal } from './client.js';
 import { aclFrom, regionFrom, type OssSettings } from './config.js';
 import { credentialSource } from './credentials.js';
 import { EcsMetadataClient } from './ecs-metadata.js';
@@ -48,6 +50,8 @@ import { SHA256_METADATA_KEY, infoFromHeaders, infoFromListing, versionOf } from
 import { uploadStream } from './upload.js';
 
 const MAX_KEYS = 1000;
+/** Core hides keys whose name starts with `.statestore-tmp-` from listings. */
+const PROBE_PREFIX = '.statestore-tmp-probe-';
 
 const NO_CAS_NOTE =
   "OSS's PutObject honours no If-Match (it answers 400 NotImplemented), so there is no compare-and-swap; updateFile takes a lock object created with x-oss-forbid-overwrite.";
@@ -69,7 +73,7 @@ type Versioning = 'Enabled' | 'Suspended' | 'off';
 export class OssBackend implements Backend {
   private connection: Promise<Connection> | undefined;
   /** The bucket's versioning state, once read. */
-  private versioning: Versioning | undefined;
+  private versioning: Versioning | 'unreadable' | undefined;
   private versioningRead: Promise<void> | undefined;
   private readonly metadataClient: EcsMetadataClient;
 
@@ -82,37 +86,59 @@ export class OssBackend implements Backend {
     return this.options.settings.bucket;
   }
 
-  get capabilities(): Capabilities {
-    const versioned = this.versioning === 'Enabled' || this.versioning === 'Suspended';
-    return {
-      atomicCreate: !versioned,
-      compareAndSwap: false,
-      conditionalDelete: false,
-      versions: versioned,
-      acl: true,
-      serverSideCopy: true,
-      streaming: true,
-      rangeReads: true,
-      hashes: ['md5', 'sha256'],
-      maxPageSize: MAX_KEYS,
-      notes: versioned
-        ? [
-            `Bucket ${this.bucket} has versioning ${this.versioning}: OSS ignores x-oss-forbid-overwrite there, so createFile checks, then writes (not atomic), and updateFile is refused.`,
-            NO_CAS_NOTE,
-          ]
-        : [NO_CAS_NOTE],
-    };
+  /** Until settled: creation is not assumed atomic. */
+  get capabilities(): Readonly<Capabilities> {
+    return this.settled ?? capabilitiesFor(this.bucket, undefined, false);
   }
+
+  /**
+   * Reads the bucket's versioning (x-oss-forbid-overwrite is ignored on versioned buckets) once, and freezes
+   * the capabilities from it. Without permission to read it, a probe object written twice with
+   * x-oss-forbid-overwrite decides; nothing is assumed.
+   */
+  async settleCapabilities(): Promise<Readonly<Capabilities>> {
+    if (this.settled) return this.settled;
+    const url = this.urlFor('');
+    try {
+      const { client } = await this.connect();
+      if (this.versioning === undefined) {
+        throw new NotFoundError(`Bucket ${this.bucket} does not exist (or is not visible to these credentials): ${url}`, { url });
+      }
+      const atomicCreate = this.versioning === 'unreadable' ? await this.forbidOverwriteHonoured(client) : this.versioning === 'off';
+      this.settled ??= capabilitiesFor(this.bucket, this.versioning, atomicCreate);
+      return this.settled;
+    } catch (e) {
+      throw mapOssError(e, { url, bucket: this.bucket });
+    }
+  }
+
+  /** Writes a probe object twice with x-oss-forbid-overwrite: true when the second is refused. */
+  private async forbidOverwriteHonoured(client: AliOssClient): Promise<boolean> {
+    const key = `${PROBE_PREFIX}${randomUUID()}`;
+    const request = { headers: { 'x-oss-forbid-overwrite': 'true', 'x-oss-object-acl': 'private' } };
+    await client.put(key, Buffer.from('statestore probe; safe to delete\n'), request);
+    try {
+      await client.put(key, Buffer.from('second\n'), request);
+      return false;
+    } catch (e) {
+      if (ossCodeOf(e) === 'FileAlreadyExists') return true;
+      throw e;
+    } finally {
+      await client.delete(key).catch(() => undefined);
+    }
+  }
+
+  private settled: Readonly<Capabilities> | undefined;
 
   urlFor(key: string): string {
     return formatObjectUrl('oss', this.bucket, key);
   }
 
-  async stat(key: string): Promise<ObjectInfo | undefined> {
+  async stat(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const url = this.urlFor(key);
     try {
       const { client } = await this.connect();
-      const { res } = await client.head(key);
+      const { res } = await withSignal(options.signal, () => client.head(key));
       return infoFromHeaders(key, res.headers);
     } catch (e) {
       if (httpStatusOf(e) === 404 && ossCodeOf(e) !== 'NoSuchBucket') return undefined;
@@ -127,7 +153,7 @@ export class OssBackend implements Backend {
       const range = options.range;
       const request: AliRequestOptions = range ? { headers: { Range: `bytes=${range.start}-${range.end ?? ''}` } } : {};
       options.signal?.throwIfAborted();
-      const { stream, res } = await client.getStream(key, request);
+      const { stream, res } = await withSignal(options.signal, () => client.getStream(key, request));
       const abort = () => stream.destroy(options.signal?.reason as Error);
       options.signal?.addEventListener('abort', abort, { once: true });
       return { info: infoFromHeaders(key, res.headers), body: this.mapped(stream, url, () => options.signal?.removeEventListener('abort', abort)) };
@@ -142,23 +168,26 @@ export class OssBackend implements Backend {
       throw new UnsupportedError(`Cannot write ${url} only if it is unchanged: ${NO_CAS_NOTE} Use updateFile.`, { url });
     }
     const acl = aclFrom(options.acl, 'the acl option') ?? this.options.settings.acl;
-    const knewVersioning = this.versioning !== undefined;
+    const meta = { ...options.metadata, ...(options.sha256 ? { [SHA256_METADATA_KEY]: options.sha256 } : {}) };
+    checkWriteMetadata(meta);
     try {
       const { client } = await this.connect();
       const headers: Record<string, string> = { 'x-oss-object-acl': acl };
-      if (options.ifNoneMatch === '*') await this.prepareCreate(key, headers, knewVersioning);
+      if (options.ifNoneMatch === '*') await this.prepareCreate(key, headers);
       const request: AliRequestOptions = {
         headers,
-        ...(options.sha256 ? { meta: { [SHA256_METADATA_KEY]: options.sha256 } } : {}),
+        ...(Object.keys(meta).length ? { meta } : {}),
         ...(options.contentType ? { mime: options.contentType } : {}),
       };
       options.signal?.throwIfAborted();
       if (body instanceof Uint8Array) {
-        const { res } = await client.put(key, Buffer.from(body.buffer, body.byteOffset, body.byteLength), request);
-        return this.written(key, body.byteLength, res.headers.etag, res.headers.date, options.sha256);
+        const { res } = await withSignal(options.signal, () => client.put(key, Buffer.from(body.buffer, body.byteOffset, body.byteLength), request));
+        return this.written(key, body.byteLength, res.headers.etag, res.headers.date, options.sha256, options.metadata);
       }
-      const result = await uploadStream({ client, key, body, partSize: this.options.settings.partSize, request, ...(options.signal ? { signal: options.signal } : {}) });
-      if (result.single && result.etag) return this.written(key, result.size, result.etag, undefined, options.sha256);
+      const result = await withSignal(options.signal, () =>
+        uploadStream({ client, key, body, partSize: this.options.settings.partSize, request, ...(options.signal ? { signal: options.signal } : {}) }),
+      );
+      if (result.single && result.etag) return this.written(key, result.size, result.etag, undefined, options.sha256, options.metadata);
       const info = await this.stat(key);
       if (!info) throw new NotFoundError(`${url} was uploaded but is not there; another writer may have removed it`, { url });
       return info;
@@ -174,7 +203,7 @@ export class OssBackend implements Backend {
     }
     try {
       const { client } = await this.connect();
-      await client.delete(key);
+      await withSignal(options.signal, () => client.delete(key));
     } catch (e) {
       throw mapOssError(e, { url, bucket: this.bucket });
     }
@@ -193,7 +222,7 @@ export class OssBackend implements Backend {
       if (options.delimiter) query.delimiter = options.delimiter;
       if (options.pageToken) query['continuation-token'] = options.pageToken;
       options.signal?.throwIfAborted();
-      const page = await client.listV2(query);
+      const page = await withSignal(options.signal, () => client.listV2(query));
       return {
         objects: page.objects.map((o) => infoFromListing(urlDecode(o.name), o)),
         prefixes: (page.prefixes ?? []).map(urlDecode),
@@ -228,13 +257,12 @@ export class OssBackend implements Backend {
   async copy(sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<ObjectInfo> {
     const url = this.urlFor(targetKey);
     const acl = aclFrom(options.acl, 'the acl option') ?? this.options.settings.acl;
-    const knewVersioning = this.versioning !== undefined;
     try {
       const { client } = await this.connect();
       const headers: Record<string, string> = { 'x-oss-object-acl': acl };
-      if (options.ifNoneMatch === '*') await this.prepareCreate(targetKey, headers, knewVersioning);
+      if (options.ifNoneMatch === '*') await this.prepareCreate(targetKey, headers);
       options.signal?.throwIfAborted();
-      await client.copy(targetKey, sourceKey, { headers });
+      await withSignal(options.signal, () => client.copy(targetKey, sourceKey, { headers }));
       const info = await this.stat(targetKey);
       if (!info) throw new NotFoundError(`${url} was copied but is not there; another writer may have removed it`, { url });
       return info;
@@ -252,26 +280,22 @@ export class OssBackend implements Backend {
   }
 
   /**
-   * Makes a write create-only: `x-oss-forbid-overwrite` on an unversioned bucket; on a versioned one (where OSS
-   * ignores it) a check first. If this very call is what revealed the versioning, the caller chose its strategy
-   * believing creation atomic, so it is told instead of silently getting a weaker guarantee.
+   * Makes a write create-only (`x-oss-forbid-overwrite`), where the settled capabilities say OSS honours it;
+   * elsewhere (a versioned bucket) refused, never silently weaker: core checks, then writes, instead.
    */
-  private async prepareCreate(key: string, headers: Record<string, string>, knewVersioning: boolean): Promise<void> {
-    if (this.versioning !== 'Enabled' && this.versioning !== 'Suspended') {
+  private async prepareCreate(key: string, headers: Record<string, string>): Promise<void> {
+    if ((await this.settleCapabilities()).atomicCreate) {
       headers['x-oss-forbid-overwrite'] = 'true';
       return;
     }
     const url = this.urlFor(key);
-    if (!knewVersioning) {
-      throw new UnsupportedError(
-        `Cannot create ${url} atomically: bucket ${this.bucket} has versioning ${this.versioning}, and OSS ignores x-oss-forbid-overwrite on versioned buckets. This store now reports atomicCreate: false; createFile will check, then write, and updateFile is refused.`,
-        { url },
-      );
-    }
-    if (await this.stat(key)) throw new AlreadyExistsError(`File already exists: ${url}; read it, or remove it first`, { url });
+    throw new UnsupportedError(
+      `Cannot create ${url} atomically: bucket ${this.bucket} has versioning ${this.versioning}, and OSS ignores x-oss-forbid-overwrite on versioned buckets (capabilities.atomicCreate is false)`,
+      { url },
+    );
   }
 
-  private written(key: string, size: number, etagHeader: string | string[] | undefined, date: string | string[] | undefined, sha256: string | undefined): ObjectInfo {
+  private written(key: string, size: number, etagHeader: string | string[] | undefined, date: string | string[] | undefined, sha256: string | undefined, metadata: Record<string, string> | undefined): ObjectInfo {
     const etag = versionOf(Array.isArray(etagHeader) ? etagHeader[0] : etagHeader);
     const when = Array.isArray(date) ? date[0] : date;
     // A PutObject ETag is the content's MD5 (OSS API reference, PutObject).
@@ -282,6 +306,7 @@ export class OssBackend implements Backend {
       version: etag,
       ...(when ? { modified: new Date(when) } : {}),
       ...(md5 || sha256 ? { hashes: { ...(md5 ? { md5 } : {}), ...(sha256 ? { sha256 } : {}) } } : {}),
+      ...(metadata ? { metadata: { ...metadata } } : {}),
     };
   }
 
@@ -343,9 +368,9 @@ export class OssBackend implements Backend {
       // Only a refused permission is tolerated; a bad signature or key fails here as it would anywhere.
       if (httpStatusOf(e) === 403 && ossCodeOf(e) === 'AccessDenied') {
         this.options.warn(
-          `Cannot read the versioning state of bucket ${this.bucket} (no oss:GetBucketVersioning permission); assuming versioning is off, so createFile relies on x-oss-forbid-overwrite`,
+          `Cannot read the versioning state of bucket ${this.bucket} (no oss:GetBucketVersioning permission); a probe object decides whether x-oss-forbid-overwrite is honoured before the first create`,
         );
-        this.versioning = 'off';
+        this.versioning = 'unreadable';
       } else if (ossCodeOf(e) === 'NoSuchBucket') {
         // Left unknown: every operation on a missing bucket fails with NotFound naming it.
       } else {
@@ -353,6 +378,29 @@ export class OssBackend implements Backend {
       }
     }
   }
+}
+
+/** The capabilities for a bucket whose versioning is as given (undefined: not yet known). */
+function capabilitiesFor(bucket: string, versioning: Versioning | 'unreadable' | undefined, atomicCreate: boolean): Readonly<Capabilities> {
+  const versioned = versioning === 'Enabled' || versioning === 'Suspended';
+  return freezeCapabilities({
+    atomicCreate,
+    compareAndSwap: false,
+    conditionalDelete: false,
+    versions: versioned,
+    writeMetadata: true,
+    acl: true,
+    serverSideCopy: true,
+    streaming: true,
+    rangeReads: true,
+    hashes: ['md5', 'sha256'],
+    maxPageSize: MAX_KEYS,
+    notes: [
+      ...(versioning === undefined ? ['Whether creation is atomic is found out before the first create (bucket versioning).'] : []),
+      ...(versioned ? [`Bucket ${bucket} has versioning ${versioning}: OSS ignores x-oss-forbid-overwrite there, so createFile checks, then writes (not atomic), and updateFile is refused.`] : []),
+      NO_CAS_NOTE,
+    ],
+  });
 }
 
 /** Keys and tokens come URL-encoded (encoding-type=url). */

@@ -5,7 +5,7 @@
  * V1 signatures, and the region from the ECS metadata service.
  */
 import { randomUUID, createHash } from 'node:crypto';
-import { isAlreadyExists, isPermissionDenied, isUnsupported, pathForBackend } from '@statestore/core';
+import { isAlreadyExists, isPermissionDenied, isUnsupported, pathForBackend, settledCapabilities } from '@statestore/core';
 import { startEcsMetadataServer, KeyRing } from '@statestore/testkit/oss-server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aliClient, memoryLogger, newBucket, openOss, ossServer } from './helpers.js';
@@ -53,7 +53,7 @@ describe('request signatures', () => {
 describe('creation and updates', () => {
   it('16 concurrent createFile: exactly one winner, 15 AlreadyExists, the winner\'s bytes stored', async () => {
     const f = (await root()).join('race');
-    expect(f.backend.capabilities.atomicCreate).toBe(true);
+    expect((await settledCapabilities(f.backend)).atomicCreate).toBe(true);
     const results = await Promise.allSettled(Array.from({ length: 16 }, (_, i) => f.createFile(`writer ${i}`)));
     const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
     expect(winners).toHaveLength(1);
@@ -80,8 +80,8 @@ describe('versioned buckets', () => {
     await aliClient(ossServer()).putBucketVersioning(versioned, 'Enabled');
     const logger = memoryLogger();
     const r = await openOss(`oss://${versioned}/v-${randomUUID()}`, { logger });
-    await r.join('first').writeFile('detects versioning');
-    const caps = r.backend.capabilities;
+    const caps = await settledCapabilities(r.backend);
+    expect(Object.isFrozen(caps)).toBe(true);
     expect(caps.atomicCreate).toBe(false);
     expect(caps.versions).toBe(true);
     expect(caps.notes?.join(' ')).toContain('versioning Enabled');
@@ -91,14 +91,15 @@ describe('versioned buckets', () => {
     await expect(r.join('counter').updateFile(() => '1')).rejects.toSatisfy(isUnsupported);
   });
 
-  it('a create-only write that discovers the versioning is refused rather than silently not atomic', async () => {
+  it('the first create settles the versioning before it writes: never assumed atomic, never silently weaker', async () => {
     const versioned = await newBucket('versioned2');
     await aliClient(ossServer()).putBucketVersioning(versioned, 'Suspended');
     const f = await openOss(`oss://${versioned}/first-op`);
-    expect(f.backend.capabilities.atomicCreate).toBe(true);
-    await expect(f.createFile('x')).rejects.toSatisfy(isUnsupported);
-    expect(f.backend.capabilities.atomicCreate).toBe(false);
+    expect(f.backend.capabilities.atomicCreate).toBe(false); // not known yet: the safe value
     await f.createFile('x');
+    expect(f.backend.capabilities.atomicCreate).toBe(false);
+    await expect(f.createFile('y')).rejects.toSatisfy(isAlreadyExists);
+    await expect(f.backend.write(f.key, new TextEncoder().encode('z'), { ifNoneMatch: '*' })).rejects.toSatisfy(isUnsupported);
     expect(await f.readText()).toBe('x');
   });
 });
@@ -123,7 +124,7 @@ describe('object settings', () => {
     const written = await f.writeFile(content);
     expect(written.hash).toBe(`sha256:${sha256}`);
     const head = await aliClient(ossServer(), bucket).head(f.key);
-    expect(head.meta).toEqual({ sha256 });
+    expect(head.meta).toEqual({ sha256, 'statestore-write': written.writeId });
     expect((await f.stat()).hash).toBe(`sha256:${sha256}`);
     const info = await f.statInfo();
     expect(info?.hashes).toEqual({ sha256, md5: createHash('md5').update(content).digest('hex') });

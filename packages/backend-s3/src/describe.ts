@@ -72,8 +72,7 @@ function describeEncryption(config: S3Config, encryption: BucketEncryption | und
 
 function describeProbe(state: StoreState): string {
   const outcome = state.probeOutcome;
-  if (!outcome) return 'not checked yet (a probe runs before the first write)';
-  if ('error' in outcome) return `could not be checked: ${outcome.error}`;
+  if (!outcome) return 'not checked yet (a probe runs before the first conditional write)';
   const { atomicCreate, compareAndSwap, conditionalDelete, copyIfNoneMatch } = outcome.result;
   const word = (honoured: boolean) => (honoured ? 'honoured' : 'IGNORED');
   const notHonoured = (honoured: boolean) => (honoured ? 'honoured' : 'not honoured');

@@ -48,6 +48,7 @@ export function infoFromResponse(key: string, out: ResponseFields): ObjectInfo {
     ...(out.LastModified ? { modified: out.LastModified } : {}),
     ...(out.ContentType ? { contentType: out.ContentType } : {}),
     ...hashes(md5FromEtag(out.ETag, { sse: out.ServerSideEncryption, customerAlgorithm: out.SSECustomerAlgorithm }), sha256FromMetadata(out.Metadata)),
+    ...(out.Metadata && Object.keys(out.Metadata).length ? { metadata: { ...out.Metadata } } : {}),
   };
 }
 

@@ -7,9 +7,9 @@
 import { Readable } from 'node:stream';
 import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import {
-  AlreadyExistsError,
   NotFoundError,
   UnsupportedError,
+  checkWriteMetadata,
   formatObjectUrl,
   isTransient,
   type Backend,
@@ -32,7 +32,7 @@ import { useContentMd5 } from './content-md5.js';
 import { bucketEncryption, isKms, type BucketEncryption } from './encryption.js';
 import { errorCode, httpStatus, mapS3Error, type ErrorContext } from './errors.js';
 import { SHA256_METADATA, infoAfterWrite, infoFromListing, infoFromResponse } from './object-info.js';
-import { probePreconditions, type WriteParams } from './precondition-probe.js';
+import { probePreconditions, type ProbeResult, type WriteParams } from './precondition-probe.js';
 import { resolveRegion, type RegionInfo } from './region.js';
 import { loadLibStorage, loadSdk, type S3Sdk } from './sdk.js';
 import type { StoreState } from './store-state.js';
@@ -72,8 +72,25 @@ export class S3Backend implements Backend {
     this.serviceId = `s3:${options.config.endpoint ?? options.config.awsEndpoint ?? 'aws'}:${credentialsId(options.config.credentials)}`;
   }
 
-  get capabilities(): Capabilities {
+  get capabilities(): Readonly<Capabilities> {
     return this.#state.capabilities;
+  }
+
+  /**
+   * Runs the precondition probe once per bucket (next to `key`, where the caller may write) and freezes the
+   * capabilities from it. A probe that cannot decide (a failure that says nothing about the service)
+   * rejects, so no conditional write runs until one can; a probe the service refuses outright (no
+   * permission) rejects with that error. Nothing is assumed to work without being seen to work.
+   */
+  settleCapabilities(options: { signal?: AbortSignal; key?: string } = {}): Promise<Readonly<Capabilities>> {
+    if (!this.#state.settled) {
+      const pending = this.prepare().then((r) => this.runProbe(r, options.key ?? ''));
+      this.#state.settled = pending;
+      pending.catch(() => {
+        if (this.#state.settled === pending) this.#state.settled = undefined;
+      });
+    }
+    return this.#state.settled;
   }
 
   get bucket(): string {
@@ -117,26 +134,25 @@ export class S3Backend implements Backend {
 
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
     const r = await this.prepare();
-    await this.probeOnce(r, key);
-    if (options.ifMatch !== undefined && !this.capabilities.compareAndSwap) {
-      throw new UnsupportedError(
-        `Cannot write ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.#config, r.region.region)} ignores If-Match, so compare-and-swap cannot be honoured on this service`,
-        { url: this.urlFor(key) },
-      );
-    }
-    let ifNoneMatch = options.ifNoneMatch === '*';
-    if (ifNoneMatch && !this.capabilities.atomicCreate) {
-      // The service ignores If-None-Match: check, then write (not atomic; the probe's notice said so).
-      if (await this.stat(key, options)) throw new AlreadyExistsError(`File already exists: ${this.urlFor(key)}; read it, or remove it first`, { url: this.urlFor(key) });
-      ifNoneMatch = false;
+    const ifNoneMatch = options.ifNoneMatch === '*';
+    if (ifNoneMatch || options.ifMatch !== undefined) {
+      const caps = await this.settleCapabilities({ key, ...(options.signal ? { signal: options.signal } : {}) });
+      if ((ifNoneMatch && !caps.atomicCreate) || (options.ifMatch !== undefined && !caps.compareAndSwap)) {
+        throw new UnsupportedError(
+          `Cannot write ${this.urlFor(key)} ${ifNoneMatch ? 'only-if-absent' : 'only-if-unchanged'}: ${endpointForDisplay(this.#config, r.region.region)} ignores ${ifNoneMatch ? 'If-None-Match' : 'If-Match'} (capabilities.${ifNoneMatch ? 'atomicCreate' : 'compareAndSwap'} is false)`,
+          { url: this.urlFor(key) },
+        );
+      }
     }
     const writeParams = await this.writeParams(r, options.acl);
+    const metadata = { ...options.metadata, ...(options.sha256 ? { [SHA256_METADATA]: options.sha256 } : {}) };
+    checkWriteMetadata(metadata);
     const params: PutObjectCommandInput = {
       Bucket: this.bucket,
       Key: key,
       ...writeParams,
       ...(options.contentType ? { ContentType: options.contentType } : {}),
-      ...(options.sha256 ? { Metadata: { [SHA256_METADATA]: options.sha256 } } : {}),
+      ...(Object.keys(metadata).length ? { Metadata: metadata } : {}),
       ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
       ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}),
     };
@@ -148,7 +164,7 @@ export class S3Backend implements Backend {
     try {
       if (body instanceof Uint8Array) {
         const out = await r.client.send(new r.sdk.PutObjectCommand({ ...params, Body: body }), { abortSignal: options.signal });
-        return await this.completeInfo(key, body.byteLength, out, options.sha256, options.contentType);
+        return await this.completeInfo(key, body.byteLength, out, options.sha256, options.contentType, options.metadata);
       }
       return await this.upload(r, key, body, params, options);
     } catch (e) {
@@ -159,8 +175,8 @@ export class S3Backend implements Backend {
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     const r = await this.prepare();
     if (options.ifMatch !== undefined) {
-      await this.probeOnce(r, key);
-      if (!this.capabilities.conditionalDelete) {
+      const caps = await this.settleCapabilities({ key, ...(options.signal ? { signal: options.signal } : {}) });
+      if (!caps.conditionalDelete) {
         throw new UnsupportedError(
           `Cannot remove ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.#config, r.region.region)} ignores If-Match on DELETE (capabilities.conditionalDelete is false)`,
           { url: this.urlFor(key) },
@@ -324,27 +340,19 @@ export class S3Backend implements Backend {
     return outcome !== undefined && 'result' in outcome && outcome.result.copyIfNoneMatch;
   }
 
-  /** Runs the precondition probe before the first write to the bucket, in the folder of `key`. */
-  private async probeOnce(r: Ready, key: string): Promise<void> {
-    if (this.#state.probeOutcome) return;
-    if (!this.#state.probe) {
-      const pending = this.runProbe(r, key);
-      this.#state.probe = pending;
-      pending.finally(() => {
-        if (!this.#state.probeOutcome && this.#state.probe === pending) this.#state.probe = undefined;
-      });
-    }
-    await this.#state.probe;
-  }
-
-  private async runProbe(r: Ready, key: string): Promise<void> {
+  private async runProbe(r: Ready, key: string): Promise<Readonly<Capabilities>> {
     const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
     const endpoint = endpointForDisplay(this.#config, r.region.region);
+    let result: ProbeResult;
     try {
-      const result = await probePreconditions(r.client, r.sdk, this.bucket, dir, await this.writeParams(r, undefined));
-      const { atomicCreate, compareAndSwap, conditionalDelete } = result;
-      Object.assign(this.#state.capabilities, { atomicCreate, compareAndSwap, conditionalDelete });
-      this.#state.probeOutcome = { result };
+      result = await probePreconditions(r.client, r.sdk, this.bucket, dir, await this.writeParams(r, undefined));
+    } catch (e) {
+      const mapped = mapS3Error(e, this.context(`${dir}(probe)`, 's3:PutObject'));
+      mapped.message = `Could not check whether ${endpoint} honours conditional writes on bucket ${this.bucket}, so no conditional write is made (${mapped.message})`;
+      throw mapped;
+    }
+    const settled = this.#state.settle(result);
+    {
       const ignored = [...(result.atomicCreate ? [] : ['If-None-Match']), ...(result.compareAndSwap ? [] : ['If-Match'])];
       if (ignored.length > 0) {
         this.#state.warnOnce(
@@ -355,15 +363,8 @@ export class S3Backend implements Backend {
           this.#warn,
         );
       }
-    } catch (e) {
-      const mapped = mapS3Error(e, this.context(`${dir}(probe)`, 's3:PutObject'));
-      if (isTransient(mapped)) return; // try again before the next write
-      this.#state.probeOutcome = { error: mapped.message };
-      this.#state.warnOnce(
-        `Could not check whether ${endpoint} honours conditional writes on bucket ${this.bucket} (${mapped.message}); assuming it does.`,
-        this.#warn,
-      );
     }
+    return settled;
   }
 
   /**
@@ -389,7 +390,7 @@ export class S3Backend implements Backend {
     });
     try {
       const out = await upload.done();
-      return await this.completeInfo(key, size, out, undefined, options.contentType);
+      return await this.completeInfo(key, size, out, undefined, options.contentType, options.metadata);
     } finally {
       counted.destroy();
     }
@@ -402,8 +403,9 @@ export class S3Backend implements Backend {
     out: { ETag?: string | undefined; ServerSideEncryption?: string | undefined; SSECustomerAlgorithm?: string | undefined },
     sha256: string | undefined,
     contentType: string | undefined,
+    metadata?: Record<string, string>,
   ): Promise<ObjectInfo> {
-    if (out.ETag) return infoAfterWrite(key, size, out, sha256, contentType);
+    if (out.ETag) return { ...infoAfterWrite(key, size, out, sha256, contentType), ...(metadata ? { metadata } : {}) };
     const info = await this.stat(key);
     if (!info) throw new NotFoundError(`${this.urlFor(key)} was written but cannot be found; the bucket may be eventually consistent, try again`, { url: this.urlFor(key) });
     return info;
@@ -411,7 +413,7 @@ export class S3Backend implements Backend {
 
   private async copyFromBucket(source: S3Backend, sourceKey: string, targetKey: string, options: CopyOptions): Promise<ObjectInfo> {
     const r = await this.prepare();
-    await this.probeOnce(r, targetKey);
+    const caps = options.ifNoneMatch === '*' ? await this.settleCapabilities({ key: targetKey, ...(options.signal ? { signal: options.signal } : {}) }) : this.capabilities;
     // A sync passes the listing's info: no HEAD per copied file.
     const from = options.sourceInfo ?? (await source.stat(sourceKey, options));
     if (!from) throw new NotFoundError(`File not found: ${source.urlFor(sourceKey)}; nothing to copy`, { url: source.urlFor(sourceKey) });
@@ -419,7 +421,7 @@ export class S3Backend implements Backend {
       throw new UnsupportedError(`Cannot copy ${source.urlFor(sourceKey)} inside S3: it is larger than 5 GiB, the limit of a single CopyObject`, { url: this.urlFor(targetKey) });
     }
     let ifNoneMatch = options.ifNoneMatch === '*';
-    if (ifNoneMatch && this.capabilities.atomicCreate && !this.copyIfNoneMatchHonoured()) {
+    if (ifNoneMatch && caps.atomicCreate && !this.copyIfNoneMatchHonoured()) {
       // CopyObject ignores If-None-Match here, PutObject does not: copy through the client with an atomic create.
       const { info, body } = await source.read(sourceKey, options);
       return this.write(targetKey, body, {
@@ -431,9 +433,8 @@ export class S3Backend implements Backend {
         ...(options.signal ? { signal: options.signal } : {}),
       });
     }
-    if (ifNoneMatch && !this.capabilities.atomicCreate) {
-      if (await this.stat(targetKey, options)) throw new AlreadyExistsError(`File already exists: ${this.urlFor(targetKey)}; read it, or remove it first`, { url: this.urlFor(targetKey) });
-      ifNoneMatch = false;
+    if (ifNoneMatch && !caps.atomicCreate) {
+      throw new UnsupportedError(`Cannot copy to ${this.urlFor(targetKey)} only-if-absent: the service ignores If-None-Match (capabilities.atomicCreate is false)`, { url: this.urlFor(targetKey) });
     }
     const writeParams = await this.writeParams(r, options.acl);
     try {

@@ -3,22 +3,21 @@
  * default encryption, the precondition probe's verdict (the capabilities), and which notices were
  * already shown. Every store opened on that bucket shares it, so each is found out once.
  */
-import type { Capabilities } from '@statestore/core';
+import { freezeCapabilities, type Capabilities } from '@statestore/core';
 import { credentialsId, type S3Config } from './config.js';
 import type { BucketEncryption } from './encryption.js';
 import type { ProbeResult } from './precondition-probe.js';
 import type { RegionInfo } from './region.js';
 
-/** The probe's outcome: its result, or why it could not run. */
-export type ProbeOutcome = { result: ProbeResult } | { error: string };
+/** The probe's outcome: its result. */
+export type ProbeOutcome = { result: ProbeResult };
 
-export class StoreState {
-  /** Starts optimistic for create and compare-and-swap (S3 and current S3-compatibles honour both); the probe corrects it. */
-  readonly capabilities: Capabilities = {
-    atomicCreate: true,
-    compareAndSwap: true,
-    conditionalDelete: false,
+/** What S3 is known to do without asking; conditional writes at their safe value until the probe has run. */
+function capabilitiesWith(conditional: { atomicCreate: boolean; compareAndSwap: boolean; conditionalDelete: boolean }, probed: boolean): Readonly<Capabilities> {
+  return freezeCapabilities({
+    ...conditional,
     versions: false,
+    writeMetadata: true,
     acl: true,
     serverSideCopy: true,
     streaming: true,
@@ -28,13 +27,28 @@ export class StoreState {
     notes: [
       'md5 comes from the ETag, and only for single-part uploads not encrypted with SSE-KMS or SSE-C',
       'sha256 is kept in x-amz-meta-statestore-sha256 for files Statestore wrote from bytes',
-      'conditional writes and deletes are checked by a probe before the first write',
+      probed ? 'conditional writes and deletes as the probe found them' : 'conditional writes and deletes are checked by a probe before the first conditional write',
     ],
-  };
+  });
+}
+
+export class StoreState {
+  /** Until the probe has settled them: no conditional write is assumed to work. */
+  capabilities: Readonly<Capabilities> = capabilitiesWith({ atomicCreate: false, compareAndSwap: false, conditionalDelete: false }, false);
   region: Promise<RegionInfo> | undefined;
   encryption: Promise<BucketEncryption> | undefined;
-  probe: Promise<void> | undefined;
+  /** The probe's verdict, once it has run; the capabilities are frozen from it and never change again. */
+  settled: Promise<Readonly<Capabilities>> | undefined;
   probeOutcome: ProbeOutcome | undefined;
+
+  /** Fixes the capabilities from the probe's result (once). */
+  settle(result: ProbeResult): Readonly<Capabilities> {
+    if (!this.probeOutcome) {
+      this.probeOutcome = { result };
+      this.capabilities = capabilitiesWith(result, true);
+    }
+    return this.capabilities;
+  }
   private readonly shown = new Set<string>();
 
   /** Shows `message` through `warn` the first time only. */

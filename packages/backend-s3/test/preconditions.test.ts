@@ -1,6 +1,6 @@
 /**
  * Native conditional writes on MinIO, and the first-use probe: it runs once per bucket before the first
- * write, leaves nothing behind, and declares what the service really honours. A proxy that turns 412
+ * conditional write, leaves nothing behind, and declares what the service really honours (frozen). A proxy that turns 412
  * answers into 200 plays a service that silently ignores preconditions: the probe must notice, say so
  * once, and the driver must stop pretending to be atomic.
  */
@@ -11,6 +11,13 @@ import plugin from '../src/index.js';
 import { PROBE_PREFIX } from '../src/precondition-probe.js';
 import { memoryLogger, minio, minioEnv, newBucket, openS3, rawClient, text } from './helpers.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { startResigningProxy } from '@statestore/testkit/s3-resigning-proxy';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -33,21 +40,24 @@ describe('on MinIO', () => {
   });
   afterAll(() => proxy.stop());
 
-  it('the probe runs once before the first write, leaves nothing behind, and finds what MinIO honours', async () => {
+  it('the probe runs once before the first conditional write, leaves nothing behind, and finds what MinIO honours', async () => {
     const bucket = await newBucket('probe');
     const root = await openS3(`s3://${bucket}/cluster`, { endpoint: proxy.endpoint });
     const probeRequests = () => proxy.requests.filter((r) => r.path.startsWith(`/${bucket}/`) && r.path.includes(PROBE_PREFIX));
     await root.readDir();
     expect(probeRequests()).toHaveLength(0); // reading never probes
-    await root.join('config').writeFile('one');
+    await root.join('plain').writeFile('p');
+    expect(probeRequests()).toHaveLength(0); // nor does a plain write
+    await root.join('config').createFile('one');
     const first = probeRequests();
     expect(first.length).toBeGreaterThanOrEqual(6);
     expect(first.every((r) => r.path.startsWith(`/${bucket}/cluster/${PROBE_PREFIX}`))).toBe(true);
     expect(isInternalKey(first[0]!.path.slice(1))).toBe(true);
     await root.join('other').writeFile('two');
     expect(probeRequests()).toHaveLength(first.length);
-    expect(await rawKeys(bucket)).toEqual(['cluster/config', 'cluster/other']);
+    expect(await rawKeys(bucket)).toEqual(['cluster/config', 'cluster/other', 'cluster/plain']);
     const caps = root.backend.capabilities;
+    expect(Object.isFrozen(caps)).toBe(true);
     expect(caps.atomicCreate).toBe(true);
     expect(caps.compareAndSwap).toBe(true);
     // MinIO deletes despite a wrong If-Match on DELETE: declared, and refused instead of ignored.
@@ -103,7 +113,7 @@ describe('on a service that silently ignores preconditions', () => {
     const bucket = await newBucket('ignores');
     const logger = memoryLogger();
     const f = (await openS3(`s3://${bucket}/cluster`, { endpoint: proxy.endpoint, logger })).join('config');
-    await f.parent()!.join('first').writeFile('triggers the probe');
+    await f.parent()!.join('first').createFile('triggers the probe');
     const notices = logger.lines.filter((l) => l.includes('does not honour'));
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain('If-None-Match and If-Match');
@@ -111,7 +121,7 @@ describe('on a service that silently ignores preconditions', () => {
     expect(f.backend.capabilities.atomicCreate).toBe(false);
     expect(f.backend.capabilities.compareAndSwap).toBe(false);
 
-    // createFile falls back to check-then-write: a second create still fails and keeps the first content.
+    // createFile falls back to check-then-write (in core): a second create still fails and keeps the first content.
     await f.createFile('one');
     expect(isAlreadyExists(await rejection(f.createFile('two')))).toBe(true);
     expect(await f.readText()).toBe('one');
@@ -123,7 +133,48 @@ describe('on a service that silently ignores preconditions', () => {
 
     // Another store on the same bucket shares the verdict and does not repeat the notice.
     const again = (await openS3(`s3://${bucket}/elsewhere`, { endpoint: proxy.endpoint, logger })).join('x');
-    await again.writeFile('x');
+    await again.createFile('x');
     expect(logger.lines.filter((l) => l.includes('does not honour'))).toHaveLength(1);
+  });
+});
+
+describe('on a service that ignores If-Match (a proxy strips it and signs again)', () => {
+  // Each writer is a fresh process: nothing about the service is known before its first updateFile.
+  const writer = `
+    const [core, plugin] = await Promise.all([import(process.env.CORE), import(process.env.PLUGIN)]);
+    const registry = new core.PluginRegistry(() => []);
+    registry.register(plugin.default);
+    const file = await core.resolvePath(process.env.URL, { registry, lockLeaseMs: 5000, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+    for (let i = 0; i < 5; i++) {
+      const token = process.env.NAME + '-' + i;
+      await file.updateFile((cur) => (cur ? new TextDecoder().decode(cur) : '') + token + ',');
+    }
+    console.log(JSON.stringify(file.backend.capabilities));
+  `;
+
+  it('issue 16: in a fresh process the very first updateFile takes the safe path (a lease) and every change is kept', async () => {
+    const m = minio();
+    const proxy = await startResigningProxy({ target: m.endpoint, region: m.region, accessKeyId: m.accessKeyId, secretAccessKey: m.secretAccessKey, drop: ['if-match'] });
+    try {
+      const bucket = await newBucket('strip');
+      const url = `s3://${bucket}/cluster/list`;
+      const env = {
+        ...process.env,
+        ...minioEnv({}, proxy.url),
+        URL: url,
+        CORE: pathToFileURL(path.resolve(import.meta.dirname, '../../core/dist/index.js')).href,
+        PLUGIN: pathToFileURL(path.resolve(import.meta.dirname, '../dist/index.js')).href,
+      };
+      const runs = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => execFileAsync(process.execPath, ['--input-type=module', '-e', writer], { env: { ...env, NAME: `w${i}` } })),
+      );
+      const caps = JSON.parse(runs[0]!.stdout.trim()) as { compareAndSwap: boolean; atomicCreate: boolean };
+      expect(caps).toMatchObject({ compareAndSwap: false, atomicCreate: true });
+      expect(proxy.stripped).toBeGreaterThan(0);
+      const stored = (await (await openS3(url)).readText()).split(',').filter(Boolean);
+      expect(stored.sort()).toEqual(Array.from({ length: 8 }, (_, w) => Array.from({ length: 5 }, (_, i) => `w${w}-${i}`)).flat().sort());
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -22,7 +22,7 @@ export type RequestBody = Uint8Array | string;
 export interface Answer {
   status: number;
   ok: boolean;
-  headers: { get(name: string): string | null };
+  headers: { get(name: string): string | null; entries(): IterableIterator<[string, string]> };
   text: string;
 }
 

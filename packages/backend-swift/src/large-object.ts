@@ -7,11 +7,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ObjectInfo, WriteOptions } from '@statestore/core';
-import { UnsupportedError } from '@statestore/core';
+import { UnsupportedError, metadataHeaders } from '@statestore/core';
 import type { Answer } from './http.js';
 import { deleteObjects } from './bulk-delete.js';
 import { errorForStatus } from './errors.js';
-import { infoFromHeaders, SHA256_HEADER, type ListingEntry } from './object-info.js';
+import { infoFromHeaders, METADATA_PREFIX, SHA256_HEADER, type ListingEntry } from './object-info.js';
 import type { SegmentReader, Segment } from './segment-reader.js';
 import type { SwiftClient } from './swift-client.js';
 
@@ -67,12 +67,12 @@ export class LargeObjects {
       const res = await put(
         key,
         JSON.stringify(manifest),
-        { [SHA256_HEADER]: digest, ...(options.contentType ? { 'content-type': options.contentType } : {}) },
+        { ...metadataHeaders(options.metadata, METADATA_PREFIX), [SHA256_HEADER]: digest, ...(options.contentType ? { 'content-type': options.contentType } : {}) },
         { 'multipart-manifest': 'put' },
         options,
       );
       const info = infoFromHeaders(key, res.headers, { size, large: true });
-      return { ...info, hashes: { sha256: digest } };
+      return { ...info, hashes: { sha256: digest }, ...(options.metadata ? { metadata: { ...options.metadata } } : {}) };
     } catch (e) {
       await deleteObjects(this.client, this.segmentContainer, uploaded, (k) => this.urlFor(k)).catch(() => undefined);
       throw e;

@@ -5,10 +5,12 @@
  * listing's `hash`, except for static large objects, whose ETag is not the content's md5. The sha256 is
  * the one core computed, kept as object metadata.
  */
-import type { ObjectInfo } from '@statestore/core';
+import { metadataFromHeaders, type ObjectInfo } from '@statestore/core';
 
+/** The prefix of object metadata headers (write metadata). */
+export const METADATA_PREFIX = 'x-object-meta-';
 /** The metadata header holding the content's sha256 (hex). */
-export const SHA256_HEADER = 'x-object-meta-statestore-sha256';
+export const SHA256_HEADER = `${METADATA_PREFIX}statestore-sha256`;
 
 /** A container listing entry (`format=json`). */
 export interface ListingEntry {
@@ -25,6 +27,7 @@ export interface ListingEntry {
 /** Headers as undici gives them. */
 interface HeaderBag {
   get(name: string): string | null;
+  entries(): IterableIterator<[string, string]>;
 }
 
 /** Info from object headers; `size` and `large` when the answer cannot tell (a PUT's answer). */
@@ -44,7 +47,13 @@ export function infoFromHeaders(key: string, headers: HeaderBag, known: { size?:
     ...(modified ? { modified } : {}),
     hashes: { ...(!large && isMd5(etag) ? { md5: etag } : {}), ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}) },
     ...(contentType ? { contentType } : {}),
+    ...metadataOf(headers),
   };
+}
+
+function metadataOf(headers: HeaderBag): { metadata?: Record<string, string> } {
+  const metadata = metadataFromHeaders(headers as unknown as Headers, METADATA_PREFIX);
+  return metadata ? { metadata } : {};
 }
 
 export function infoFromListing(entry: ListingEntry & { name: string }): ObjectInfo {

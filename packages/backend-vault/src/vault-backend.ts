@@ -3,9 +3,14 @@
  * one secret at `<mount>/data/<key>` whose data holds the bytes, standard base64, under `file`; folders are
  * what `LIST <mount>/metadata/<prefix>` returns (names ending in `/`).
  *
- * - Versions are KV version numbers. createFile writes with `cas: 0`; compare-and-swap with `cas: <version>`,
- *   so both are atomic in Vault. A secret whose latest version is soft-deleted or destroyed counts as missing
- *   (createFile then writes with `cas: <that version>`, still atomic).
+ * - Version tokens are `<KV version>@<that version's created_time>`: a secret deleted and re-created starts
+ *   again at version 1, so the number alone would let a stale compare-and-swap overwrite the new secret with
+ *   content computed from the deleted one. createFile writes with `cas: 0`; compare-and-swap checks the
+ *   token's created_time against the current version, then writes with `cas: <version>` (atomic in Vault
+ *   for the number; a delete and re-create inside that check-then-write window is the residual). A secret
+ *   whose latest version is soft-deleted or destroyed counts as missing (createFile then writes with
+ *   `cas: <that version>`, still atomic).
+ * - Write metadata is kept in the secret's data under `metadata` (beside `file`).
  * - delete removes the metadata, i.e. every version. With `ifMatch` it checks the version first and then
  *   deletes: not atomic (Vault's metadata delete takes no check-and-set), hence `conditionalDelete: false`.
  * - Vault's LIST returns a whole folder at once; pages are cut here by `pageSize`, the page token being the
@@ -14,16 +19,17 @@
  * - Whole files only: no streaming, no ranges; sizes are bounded by Vault's request size and storage limits.
  */
 import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult, WriteBody, WriteOptions } from '@statestore/core';
-import { AlreadyExistsError, InvalidConfigError, NotFoundError, PreconditionFailedError, UnsupportedError, collect, runLimited } from '@statestore/core';
+import { AlreadyExistsError, InvalidConfigError, NotFoundError, PreconditionFailedError, UnsupportedError, checkWriteMetadata, collect, freezeCapabilities, runLimited } from '@statestore/core';
 import { formatVaultUrl, type VaultLocation } from './config.js';
 import type { RequestAuth, VaultClient, VaultConnection } from './connection.js';
 import { isCasMismatch, isMissingSecret, mapVaultError, vaultStatus } from './errors.js';
 
-const capabilities: Capabilities = {
+const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
   compareAndSwap: true,
   conditionalDelete: false,
   versions: true,
+  writeMetadata: true,
   acl: false,
   serverSideCopy: false,
   streaming: false,
@@ -35,7 +41,7 @@ const capabilities: Capabilities = {
     "Size is bounded by Vault's max_request_size (32 MiB by default, so files under 24 MiB once base64-encoded) and by its storage: integrated storage (Raft) keeps entries under 1 MiB by default (max_entry_size), Consul under 512 KiB.",
     'Listing reads every file of a page for its size and version; Vault returns whole folders, so pages are cut on the client.',
   ],
-};
+});
 
 /** Pages when the caller gives no size; files of a page are read with this many requests in flight. */
 const DEFAULT_PAGE = 1000;
@@ -43,7 +49,7 @@ const READ_CONCURRENCY = 8;
 
 /** One KV version 2 secret as Vault returns it from `<mount>/data/<key>`. */
 interface SecretAnswer {
-  data?: { data?: { file?: unknown } | null; metadata?: { version?: unknown; created_time?: unknown } };
+  data?: { data?: { file?: unknown; metadata?: unknown } | null; metadata?: { version?: unknown; created_time?: unknown } };
 }
 
 /** The current-version facts from `<mount>/metadata/<key>`. */
@@ -79,16 +85,24 @@ export class VaultBackend implements Backend {
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
     const bytes = body instanceof Uint8Array ? body : await collect(body);
     const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    checkWriteMetadata(options.metadata);
     let cas: number | undefined;
     if (options.ifNoneMatch === '*') cas = 0;
     else if (options.ifMatch !== undefined) {
-      cas = Number(options.ifMatch);
-      if (!/^[1-9][0-9]*$/.test(options.ifMatch)) {
+      const token = parseVersion(options.ifMatch);
+      if (!token) {
         throw new PreconditionFailedError(`${this.urlFor(key)}: version ${options.ifMatch} is not a Vault KV version, so it cannot match`, { url: this.urlFor(key) });
       }
+      if (token.created !== undefined) {
+        const current = await this.stat(key);
+        if (current?.version !== options.ifMatch) {
+          throw new PreconditionFailedError(`${this.urlFor(key)} changed since version ${options.ifMatch} was read (it is ${current ? `at ${current.version}` : 'gone'})`, { url: this.urlFor(key) });
+        }
+      }
+      cas = token.version;
     }
     try {
-      return await this.putSecret(key, file, bytes.byteLength, cas);
+      return await this.putSecret(key, file, bytes.byteLength, cas, options.metadata);
     } catch (e) {
       if (!isCasMismatch((e as Error).cause)) throw e;
       if (options.ifNoneMatch !== '*') throw e;
@@ -96,7 +110,7 @@ export class VaultBackend implements Backend {
       const deleted = await this.deletedLatestVersion(key);
       if (deleted !== undefined) {
         try {
-          return await this.putSecret(key, file, bytes.byteLength, deleted);
+          return await this.putSecret(key, file, bytes.byteLength, deleted, options.metadata);
         } catch (again) {
           if (!isCasMismatch((again as Error).cause)) throw again;
         }
@@ -182,12 +196,12 @@ export class VaultBackend implements Backend {
     return { base64: data.file, answer };
   }
 
-  private async putSecret(key: string, file: string, size: number, cas: number | undefined): Promise<ObjectInfo> {
-    const payload = { data: { file }, ...(cas !== undefined ? { options: { cas } } : {}) };
+  private async putSecret(key: string, file: string, size: number, cas: number | undefined, metadata: Record<string, string> | undefined): Promise<ObjectInfo> {
+    const payload = { data: { file, ...(metadata ? { metadata } : {}) }, ...(cas !== undefined ? { options: { cas } } : {}) };
     const answer = (await this.call(key, 'data', cas === 0 ? ['create'] : cas === undefined ? ['create', 'update'] : ['update'], (client, auth, path) =>
       client.write(path, payload, auth),
     )) as { data?: { version?: unknown; created_time?: unknown } };
-    return { key, size, version: String(answer.data?.version ?? ''), ...modified(answer.data?.created_time) };
+    return { key, size, version: versionToken(answer.data?.version, answer.data?.created_time), ...modified(answer.data?.created_time), ...(metadata ? { metadata: { ...metadata } } : {}) };
   }
 
   /** The latest version's number when it is soft-deleted or destroyed; undefined when it is live or there is none. */
@@ -256,7 +270,32 @@ export class VaultBackend implements Backend {
 }
 
 function infoOf(key: string, base64: string, answer: SecretAnswer): ObjectInfo {
-  return { key, size: base64Size(base64), version: String(answer.data?.metadata?.version ?? ''), ...modified(answer.data?.metadata?.created_time) };
+  const metadata = stringRecord(answer.data?.data?.metadata);
+  return {
+    key,
+    size: base64Size(base64),
+    version: versionToken(answer.data?.metadata?.version, answer.data?.metadata?.created_time),
+    ...modified(answer.data?.metadata?.created_time),
+    ...(metadata ? { metadata } : {}),
+  };
+}
+
+/** `<version>@<created_time>`: unique across a delete and re-create (which restarts the numbers). */
+function versionToken(version: unknown, created: unknown): string {
+  const number = String(version ?? '');
+  return typeof created === 'string' && created !== '' ? `${number}@${created}` : number;
+}
+
+function parseVersion(token: string): { version: number; created?: string } | undefined {
+  const m = /^([1-9][0-9]*)(?:@(.+))?$/.exec(token);
+  return m ? { version: Number(m[1]), ...(m[2] !== undefined ? { created: m[2] } : {}) } : undefined;
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return Object.keys(out).length ? out : undefined;
 }
 
 function modified(time: unknown): { modified?: Date } {

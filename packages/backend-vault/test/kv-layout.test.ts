@@ -19,7 +19,10 @@ describe("kops's KV v2 layout", () => {
     await root.join('pki/private/ca/keyset.yaml').writeFile('keyset: private');
     await root.join('secrets/admin').writeFile(new Uint8Array([0, 255, 1]));
     const secret = await rawOk(server, 'GET', `secret/data/${root.key}/pki/private/ca/keyset.yaml`);
-    expect(secret.data.data).toEqual({ file: b64('keyset: private') });
+    expect(secret.data.data.file).toBe(b64('keyset: private'));
+    // Beside kops's "file": the write metadata core keeps to prove its own writes.
+    expect(Object.keys(secret.data.data).sort()).toEqual(['file', 'metadata']);
+    expect(secret.data.data.metadata['statestore-write']).toMatch(/^[0-9a-f-]{36}$/);
     expect(secret.data.metadata.version).toBe(1);
     expect((await rawOk(server, 'GET', `secret/data/${root.key}/secrets/admin`)).data.data.file).toBe(Buffer.from([0, 255, 1]).toString('base64'));
     const listed = await rawOk(server, 'LIST', `secret/metadata/${root.key}`);
@@ -41,16 +44,16 @@ describe("kops's KV v2 layout", () => {
     expect((await root.join('test.data').stat()).size).toBe('kops test.data'.length);
   });
 
-  it('version tokens are KV versions: createFile is cas 0, a compare-and-swap is cas <version>', async () => {
+  it('version tokens are KV versions with their created_time: createFile is cas 0, a compare-and-swap is cas <version>', async () => {
     const f = (await freshRoot(server)).join('config');
-    expect((await f.createFile('one')).version).toBe('1');
+    expect((await f.createFile('one')).version).toMatch(/^1@\d{4}-/);
     expect(isAlreadyExists(await failure(f.createFile('two')))).toBe(true);
     const second = await f.backend.write(f.key, new TextEncoder().encode('two'), { ifMatch: '1' });
-    expect(second.version).toBe('2');
+    expect(second.version).toMatch(/^2@/);
     expect(isPreconditionFailed(await failure(f.backend.write(f.key, new TextEncoder().encode('stale'), { ifMatch: '1' })))).toBe(true);
     expect(isPreconditionFailed(await failure(f.backend.write(f.key, new TextEncoder().encode('junk'), { ifMatch: 'etag-from-elsewhere' })))).toBe(true);
     const read = await f.backend.read(f.key);
-    expect(read.info.version).toBe('2');
+    expect(read.info.version).toBe(second.version);
     expect((await rawOk(server, 'GET', `secret/metadata/${f.key}`)).data.current_version).toBe(2);
   });
 });
@@ -65,7 +68,7 @@ describe('soft-deleted and destroyed secrets count as missing', () => {
     expect(isNotFound(await failure(root.join('gone').readFile()))).toBe(true);
     expect((await root.readDir()).map((e) => e.name)).toEqual(['kept']);
     expect((await root.readTree()).map((p) => p.base())).toEqual(['kept']);
-    expect((await root.join('gone').createFile('new')).version).toBe('2');
+    expect((await root.join('gone').createFile('new')).version).toMatch(/^2@/);
     expect(await root.join('gone').readText()).toBe('new');
   });
 
@@ -99,18 +102,29 @@ describe('removal', () => {
     await f.writeFile('2');
     await f.remove();
     expect((await raw(server, 'GET', `secret/metadata/${f.key}`)).status).toBe(404);
-    expect((await f.createFile('3')).version).toBe('1');
+    expect((await f.createFile('3')).version).toMatch(/^1@/);
+  });
+
+  it('issue 16 case 6, Vault ABA: a version read before a delete and re-create never matches the new secret', async () => {
+    const f = (await freshRoot(server)).join('config');
+    const before = await f.writeFile('from the deleted secret');
+    await f.remove();
+    const recreated = await f.createFile('new secret');
+    expect(recreated.version.split('@')[0]).toBe(before.version.split('@')[0]); // the number repeats…
+    expect(recreated.version).not.toBe(before.version); // …the token does not
+    expect(isPreconditionFailed(await failure(f.replaceFile('computed from the deleted one', { ifMatch: before.version })))).toBe(true);
+    expect(await f.readText()).toBe('new secret');
   });
 
   it('remove with ifMatch: a stale version is PreconditionFailed and keeps the file; the current one deletes; a missing file is NotFound', async () => {
     const f = (await freshRoot(server)).join('file');
-    await f.writeFile('1');
-    await f.writeFile('2');
-    expect(isPreconditionFailed(await failure(f.remove({ ifMatch: '1' })))).toBe(true);
+    const first = await f.writeFile('1');
+    const second = await f.writeFile('2');
+    expect(isPreconditionFailed(await failure(f.remove({ ifMatch: first.version })))).toBe(true);
     expect(await f.readText()).toBe('2');
-    await f.remove({ ifMatch: '2' });
+    await f.remove({ ifMatch: second.version });
     expect(await f.exists()).toBe(false);
-    expect(isNotFound(await failure(f.remove({ ifMatch: '2' })))).toBe(true);
+    expect(isNotFound(await failure(f.remove({ ifMatch: second.version })))).toBe(true);
   });
 
   it('removeAll walks LIST recursively and removes only below the folder', async () => {

@@ -10,6 +10,7 @@ import {
   locateStateStore,
   resolvePath,
   safeForMessage,
+  settledCapabilities,
   type Logger,
   type StateStoreLocation,
   type VfsPath,
@@ -125,8 +126,8 @@ export class CommandContext {
   }
 
   /** Before a write: warns when the backend cannot create files atomically (two creators could both win). */
-  warnIfNoAtomicCreate(path: VfsPath): void {
-    const caps = path.backend.capabilities;
+  async warnIfNoAtomicCreate(path: VfsPath): Promise<void> {
+    const caps = await settledCapabilities(path.backend, { key: path.key ? `${path.key}/` : '' });
     if (caps.atomicCreate) return;
     this.warn(
       `${safeForMessage(path.toString())}: this backend cannot create files atomically, so two writers creating the same file at the same moment could both succeed. ` +

@@ -12,7 +12,10 @@ export { PluginRegistry, getDefaultRegistry, notInstalled, KNOWN_SCHEME_PACKAGES
 export { discoverPlugins, defaultSearchRoots, isPluginPackageName, type DiscoveredPlugin } from './plugins/discover.js';
 export { parseUrl, decodePercent, safeForMessage, type ParsedUrl } from './url/parse-url.js';
 export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey } from './url/keys.js';
-export { VfsPath, runLimited, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn } from './path/vfs-path.js';
+export { VfsPath, runLimited, WRITE_ID, PREVIOUS_WRITE, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn, type VersionedContent, type VersionRef } from './path/vfs-path.js';
+export { settledCapabilities, freezeCapabilities } from './backend/capabilities.js';
+export { checkWriteMetadata, metadataHeaders, metadataFromHeaders } from './backend/write-metadata.js';
+export { acquireLease, readLease, parseLease, currentHolder, holderIsDead, describeHolder, ExpiryWatch, type HeldLease, type LeaseHolder, type LeaseOptions, type LeaseRecord, type StoredLease } from './path/lease.js';
 export type { FileData } from './path/body.js';
 export { collect, sha256Hex } from './path/body.js';
 export { forceUnlock, type LockRecord } from './path/lock.js';

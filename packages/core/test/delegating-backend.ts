@@ -5,8 +5,8 @@ export class DelegatingBackend implements Backend {
   calls: string[] = [];
   inFlightWrites = 0;
   maxInFlightWrites = 0;
-  /** Called after the inner write succeeded; may throw to simulate a lost response. */
-  afterWrite: ((key: string, options: WriteOptions) => void) | undefined;
+  /** Called after the inner write succeeded; may throw (or reject) to simulate a lost response. */
+  afterWrite: ((key: string, options: WriteOptions) => void | Promise<void>) | undefined;
   writeDelayMs = 0;
   deleteManyErrors = new Set<string>();
 
@@ -32,7 +32,7 @@ export class DelegatingBackend implements Backend {
     try {
       if (this.writeDelayMs) await new Promise((r) => setTimeout(r, this.writeDelayMs));
       const info = await this.inner.write(key, body, options);
-      this.afterWrite?.(key, options);
+      await this.afterWrite?.(key, options);
       return info;
     } finally {
       this.inFlightWrites--;

@@ -2,14 +2,16 @@
  * The fault proxy: an HTTP reverse proxy on 127.0.0.1 between a client and a real server (also on
  * 127.0.0.1) that injects faults at configured rates, reproducibly from a seed: added latency,
  * connection resets before the request reaches the server, 500/503 answers (S3's SlowDown body on
- * 503), responses lost after the server applied the request, and bodies cut mid-way.
+ * 503), responses lost after the server applied the request, bodies cut mid-way, and requests held in
+ * the network for `holdMs` before they reach the server (dropped, as a network drops them, if the client
+ * gives up meanwhile).
  * Counters tell a test how many faults of each kind it survived.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seededRandom } from './seeded-random.js';
 
-export type FaultKind = 'latency' | 'resetBeforeForward' | 'error500' | 'error503' | 'lostResponse' | 'cutBody';
+export type FaultKind = 'latency' | 'resetBeforeForward' | 'error500' | 'error503' | 'lostResponse' | 'cutBody' | 'hold';
 
 export interface FaultRates {
   /** Probability per request of each fault (at most one fault per request, checked in this order). */
@@ -18,6 +20,9 @@ export interface FaultRates {
   error503?: number;
   lostResponse?: number;
   cutBody?: number;
+  /** Requests held back for `holdMs` before they are forwarded; never forwarded if the client went away. */
+  hold?: number;
+  holdMs?: number;
   /** Probability of added latency, and its maximum in ms. */
   latency?: number;
   maxLatencyMs?: number;
@@ -34,7 +39,7 @@ export interface FaultProxyOptions {
 
 export interface FaultProxy {
   url: string;
-  counts: Record<FaultKind | 'requests', number>;
+  counts: Record<FaultKind | 'requests' | 'holdDropped', number>;
   /** Turn faults on or off (e.g. off while a test sets up). */
   setEnabled(enabled: boolean): void;
   close(): Promise<void>;
@@ -48,7 +53,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     throw new Error(`The fault proxy only forwards to loopback addresses, not ${target.hostname}`);
   }
   const random = seededRandom(options.seed);
-  const counts: FaultProxy['counts'] = { requests: 0, latency: 0, resetBeforeForward: 0, error500: 0, error503: 0, lostResponse: 0, cutBody: 0 };
+  const counts: FaultProxy['counts'] = { requests: 0, latency: 0, resetBeforeForward: 0, error500: 0, error503: 0, lostResponse: 0, cutBody: 0, hold: 0, holdDropped: 0 };
   let enabled = true;
   const agent = new http.Agent({ keepAlive: true });
   const r = options.rates;
@@ -56,7 +61,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const pick = (): FaultKind | undefined => {
     const roll = random();
     let edge = 0;
-    for (const kind of ['resetBeforeForward', 'error500', 'error503', 'lostResponse', 'cutBody'] as const) {
+    for (const kind of ['resetBeforeForward', 'error500', 'error503', 'lostResponse', 'cutBody', 'hold'] as const) {
       edge += r[kind] ?? 0;
       if (roll < edge) return kind;
     }
@@ -86,6 +91,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         res.end(body);
       });
       return;
+    }
+    let held: Buffer | undefined;
+    if (fault === 'hold') {
+      counts.hold++;
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      held = Buffer.concat(chunks);
+      const gone = new Promise<void>((done) => res.once('close', () => done()));
+      await Promise.race([new Promise((done) => setTimeout(done, r.holdMs ?? 1_000)), gone]);
+      if (req.socket.destroyed || res.destroyed) {
+        counts.holdDropped++;
+        return;
+      }
     }
     const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
@@ -118,7 +136,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       },
     );
     upstream.on('error', () => res.socket?.destroy());
-    req.pipe(upstream);
+    if (held) upstream.end(held);
+    else req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -31,7 +31,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const source = await ctx.open(from);
   const target = await ctx.open(to);
   const options = boolOption(ctx.args, 'no-clobber') ? { ifNoneMatch: '*' as const } : {};
-  ctx.warnIfNoAtomicCreate(target);
+  await ctx.warnIfNoAtomicCreate(target);
   const copied: { from: string; to: string; size: number }[] = [];
   if (boolOption(ctx.args, 'recursive')) {
     const files = await source.readTree();

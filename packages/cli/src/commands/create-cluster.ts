@@ -142,7 +142,7 @@ async function run(ctx: CommandContext): Promise<number> {
     printObjects(ctx, docs, output!);
     return 0;
   }
-  ctx.warnIfNoAtomicCreate(store);
+  await ctx.warnIfNoAtomicCreate(store);
   await registry.createCluster(built);
   const files = ['config', ...built.instanceGroups.map((g) => `instancegroup/${g.name}`), 'clusteraddons/default'].map((f) => store.join(name, f).toString());
   if (output === 'json') {
@@ -182,7 +182,7 @@ async function merge(ctx: CommandContext, registry: ClusterRegistry, existing: S
     return 0;
   }
 
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   const changed: string[] = [];
   const before = existing.doc.toString();
   const igObjects = stored.map((g) => g.instanceGroup);

@@ -62,7 +62,7 @@ async function run(ctx: CommandContext): Promise<number> {
     doc = KopsYamlDocument.parse(edited, `the edited instance group ${igName}`);
     assertValidInstanceGroup(doc.toJS() as unknown as KopsInstanceGroup, clusterObject, `InstanceGroup ${igName}`);
   }
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   await registry.createInstanceGroup(cluster, doc);
   if (ctx.output('text') === 'json') ctx.json(doc.toJS());
   else if (ctx.output('text') === 'yaml') ctx.out(doc.toString());

@@ -43,7 +43,7 @@ async function run(ctx: CommandContext): Promise<number> {
     }
     return 0;
   }
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   const plan = await registry.deleteCluster(name);
   if (json) ctx.json(describe(name, plan, true));
   else {

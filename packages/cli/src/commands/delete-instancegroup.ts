@@ -28,7 +28,7 @@ async function run(ctx: CommandContext): Promise<number> {
     ctx.log(0, 'Must specify --yes to delete. Instances are never deleted by Statestore.');
     return 0;
   }
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   await registry.deleteInstanceGroup(cluster, igName);
   if (ctx.output('text') === 'json') ctx.json({ cluster, instanceGroup: igName, deleted: true, file: ig.path.toString(), cloudResourcesDeleted: false });
   else {

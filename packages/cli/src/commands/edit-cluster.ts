@@ -34,7 +34,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const sets = repeatedOption(ctx.args, 'set').flatMap(splitSetFlag);
   const unsets = repeatedOption(ctx.args, 'unset').flatMap(splitUnsetFlag);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   if (sets.length > 0 || unsets.length > 0) {
     await registry.updateCluster(
       name,

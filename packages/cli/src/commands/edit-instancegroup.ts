@@ -27,7 +27,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const { igName, cluster, registry, clusterObject } = await openInstanceGroupTarget(ctx);
   const sets = repeatedOption(ctx.args, 'set').flatMap(splitSetFlag);
   const unsets = repeatedOption(ctx.args, 'unset').flatMap(splitUnsetFlag);
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   if (sets.length > 0 || unsets.length > 0) {
     await registry.updateInstanceGroup(
       cluster,

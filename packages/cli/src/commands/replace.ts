@@ -60,7 +60,7 @@ async function run(ctx: CommandContext): Promise<number> {
   if (files.length === 0) throw new UsageError('give the file(s) to read with -f FILE (or -f - for stdin)');
   const force = boolOption(ctx.args, 'force');
   const registry = new ClusterRegistry(await ctx.openStore());
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   // Parse every document of every file first: a syntax error or an unknown kind anywhere writes nothing.
   const docs: KopsYamlDocument[] = [];
   for (const file of files) {

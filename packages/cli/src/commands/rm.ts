@@ -40,7 +40,6 @@ async function run(ctx: CommandContext): Promise<number> {
       return 1;
     }
   }
-  for (const p of paths) ctx.warnIfNoAtomicCreate(p);
   let removed = 0;
   for (const p of paths) {
     if (recursive) removed += await p.removeAll();

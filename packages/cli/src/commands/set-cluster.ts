@@ -32,7 +32,7 @@ async function run(ctx: CommandContext): Promise<number> {
   if (fields.length === 0) throw new UsageError('give at least one PATH=VALUE, e.g. spec.kubernetesVersion=1.35.2');
   const name = ctx.clusterName(names[0]);
   const registry = new ClusterRegistry(await ctx.openStore());
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
   const doc = await registry.updateCluster(name, (d) => setFields(d, 'Cluster', fields), { instanceGroups: igs });
   if (ctx.output('text') === 'json') ctx.json({ cluster: name, set: fields, generation: doc.getIn(['metadata', 'generation']) ?? 0 });

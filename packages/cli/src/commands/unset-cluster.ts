@@ -24,7 +24,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const name = ctx.clusterName(flagName ? undefined : positionals.shift());
   if (positionals.length === 0) throw new UsageError('give at least one field path, e.g. spec.kubelet.maxPods');
   const registry = new ClusterRegistry(await ctx.openStore());
-  ctx.warnIfNoAtomicCreate(registry.store);
+  await ctx.warnIfNoAtomicCreate(registry.store);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
   const doc = await registry.updateCluster(name, (d) => unsetFields(d, 'Cluster', positionals), { instanceGroups: igs });
   if (ctx.output('text') === 'json') ctx.json({ cluster: name, unset: positionals, generation: doc.getIn(['metadata', 'generation']) ?? 0 });

@@ -107,7 +107,7 @@ async function run(ctx: CommandContext): Promise<number> {
     else ctx.out(`${target.toString()} is up to date.\n`);
     return 0;
   }
-  ctx.warnIfNoAtomicCreate(target);
+  await ctx.warnIfNoAtomicCreate(target);
   await target.updateFile((bytes) => {
     const now = bytes === undefined ? undefined : new TextDecoder().decode(bytes);
     if (now !== undefined && !isWrittenByStatestore(now)) throw new Error(`${target.toString()} was just written by kops; not replacing it.`);

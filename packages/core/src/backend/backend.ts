@@ -21,6 +21,17 @@ export interface ObjectInfo {
   /** Content hashes the service reports cheaply, lowercase hex. Only trustworthy values (never a multipart ETag). */
   hashes?: Partial<Record<HashAlgorithm, string>>;
   contentType?: string;
+  /**
+   * Write metadata the object carries (`capabilities.writeMetadata`): what was passed as
+   * `WriteOptions.metadata` when it was written. Reported by `stat` and `read`; listings may omit it.
+   */
+  metadata?: Record<string, string>;
+}
+
+/** An entry a listing could not report as a file, with the reason (e.g. a symbolic link, a name that is not UTF-8). */
+export interface SkippedEntry {
+  key: string;
+  reason: string;
 }
 
 /** One page of a listing. */
@@ -31,6 +42,11 @@ export interface ListPage {
   prefixes: string[];
   /** Present when there is another page. */
   nextPageToken?: string;
+  /**
+   * Entries below the prefix that exist but cannot be listed as files. A listing with skipped entries is
+   * incomplete: core reports them, and never deletes on the strength of it (sync --delete).
+   */
+  skipped?: SkippedEntry[];
 }
 
 export interface ListOptions {
@@ -72,6 +88,13 @@ export interface WriteOptions {
   size?: number;
   /** SHA-256 of the body, when core computed it; drivers that can store metadata keep it and report it in `hashes`. */
   sha256?: string;
+  /**
+   * Write metadata to keep with the object and report back in `ObjectInfo.metadata`
+   * (`capabilities.writeMetadata`; drivers without it ignore this). Names are lowercase letters, digits and
+   * `-`; values printable ASCII, at most 256 bytes each. Core uses it to identify its own writes
+   * (`statestore-write`, `statestore-prev`), which is how a write whose response was lost is proved.
+   */
+  metadata?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -108,6 +131,8 @@ export interface Capabilities {
   conditionalDelete: boolean;
   /** The service keeps old versions. */
   versions: boolean;
+  /** `WriteOptions.metadata` is stored with the object and reported back by `stat` and `read`. */
+  writeMetadata: boolean;
   /** `acl` on writes means something. */
   acl: boolean;
   /** The driver implements `copy` inside the service. */
@@ -130,7 +155,21 @@ export interface Capabilities {
  * `TransientError`, …), mapped by the driver from its SDK's errors.
  */
 export interface Backend {
-  readonly capabilities: Capabilities;
+  /**
+   * What the service does, as facts: frozen (`Object.freeze`) and never changed once core has used them.
+   * A driver that must ask the service before it knows some of them (e.g. whether conditional writes are
+   * honoured) implements `settleCapabilities`; until that has resolved, this reports the facts known
+   * without a request, with the unknown ones at their safe value (false).
+   */
+  readonly capabilities: Readonly<Capabilities>;
+  /**
+   * Finds out, once, the capabilities that need a request (a probe, a bucket setting) and returns them
+   * frozen; afterwards `capabilities` returns the same object. Core calls it before the first conditional
+   * write (createFile, compare-and-swap, conditional delete, a lease), never from a read. When the service
+   * cannot tell, it settles on the safe answer (false) or rejects (core then retries it before the next
+   * conditional write); it never assumes a precondition works without seeing it work.
+   */
+  settleCapabilities?(options?: { signal?: AbortSignal; key?: string }): Promise<Readonly<Capabilities>>;
   /** Canonical URL of a key, e.g. `s3://bucket/key`. `urlFor('')` is the store root. */
   urlFor(key: string): string;
   /** Object info, or `undefined` when the key does not exist. */

@@ -269,14 +269,14 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
         const results = await Promise.allSettled(Array.from({ length: 16 }, (_, i) => f.createFile(`writer ${i}`)));
         const winners = results.filter((r) => r.status === 'fulfilled').length;
         for (const r of results) if (r.status === 'rejected') expect(isAlreadyExists(r.reason)).toBe(true);
-        if (f.backend.capabilities.atomicCreate) expect(winners).toBe(1);
+        if ((await f.settledCapabilities()).atomicCreate) expect(winners).toBe(1);
         else expect(winners).toBeGreaterThanOrEqual(1);
         expect(await f.readText()).toMatch(/^writer \d+$/);
       });
       test('a stale compare-and-swap loses with PreconditionFailed (or is Unsupported where declared)', async () => {
         const f = (await root()).join('cas');
         const first = await f.writeFile('v1');
-        const caps = f.backend.capabilities;
+        const caps = await f.settledCapabilities();
         await f.writeFile('v2');
         const stale = f.backend.write(f.key, text('v3'), { ifMatch: first.version });
         if (caps.compareAndSwap) {
@@ -293,7 +293,7 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       });
       test('updateFile under 16 concurrent writers keeps every update (or is Unsupported where declared)', async () => {
         const f = (await root()).join('counter.json');
-        const caps = f.backend.capabilities;
+        const caps = await f.settledCapabilities();
         const update = (i: number) =>
           f.updateFile((current) => {
             const list: number[] = current ? JSON.parse(decode(current)) : [];
@@ -312,7 +312,7 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
         const f = (await root()).join('same');
         await f.writeFile('keep');
         const before = await f.stat();
-        const caps = f.backend.capabilities;
+        const caps = await f.settledCapabilities();
         if (!caps.compareAndSwap && !caps.atomicCreate) {
           await expectCode(f.updateFile(() => undefined), isUnsupported, 'Unsupported');
           expect(await f.readText()).toBe('keep');

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'Transient'
   | 'Conflict'
   | 'InvalidConfig'
+  | 'OutcomeUnknown'
   | 'Unknown';
 
 export interface StatestoreErrorOptions {
@@ -101,6 +102,16 @@ export class InvalidConfigError extends StatestoreError {
   }
 }
 
+/**
+ * A write was sent, its answer was lost, and what happened cannot be proved: it may or may not have been
+ * applied. Never retried automatically (that could apply it twice); the message says how to check.
+ */
+export class OutcomeUnknownError extends StatestoreError {
+  constructor(message: string, options?: StatestoreErrorOptions) {
+    super('OutcomeUnknown', message, options);
+  }
+}
+
 export function isStatestoreError(e: unknown): e is StatestoreError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true && typeof (e as { code?: unknown }).code === 'string';
 }
@@ -119,3 +130,4 @@ export const isUnsupported = guard('Unsupported');
 export const isTransient = guard('Transient');
 export const isConflict = guard('Conflict');
 export const isInvalidConfig = guard('InvalidConfig');
+export const isOutcomeUnknown = guard('OutcomeUnknown');

@@ -2,24 +2,28 @@
  * path/ owns VfsPath, the portable type users call. Every generic algorithm lives here once: pagination,
  * recursion, retries, compare-and-swap loops, the lock fallback, batch deletes, copying, hashing.
  */
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ObjectInfo, WriteBody, WriteOptions } from '../backend/backend.js';
+import type { Capabilities, ObjectInfo, SkippedEntry, WriteBody, WriteOptions } from '../backend/backend.js';
 import {
   AlreadyExistsError,
   ConflictError,
   NotFoundError,
-  PreconditionFailedError,
+  OutcomeUnknownError,
   StatestoreError,
   UnsupportedError,
   isAlreadyExists,
   isNotFound,
   isPreconditionFailed,
+  isTransient,
 } from '../errors/errors.js';
+import { settledCapabilities } from '../backend/capabilities.js';
 import { withUrl } from '../errors/with-url.js';
 import { backoffDelay, sleep, withRetry } from '../retry/retry.js';
 import { dirPrefix, isInternalKey, joinKey, normalizeKey } from '../url/keys.js';
 import { bytesEqual, collect, hashStream, sha256Hex, toReadable, toWriteBody, type FileData } from './body.js';
-import { acquireLock } from './lock.js';
+import { acquireLease, type HeldLease } from './lease.js';
+import { lockPathFor } from './lock.js';
 import type { StoreContext } from './store-context.js';
 
 /** A directory entry from `readDir`. */
@@ -37,13 +41,61 @@ export interface FileStat {
   version: string;
   /** A content hash the service reported, as `algorithm:hex`, when cheap. */
   hash?: string;
+  /** The write id of the write that made this version (backends with write metadata). */
+  writeId?: string;
 }
 
 export interface WriteFileOptions {
   acl?: string;
   contentType?: string;
+  /** Extra write metadata (kept where the backend has `capabilities.writeMetadata`). */
+  metadata?: Record<string, string>;
   signal?: AbortSignal;
 }
+
+/** Options of listings: where entries that exist but cannot be listed as files are reported. */
+export interface ListingOptions {
+  signal?: AbortSignal;
+  /** Called for each entry the listing cannot report as a file (default: a warning through the logger). */
+  onSkipped?: (entry: SkippedEntry) => void;
+}
+
+const UNADDRESSABLE = 'its key has an empty, "." or ".." segment, which no Statestore path can name (rename it with the service\'s own tools)';
+
+/** True when a key is what normalising it gives (so a path can name it, and a copy keeps its name). */
+function isAddressable(key: string): boolean {
+  try {
+    return normalizeKey([key], '') === key;
+  } catch {
+    return false;
+  }
+}
+
+/** What `readVersioned` returns: the bytes and the version token they were read at. */
+export interface VersionedContent {
+  bytes: Uint8Array;
+  version: string;
+  /** The write id Statestore gave the write that made this version, when the backend keeps write metadata. */
+  writeId?: string;
+  info: ObjectInfo;
+}
+
+/** The version a compare-and-swap expects: a version token, or what a read or write reported (with its write id). */
+export type VersionRef = string | { version: string; writeId?: string };
+
+/** The conditions of one write, plus the reference to the version it replaces (kept in write metadata). */
+interface WriteConditions {
+  ifMatch?: string;
+  ifNoneMatch?: '*';
+  prev?: string;
+}
+
+/** Write-metadata names core keeps on every write where the backend can (capabilities.writeMetadata). */
+export const WRITE_ID = 'statestore-write';
+export const PREVIOUS_WRITE = 'statestore-prev';
+/** `statestore-prev` of a write that created the file. */
+const ABSENT = 'absent';
+
 
 export interface UpdateFileOptions {
   /** Keep retrying lost races until this many ms have passed (default 30 000). */
@@ -133,6 +185,15 @@ export class VfsPath {
     return toFileStat(info);
   }
 
+  /**
+   * The backend's capabilities as facts: settled first if the driver must ask the service (a probe next
+   * to this path, retried like any request when it cannot decide), then frozen. What core consults before
+   * every conditional write; never called from a read.
+   */
+  settledCapabilities(signal?: AbortSignal): Promise<Readonly<Capabilities>> {
+    return this.retry(() => settledCapabilities(this.ctx.backend, { signal, key: this.key }), signal);
+  }
+
   /** Object info or undefined; the raw driver view. */
   async statInfo(signal?: AbortSignal): Promise<ObjectInfo | undefined> {
     try {
@@ -188,50 +249,132 @@ export class VfsPath {
   }
 
   /**
-   * One write, retried on Transient errors when the body is bytes. A conditional write whose response
-   * was lost and whose retry then meets a precondition failure is settled by reading back: if the stored
-   * bytes are ours, the first attempt landed and this is a success, not a conflict.
+   * Replaces the file only if its version is still `ifMatch` (compare-and-swap); PreconditionFailedError
+   * (nothing written) if it changed or is gone. UnsupportedError on a backend without compare-and-swap.
    */
-  private async write(body: WriteBody, options: WriteFileOptions, conditions: Pick<WriteOptions, 'ifMatch' | 'ifNoneMatch'>): Promise<ObjectInfo> {
+  async replaceFile(data: FileData, options: WriteFileOptions & { ifMatch: VersionRef }): Promise<FileStat> {
+    const { ifMatch, ...rest } = options;
+    const base = typeof ifMatch === 'string' ? { version: ifMatch } : ifMatch;
+    return toFileStat(await this.write(toWriteBody(data), rest, { ifMatch: base.version, prev: base.writeId ?? `v:${base.version}` }));
+  }
+
+  /** The file's bytes with the version they were read at, or undefined when it does not exist. */
+  async readVersioned(options: { signal?: AbortSignal } = {}): Promise<VersionedContent | undefined> {
+    try {
+      const { bytes, info } = await this.readWithInfo(options.signal);
+      const writeId = info.metadata?.[WRITE_ID];
+      return { bytes, version: info.version, ...(writeId ? { writeId } : {}), info };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * One write, retried on Transient errors when the body is bytes. Every write carries a unique write id
+   * in its metadata (and, when conditional, a reference to the version it replaces), so that a write whose
+   * answer was lost can be proved applied or not (settleLostAnswer). What cannot be proved is
+   * OutcomeUnknownError: never applied twice.
+   */
+  private async write(body: WriteBody, options: WriteFileOptions, conditions: WriteConditions): Promise<ObjectInfo> {
     const bytes = body instanceof Uint8Array ? body : undefined;
+    const conditional = conditions.ifMatch !== undefined || conditions.ifNoneMatch !== undefined;
+    const caps = conditional ? await this.settledCapabilities(options.signal) : this.ctx.backend.capabilities;
+    if (conditions.ifMatch !== undefined && !caps.compareAndSwap) {
+      throw this.fail(
+        new UnsupportedError(`this backend cannot replace a file only if it is unchanged (no compare-and-swap)${caps.notes?.length ? `: ${caps.notes.join(' ')}` : ''}`),
+        'Cannot write',
+      );
+    }
+    if (conditions.ifNoneMatch !== undefined && !caps.atomicCreate) {
+      // Check, then write: the best this backend allows (its capabilities say creation is not atomic).
+      if (await this.statInfo(options.signal)) throw this.fail(new AlreadyExistsError(`File already exists: ${this.toString()}; read it, or remove it first`), 'Cannot create');
+      return this.write(body, options, { ...(conditions.prev ? { prev: conditions.prev } : {}) });
+    }
+    const writeId = randomUUID();
+    const metadata = caps.writeMetadata
+      ? { ...options.metadata, [WRITE_ID]: writeId, ...(conditions.prev ? { [PREVIOUS_WRITE]: conditions.prev } : conditions.ifNoneMatch ? { [PREVIOUS_WRITE]: ABSENT } : {}) }
+      : undefined;
     const writeOptions: WriteOptions = {
-      ...conditions,
+      ...(conditions.ifMatch !== undefined ? { ifMatch: conditions.ifMatch } : {}),
+      ...(conditions.ifNoneMatch !== undefined ? { ifNoneMatch: conditions.ifNoneMatch } : {}),
       acl: options.acl,
       contentType: options.contentType,
       signal: options.signal,
+      ...(metadata ? { metadata } : {}),
       ...(bytes ? { size: bytes.byteLength, sha256: sha256Hex(bytes) } : {}),
     };
+    let answerLost = false;
     const attempt = async ({ outcomeUnknown }: { outcomeUnknown: boolean }) => {
+      answerLost ||= outcomeUnknown;
       try {
         return await this.ctx.backend.write(this.key, body, writeOptions);
       } catch (e) {
-        const conditional = conditions.ifMatch !== undefined || conditions.ifNoneMatch !== undefined;
         if (bytes && outcomeUnknown && conditional && (isPreconditionFailed(e) || isAlreadyExists(e))) {
-          const stored = await this.readWithInfo(options.signal).catch(() => undefined);
-          if (stored && bytesEqual(stored.bytes, bytes)) {
-            this.ctx.logger.log(1, `${this.toString()}: an earlier attempt's response was lost, but it was applied (content matches)`);
-            return stored.info;
-          }
+          return this.settleLostAnswer(e, bytes, writeId, conditions, caps.writeMetadata, options.signal);
         }
         throw e;
       }
     };
     try {
-      if (!bytes) return await attempt({ outcomeUnknown: false });
-      return await this.retry(attempt, options.signal);
+      const info = bytes ? await this.retry(attempt, options.signal) : await attempt({ outcomeUnknown: false });
+      return metadata && info.metadata?.[WRITE_ID] === undefined ? { ...info, metadata: { ...info.metadata, ...metadata } } : info;
     } catch (e) {
       if (isAlreadyExists(e)) throw this.fail(new AlreadyExistsError(`File already exists: ${this.toString()}; read it, or remove it first`), 'Cannot create');
+      if (answerLost && conditional && isTransient(e)) throw this.outcomeUnknown('the service did not answer', e);
       throw this.fail(e, 'Cannot write');
     }
   }
 
   /**
-   * Read–modify–write without lost updates. Uses the backend's compare-and-swap, else a lock object
-   * built on atomic create, else refuses with UnsupportedError. Lost races are retried (with jitter)
-   * until the deadline; then ConflictError.
+   * A conditional write was sent, its answer was lost, and the retry met a precondition failure: did the
+   * first attempt land? Proved from what is stored now: our bytes or our write id (landed), our write id
+   * as the previous write of what is stored (landed, then replaced by someone else's change built on it),
+   * or a stored state that does not depend on ours (written on the same base, created anew, written
+   * blindly): then the failure stands and a caller's update loop may safely try again. Anything else is
+   * OutcomeUnknownError.
+   */
+  private async settleLostAnswer(failure: unknown, bytes: Uint8Array, writeId: string, conditions: WriteConditions, withMetadata: boolean, signal?: AbortSignal): Promise<ObjectInfo> {
+    let stored: VersionedContent | undefined;
+    try {
+      stored = await this.readVersioned({ ...(signal ? { signal } : {}) });
+    } catch (e) {
+      throw this.outcomeUnknown('the service did not answer, and the file could not be read back to check', e);
+    }
+    if (!stored) throw failure;
+    if (bytesEqual(stored.bytes, bytes) || stored.info.metadata?.[WRITE_ID] === writeId) {
+      this.ctx.logger.log(1, `${this.toString()}: an earlier attempt's answer was lost, but it was applied`);
+      return stored.info;
+    }
+    if (!withMetadata) throw this.outcomeUnknown('the service did not answer and the file has changed since');
+    const previous = stored.info.metadata?.[PREVIOUS_WRITE];
+    if (previous === writeId) {
+      this.ctx.logger.log(1, `${this.toString()}: an earlier attempt's answer was lost; it was applied, and another writer has changed the file since`);
+      // Not the successor's version or write id: a compare-and-swap based on this write must fail.
+      const { metadata: _successor, ...info } = stored.info;
+      return { ...info, version: `superseded:${writeId}` };
+    }
+    const base = conditions.prev ?? ABSENT;
+    if (stored.info.metadata?.[WRITE_ID] === undefined || previous === undefined || previous === base || previous === ABSENT) throw failure;
+    throw this.outcomeUnknown('the service did not answer and the file has been changed by others since');
+  }
+
+  private outcomeUnknown(why: string, cause?: unknown): OutcomeUnknownError {
+    return new OutcomeUnknownError(
+      `Writing ${this.toString()}: ${why}, so whether this write was applied cannot be proved; it was not retried (that could apply it twice). ` +
+        `Check the file (statestore cat ${this.toString()}) and run the command again if the change is missing.`,
+      { url: this.toString(), ...(cause !== undefined ? { cause } : {}) },
+    );
+  }
+
+  /**
+   * Read–modify–write without lost updates. Uses the backend's compare-and-swap, else a lease (a lock object
+   * built on atomic create), else refuses with UnsupportedError. `fn` runs again only when the previous
+   * round's write is proved not applied; lost races are retried (with jitter) until the deadline, then
+   * ConflictError.
    */
   async updateFile(fn: UpdateFn, options: UpdateFileOptions = {}): Promise<Uint8Array | undefined> {
-    const caps = this.ctx.backend.capabilities;
+    const caps = await this.settledCapabilities(options.signal);
     if (caps.compareAndSwap) return this.updateWithCompareAndSwap(fn, options);
     if (caps.atomicCreate) return this.updateUnderLock(fn, options);
     throw new UnsupportedError(
@@ -240,23 +383,16 @@ export class VfsPath {
     );
   }
 
-  /** The bytes and the version read, or undefined when the file does not exist. */
-  private readCurrent(signal?: AbortSignal): Promise<{ bytes: Uint8Array; info: ObjectInfo } | undefined> {
-    return this.readWithInfo(signal).catch((e) => {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    });
-  }
-
   private async updateWithCompareAndSwap(fn: UpdateFn, options: UpdateFileOptions): Promise<Uint8Array | undefined> {
     const deadline = Date.now() + (options.deadlineMs ?? this.ctx.updateDeadlineMs);
     for (let round = 1; ; round++) {
-      const current = await this.readCurrent(options.signal);
+      const current = await this.readVersioned(options);
       const next = await fn(current?.bytes);
       if (next === undefined) return current?.bytes;
       const bytes = await bodyBytes(next);
       try {
-        await this.write(bytes, { signal: options.signal }, current ? { ifMatch: current.info.version } : { ifNoneMatch: '*' });
+        const write = current ? { ifMatch: current.version, prev: current.writeId ?? `v:${current.version}` } : { ifNoneMatch: '*' as const };
+        await this.write(bytes, { ...(options.signal ? { signal: options.signal } : {}) }, write);
         return bytes;
       } catch (e) {
         if (!(isPreconditionFailed(e) || isAlreadyExists(e))) throw e;
@@ -265,27 +401,63 @@ export class VfsPath {
     }
   }
 
+  /**
+   * The lock fallback: a lease on `<file>.statestore-lock` (renewed while held), then read, compute and
+   * an unconditional write that must finish before anyone could judge the lease expired (its deadline is
+   * the lease's remaining time). A write cut off by that deadline is retried while the lease is still
+   * proved held; if the lease is lost with a write's outcome unknown, OutcomeUnknownError.
+   */
   private async updateUnderLock(fn: UpdateFn, options: UpdateFileOptions): Promise<Uint8Array | undefined> {
     const deadline = Date.now() + (options.deadlineMs ?? this.ctx.updateDeadlineMs);
-    const lock = await acquireLock(this, this.ctx, deadline, options.signal);
+    const lease = await acquireLease(lockPathFor(this), {
+      ttlMs: this.ctx.lockLeaseMs,
+      waitMs: Math.max(0, deadline - Date.now()),
+      command: `updateFile ${this.toString()}`,
+      logger: this.ctx.logger,
+      ...(options.signal ? { signal: options.signal } : {}),
+      unlockHint: () => `statestore rm ${lockPathFor(this).toString()} --yes`,
+    });
     try {
       for (let round = 1; ; round++) {
-        const current = await this.readCurrent(options.signal);
+        const current = await this.readVersioned(options);
         const next = await fn(current?.bytes);
         if (next === undefined) return current?.bytes;
         const bytes = await bodyBytes(next);
-        // The lock excludes other updateFile callers only. A plain write or remove (which takes no lock)
+        // The lease excludes other updateFile callers only. A plain write or remove (which takes no lease)
         // may have changed the file meanwhile: then read again rather than overwrite it or bring it back.
         const now = await this.statInfo(options.signal);
-        if (now?.version !== current?.info.version) {
+        if (now?.version !== current?.version) {
           await this.waitBeforeNextRound(round, deadline, options.signal);
           continue;
         }
-        await this.write(bytes, { signal: options.signal }, {});
+        await this.writeWhileHeld(bytes, lease, options.signal);
         return bytes;
       }
     } finally {
-      await lock.release();
+      await lease.release().catch((e: Error) => this.ctx.logger.log(0, `could not release ${lockPathFor(this).toString()}: ${e.message}`));
+    }
+  }
+
+  /** An unconditional write fenced by a lease: each attempt checks the lease and ends before it could expire. */
+  private async writeWhileHeld(bytes: Uint8Array, lease: HeldLease, signal?: AbortSignal): Promise<void> {
+    let sent = false;
+    for (;;) {
+      try {
+        await lease.assertHeld(signal);
+      } catch (e) {
+        if (sent) throw this.outcomeUnknown('the lock was lost while a write was in flight', e);
+        throw e;
+      }
+      const deadline = AbortSignal.timeout(Math.max(1, Math.floor(lease.remainingMs())));
+      const attemptSignal = AbortSignal.any([deadline, lease.lost, ...(signal ? [signal] : [])]);
+      try {
+        sent = true;
+        await this.write(bytes, { signal: attemptSignal }, {});
+        return;
+      } catch (e) {
+        if (signal?.aborted || !(deadline.aborted || lease.lost.aborted)) throw e;
+        this.ctx.logger.log(1, `${this.toString()}: a write under the lock was cut off before the lock could expire; checking the lock and writing again`);
+      }
     }
   }
 
@@ -344,7 +516,7 @@ export class VfsPath {
   }
 
   /** Direct children: files and directories, each marked, sorted by name. A missing folder lists as empty. */
-  async readDir(options: { signal?: AbortSignal } = {}): Promise<DirEntry[]> {
+  async readDir(options: ListingOptions = {}): Promise<DirEntry[]> {
     const prefix = dirPrefix(this.key);
     const entries: DirEntry[] = [];
     // A service may repeat a prefix on later pages (fake-gcs-server re-sends every prefix after the page
@@ -357,16 +529,25 @@ export class VfsPath {
           () => this.ctx.backend.list(prefix, { delimiter: '/', pageToken, pageSize: this.ctx.listPageSize, signal: options.signal }),
           options.signal,
         );
+        for (const skipped of page.skipped ?? []) this.reportSkipped(skipped, options);
         for (const o of page.objects) {
           if (o.key === prefix || o.key.endsWith('/') || isInternalKey(o.key) || !o.key.startsWith(prefix)) continue;
           const name = o.key.slice(prefix.length);
           if (name.includes('/')) continue;
+          if (!isAddressable(o.key)) {
+            this.reportSkipped({ key: o.key, reason: UNADDRESSABLE }, options);
+            continue;
+          }
           entries.push({ name, path: new VfsPath(this.ctx, o.key, o), isDirectory: false });
         }
         for (const p of page.prefixes) {
           if (!p.startsWith(prefix)) continue;
           const name = p.slice(prefix.length).replace(/\/$/, '');
-          if (name === '' || name.includes('/') || directories.has(name)) continue;
+          if (name.includes('/') || directories.has(name)) continue;
+          if (name === '' || !isAddressable(p.slice(0, -1))) {
+            this.reportSkipped({ key: p, reason: UNADDRESSABLE }, options);
+            continue;
+          }
           directories.add(name);
           entries.push({ name, path: new VfsPath(this.ctx, joinKey(this.key, name)), isDirectory: true });
         }
@@ -378,15 +559,20 @@ export class VfsPath {
     return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : Number(a.isDirectory) - Number(b.isDirectory)));
   }
 
-  /** Every file below this path (not directories, not folder placeholders). */
-  async readTree(options: { signal?: AbortSignal } = {}): Promise<VfsPath[]> {
+  /** Every file below this path (not directories, not folder placeholders); skipped entries as in `walk`. */
+  async readTree(options: ListingOptions = {}): Promise<VfsPath[]> {
     const out: VfsPath[] = [];
     for await (const p of this.walk(options)) out.push(p);
     return out;
   }
 
-  /** Every file below this path, page by page, for trees too large to hold. Each path carries its listing info. */
-  async *walk(options: { signal?: AbortSignal; includeInternal?: boolean } = {}): AsyncGenerator<VfsPath> {
+  /**
+   * Every file below this path, page by page, for trees too large to hold. Each path carries its listing
+   * info. What exists but cannot be listed as a file (a key with an empty, `.` or `..` segment, which no
+   * path can address; what the driver reports as skipped, e.g. a symbolic link) goes to `onSkipped`, or
+   * is logged: a listing with skipped entries is incomplete, and callers that delete must know it.
+   */
+  async *walk(options: ListingOptions & { includeInternal?: boolean } = {}): AsyncGenerator<VfsPath> {
     const prefix = dirPrefix(this.key);
     let pageToken: string | undefined;
     do {
@@ -399,13 +585,23 @@ export class VfsPath {
       } catch (e) {
         throw this.fail(e, 'Cannot list');
       }
+      for (const skipped of page.skipped ?? []) this.reportSkipped(skipped, options);
       for (const o of page.objects) {
         if (o.key === prefix || o.key.endsWith('/') || !o.key.startsWith(prefix)) continue;
         if (!options.includeInternal && isInternalKey(o.key)) continue;
+        if (!isAddressable(o.key)) {
+          this.reportSkipped({ key: o.key, reason: UNADDRESSABLE }, options);
+          continue;
+        }
         yield new VfsPath(this.ctx, o.key, o);
       }
       pageToken = page.nextPageToken;
     } while (pageToken);
+  }
+
+  private reportSkipped(entry: SkippedEntry, options: ListingOptions): void {
+    if (options.onSkipped) options.onSkipped(entry);
+    else this.ctx.logger.log(0, `warning: ${this.ctx.backend.urlFor(entry.key)} is not listed: ${entry.reason}`);
   }
 
   /** Lowercase hex digest. Uses the hash the service reports when it has it, else reads the file. */
@@ -458,7 +654,8 @@ const SMALL_FILE = 8 * 1024 * 1024;
 
 function toFileStat(info: ObjectInfo): FileStat {
   const hash = info.hashes?.sha256 ? `sha256:${info.hashes.sha256}` : info.hashes?.md5 ? `md5:${info.hashes.md5}` : undefined;
-  return { size: info.size, version: info.version, ...(info.modified ? { modified: info.modified } : {}), ...(hash ? { hash } : {}) };
+  const writeId = info.metadata?.[WRITE_ID];
+  return { size: info.size, version: info.version, ...(info.modified ? { modified: info.modified } : {}), ...(hash ? { hash } : {}), ...(writeId ? { writeId } : {}) };
 }
 
 async function bodyBytes(data: FileData): Promise<Uint8Array> {

@@ -2,9 +2,12 @@
  * sync/plan owns pairing the two listings. Both sides are walked at once (a walk yields each file with
  * its listing info: size, version, hashes, so no request per file); a source file is handed on as soon
  * as its destination counterpart has been seen, or once the destination listing is complete. What is
- * left in the destination index afterwards and absent from the source is extraneous.
+ * left in the destination index afterwards and absent from the source is extraneous. An entry either
+ * listing could not report as a file (a key no path can name, a symbolic link, a name that is not UTF-8)
+ * is an error and makes the listings incomplete, so nothing is deleted on the strength of them.
  */
-import { InvalidUrlError } from '../errors/errors.js';
+import type { SkippedEntry } from '../backend/backend.js';
+import { InvalidUrlError, StatestoreError } from '../errors/errors.js';
 import type { VfsPath } from '../path/vfs-path.js';
 
 /** A source file and its destination counterpart (undefined when the destination has none). */
@@ -63,6 +66,11 @@ export async function planPairs(source: VfsPath, destination: VfsPath, callbacks
       return undefined;
     }
   };
+  const skipped = (side: 'source' | 'destination', root: VfsPath) => (entry: SkippedEntry) => {
+    listings.complete = false;
+    const url = root.backend.urlFor(entry.key);
+    callbacks.onError(side, url, new StatestoreError('Unsupported', `${url} was not ${side === 'source' ? 'copied' : 'compared'}: ${entry.reason}`, { url }));
+  };
   const hand = async (key: string, file: VfsPath) => {
     const pair = pairFor(key, file);
     if (pair) await callbacks.onPair(pair);
@@ -70,7 +78,7 @@ export async function planPairs(source: VfsPath, destination: VfsPath, callbacks
 
   const walkDestination = async () => {
     try {
-      for await (const file of destination.walk({ signal })) {
+      for await (const file of destination.walk({ signal, onSkipped: skipped('destination', destination) })) {
         const key = file.relativeTo(destination);
         if (key === undefined || !filter(key)) continue;
         listings.destination.set(key, file);
@@ -89,7 +97,7 @@ export async function planPairs(source: VfsPath, destination: VfsPath, callbacks
 
   const walkSource = async () => {
     try {
-      for await (const file of source.walk({ signal })) {
+      for await (const file of source.walk({ signal, onSkipped: skipped('source', source) })) {
         const key = file.relativeTo(source);
         if (key === undefined || !filter(key)) continue;
         listings.source.add(key);

@@ -1,19 +1,20 @@
 /**
  * backends/file owns `file://` and bare paths. Writes are atomic replaces (temp file in the same folder,
  * fsync, rename, fsync of the folder); createFile is exclusive across processes (link(2) of the finished
- * temp file fails if the name exists); compare-and-swap holds a per-file lock file (O_EXCL) across
- * processes. Files are 0600 and folders 0700 by default: a state store holds secrets.
+ * temp file fails if the name exists); compare-and-swap holds a per-file lock across processes
+ * (file-lock.ts). Files are 0600 and folders 0700 by default: a state store holds secrets. Writes never go
+ * through a symbolic link that leaves the folder the store was opened at; listings report what they skip
+ * (file-listing.ts); stale temp files are cleaned up (internal-files.ts).
  */
 import { constants as fsc, createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Backend, Capabilities, DeleteManyResult, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult, WriteBody, WriteOptions } from '../../backend/backend.js';
+import { freezeCapabilities } from '../../backend/capabilities.js';
 import { AlreadyExistsError, NotFoundError, PermissionDeniedError, PreconditionFailedError, StatestoreError, TransientError } from '../../errors/errors.js';
-import { sleep } from '../../retry/retry.js';
-import { TEMP_PREFIX } from '../../url/keys.js';
-import { listSorted } from '../list-sorted.js';
+import { withFileLock } from './file-lock.js';
+import { listFileTree } from './file-listing.js';
+import { removeStaleInternal, tempPath } from './internal-files.js';
 
 export interface FileBackendOptions {
   /** Mode of new files (default 0o600). */
@@ -24,20 +25,19 @@ export interface FileBackendOptions {
   pruneBoundary?: string;
 }
 
-const capabilities: Capabilities = {
+const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
   compareAndSwap: true,
   conditionalDelete: true,
   versions: false,
+  writeMetadata: false,
   acl: false,
   serverSideCopy: true,
   streaming: true,
   rangeReads: true,
   hashes: [],
   notes: ['Local disk: for review workflows; cluster nodes cannot read it.'],
-};
-
-const LOCK_STALE_MS = 30_000;
+});
 
 export class FileBackend implements Backend {
   readonly capabilities = capabilities;
@@ -45,7 +45,10 @@ export class FileBackend implements Backend {
   private readonly fileMode: number;
   private readonly dirMode: number;
   private readonly pruneBoundary: string;
-  private listCache: { prefix: string; delimiter: string; at: number; keys: string[]; infos: Map<string, ObjectInfo> } | undefined;
+  /** The real path of the folder the store was opened at (or of its nearest existing ancestor), once found. */
+  private storeRealPath: Promise<string> | undefined;
+  /** Folders whose stale temp files this process already removed. */
+  private readonly cleanedFolders = new Set<string>();
 
   constructor(options: FileBackendOptions = {}) {
     this.fileMode = options.fileMode ?? 0o600;
@@ -93,8 +96,10 @@ export class FileBackend implements Backend {
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
     const target = this.abs(key);
     const dir = path.dirname(target);
+    await this.checkInsideStore(dir);
     await this.mkdirs(dir);
-    const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}-${path.basename(target)}`);
+    await this.cleanFolderOnce(dir);
+    const temp = tempPath(dir);
     try {
       await writeDurably(temp, body, this.fileMode, options.signal);
       if (options.ifNoneMatch === '*') {
@@ -106,7 +111,7 @@ export class FileBackend implements Backend {
         }
         await fs.unlink(temp);
       } else if (options.ifMatch !== undefined) {
-        await this.withFileLock(target, async () => {
+        await withFileLock(target, this.fileMode, async () => {
           const current = await this.stat(key);
           if (current?.version !== options.ifMatch) throw new PreconditionFailedError(`${target} changed since version ${options.ifMatch} was read`);
           await fs.rename(temp, target);
@@ -121,7 +126,7 @@ export class FileBackend implements Backend {
     }
     const info = await this.stat(key);
     if (!info) throw new TransientError(`${target} vanished right after it was written`);
-    return info;
+    return options.contentType ? { ...info, contentType: options.contentType } : info;
   }
 
   async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
@@ -135,7 +140,7 @@ export class FileBackend implements Backend {
     };
     if (options.ifMatch === undefined) await unlink();
     else {
-      await this.withFileLock(target, async () => {
+      await withFileLock(target, this.fileMode, async () => {
         const current = await this.stat(key);
         if (!current) throw new NotFoundError(`File not found: ${target}`);
         if (current.version !== options.ifMatch) throw new PreconditionFailedError(`${target} changed since version ${options.ifMatch} was read`);
@@ -143,7 +148,6 @@ export class FileBackend implements Backend {
       });
     }
     await this.pruneEmptyDirs(path.dirname(target));
-    this.listCache = undefined;
   }
 
   async deleteMany(keys: string[]): Promise<DeleteManyResult> {
@@ -159,43 +163,8 @@ export class FileBackend implements Backend {
     return result;
   }
 
-  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
-    const delimiter = options.delimiter ?? '';
-    let cache = this.listCache;
-    if (!options.pageToken || !cache || cache.prefix !== prefix || cache.delimiter !== delimiter || Date.now() - cache.at > 10_000) {
-      const infos = new Map<string, ObjectInfo>();
-      const keys: string[] = [];
-      await this.collect(prefix, delimiter === '/', infos, keys);
-      keys.sort();
-      cache = this.listCache = { prefix, delimiter, at: Date.now(), keys, infos };
-    }
-    const { infos } = cache;
-    return listSorted(cache.keys, (k) => infos.get(k)!, prefix, options);
-  }
-
-  private async collect(prefix: string, oneLevel: boolean, infos: Map<string, ObjectInfo>, keys: string[]): Promise<void> {
-    let entries;
-    try {
-      entries = await fs.readdir(this.abs(prefix), { withFileTypes: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw mapFsError(e, this.abs(prefix));
-    }
-    for (const entry of entries) {
-      if (entry.name.startsWith(TEMP_PREFIX)) continue;
-      const key = `${prefix}${entry.name}`;
-      if (entry.isDirectory()) {
-        if (oneLevel) keys.push(`${key}/`); // listSorted turns it into a prefix
-        else await this.collect(`${key}/`, false, infos, keys);
-      } else if (entry.isFile()) {
-        const info = await this.stat(key);
-        if (info) {
-          infos.set(key, info);
-          keys.push(key);
-        }
-      }
-    }
+  list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    return listFileTree(prefix, options, (key) => this.stat(key), mapFsError);
   }
 
   async copy(sourceKey: string, targetKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -224,46 +193,43 @@ export class FileBackend implements Backend {
     }
   }
 
-  /** Mutual exclusion across processes for compare-and-swap, with a lock file created O_EXCL. */
-  private async withFileLock<T>(target: string, fn: () => Promise<T>): Promise<T> {
-    const lock = path.join(path.dirname(target), `${TEMP_PREFIX}lock-${path.basename(target)}`);
-    const token = `${hostname()} ${process.pid} ${Date.now()}`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await fs.writeFile(lock, token, { flag: 'wx', mode: this.fileMode });
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        if (await lockIsStale(lock)) {
-          await fs.unlink(lock).catch(() => undefined);
-          continue;
-        }
-        if (attempt > 2000) throw new TransientError(`Timed out waiting for the lock ${lock}`);
-        await sleep(2 + Math.random() * 10);
-      }
+  /**
+   * Refuses a write whose folder is reached through a symbolic link that leaves the folder the store was
+   * opened at (checked on the nearest existing ancestor, before any folder is created).
+   */
+  private async checkInsideStore(dir: string): Promise<void> {
+    const boundary = `/${this.pruneBoundary}`;
+    if (dir !== boundary && !dir.startsWith(boundary === '/' ? '/' : `${boundary}/`)) return;
+    this.storeRealPath ??= realPathOfNearest(boundary);
+    const [root, real] = await Promise.all([this.storeRealPath, realPathOfNearest(dir)]);
+    if (real !== root && !real.startsWith(root === '/' ? '/' : `${root}/`)) {
+      throw new PermissionDeniedError(
+        `Refusing to write into ${dir}: a symbolic link there leads to ${real}, outside the store ${boundary}. Replace the link by a real folder, or open the store at the link's target.`,
+      );
     }
-    try {
-      return await fn();
-    } finally {
-      await fs.unlink(lock).catch(() => undefined);
-    }
+  }
+
+  /** Removes stale temp files (crashed writers) from a folder, once per process. */
+  private async cleanFolderOnce(dir: string): Promise<void> {
+    if (this.cleanedFolders.has(dir)) return;
+    this.cleanedFolders.add(dir);
+    await removeStaleInternal(dir);
   }
 }
 
-async function lockIsStale(lock: string): Promise<boolean> {
-  try {
-    const [host, pid, time] = (await fs.readFile(lock, 'utf8')).split(' ');
-    if (Date.now() - Number(time) > LOCK_STALE_MS) return true;
-    if (host === hostname()) {
-      try {
-        process.kill(Number(pid), 0);
-      } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'ESRCH';
-      }
+/** The real path of `file`, or of its nearest existing ancestor joined with the rest. */
+async function realPathOfNearest(file: string): Promise<string> {
+  const rest: string[] = [];
+  let current = file;
+  for (;;) {
+    try {
+      return path.join(await fs.realpath(current), ...rest);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || current === '/') throw mapFsError(e, current);
+      rest.unshift(path.basename(current));
+      current = path.dirname(current);
     }
-    return false;
-  } catch {
-    return false;
   }
 }
 
@@ -312,7 +278,11 @@ function mapFsError(e: unknown, file: string): Error {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new PermissionDeniedError(`Permission denied on ${file} (${code}); check the owner and mode of the file and its folders`, { cause: e });
   }
-  if (code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE' || code === 'EAGAIN' || code === 'EBUSY') {
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new StatestoreError('Unknown', `No space left on the device that holds ${file} (${code}); free some space or raise the quota, then run again`, { cause: e });
+  }
+  if (code === 'ENAMETOOLONG') return new StatestoreError('InvalidUrl', `The name ${file} is too long for the local file system (${code}); use a shorter name`, { cause: e });
+  if (code === 'EMFILE' || code === 'ENFILE' || code === 'EAGAIN' || code === 'EBUSY') {
     return new TransientError(`${file}: ${detail}`, { cause: e });
   }
   if ((e as Error).name === 'AbortError') return e as Error;

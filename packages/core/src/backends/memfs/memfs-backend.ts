@@ -9,6 +9,7 @@ import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ReadOpti
 import { AlreadyExistsError, NotFoundError, PreconditionFailedError } from '../../errors/errors.js';
 import { collect } from '../../path/body.js';
 import { formatObjectUrl } from '../../url/keys.js';
+import { freezeCapabilities } from '../../backend/capabilities.js';
 import { listSorted } from '../list-sorted.js';
 
 interface Entry {
@@ -16,17 +17,18 @@ interface Entry {
   info: ObjectInfo;
 }
 
-const capabilities: Capabilities = {
+const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
   compareAndSwap: true,
   conditionalDelete: true,
   versions: false,
+  writeMetadata: true,
   acl: false,
   serverSideCopy: true,
   streaming: false,
   rangeReads: true,
   hashes: ['md5', 'sha256'],
-};
+});
 
 export class MemfsBackend implements Backend {
   readonly capabilities = capabilities;
@@ -41,7 +43,7 @@ export class MemfsBackend implements Backend {
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
     const e = this.entries.get(key);
-    return e ? { ...e.info } : undefined;
+    return e ? copyInfo(e.info) : undefined;
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -49,11 +51,13 @@ export class MemfsBackend implements Backend {
     if (!e) throw new NotFoundError(`File not found: ${this.urlFor(key)}`);
     const { start = 0, end = e.data.byteLength - 1 } = options.range ?? {};
     const copy = e.data.slice(start, end + 1);
-    return { info: { ...e.info }, body: oneChunk(copy) };
+    return { info: copyInfo(e.info), body: oneChunk(copy) };
   }
 
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
     const data = body instanceof Uint8Array ? body.slice() : await collect(body);
+    // An aborted write leaves no trace, even when the body had already been read in full.
+    options.signal?.throwIfAborted();
     // From here on nothing awaits: the check and the store happen in one turn of the event loop.
     const existing = this.entries.get(key);
     if (options.ifNoneMatch === '*' && existing) throw new AlreadyExistsError(`File already exists: ${this.urlFor(key)}`);
@@ -67,10 +71,11 @@ export class MemfsBackend implements Backend {
       modified: new Date(),
       hashes: { md5: createHash('md5').update(data).digest('hex'), sha256: createHash('sha256').update(data).digest('hex') },
       ...(options.contentType ? { contentType: options.contentType } : {}),
+      ...(options.metadata ? { metadata: { ...options.metadata } } : {}),
     };
     if (!existing) this.sortedKeys = undefined;
     this.entries.set(key, { data, info });
-    return { ...info };
+    return copyInfo(info);
   }
 
   async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
@@ -87,7 +92,7 @@ export class MemfsBackend implements Backend {
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
     this.sortedKeys ??= [...this.entries.keys()].sort();
-    return listSorted(this.sortedKeys, (k) => ({ ...this.entries.get(k)!.info }), prefix, options);
+    return listSorted(this.sortedKeys, (k) => copyInfo(this.entries.get(k)!.info), prefix, options);
   }
 
   async copy(sourceKey: string, targetKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -100,6 +105,10 @@ export class MemfsBackend implements Backend {
   get size(): number {
     return this.entries.size;
   }
+}
+
+function copyInfo(info: ObjectInfo): ObjectInfo {
+  return { ...info, ...(info.hashes ? { hashes: { ...info.hashes } } : {}), ...(info.metadata ? { metadata: { ...info.metadata } } : {}) };
 }
 
 async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
