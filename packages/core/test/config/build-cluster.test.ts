@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster, type BuildClusterOptions } from '../../src/config/build-cluster.js';
 import type { KopsCluster, KopsInstanceGroup } from '../../src/config/kops-model.js';
-import { trimCommonPrefix } from '../../src/config/new-cluster.js';
+import { trimCommonPrefix } from '../../src/config/new-cluster-groups.js';
 
 const now = new Date('2024-05-06T07:08:09.999Z');
 function build(options: Partial<BuildClusterOptions>) {

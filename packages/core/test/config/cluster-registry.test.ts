@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/config/build-cluster.js';
 import { ClusterRegistry } from '../../src/config/cluster-registry.js';
 import { assertNoReshaping, mergeClusterOptions, mergeInstanceGroupOptions } from '../../src/config/cluster-merge.js';
-import { completeStoreSpec, completedSpecText, isWrittenByStatestore } from '../../src/config/completed-spec.js';
+import { STATESTORE_COMPLETED_SPEC_MARKER, completeStoreSpec, isWrittenByStatestore } from '../../src/config/completed-spec.js';
 import type { KopsCluster } from '../../src/config/kops-model.js';
 import { setFields } from '../../src/config/set-fields.js';
 import { resolvePath } from '../../src/resolve.js';
@@ -116,14 +116,14 @@ describe('merge on re-create', () => {
 });
 
 describe('completed spec (store fields)', () => {
-  it('fills configBase, keyStore, secretStore and etcd backup stores; marks the file', async () => {
+  it('fills configBase, keyStore, secretStore and etcd backup stores; recognises the partial specs earlier releases wrote', async () => {
     await create();
     const { cluster } = await registry.getCluster('demo.example.com');
     const done = completeStoreSpec(cluster, `${store.toString()}/demo.example.com`);
     const base = `${store.toString()}/demo.example.com`;
     expect(done.spec).toMatchObject({ configBase: base, keyStore: `${base}/pki`, secretStore: `${base}/secrets`, kubernetesVersion: '1.36.3' });
     expect(done.spec.etcdClusters!.map((e) => e.backups?.backupStore)).toEqual([`${base}/backups/etcd/main`, `${base}/backups/etcd/events`]);
-    expect(isWrittenByStatestore(completedSpecText(done))).toBe(true);
+    expect(isWrittenByStatestore(`${STATESTORE_COMPLETED_SPEC_MARKER}\napiVersion: kops.k8s.io/v1alpha2\n`)).toBe(true);
     expect(isWrittenByStatestore('apiVersion: kops.k8s.io/v1alpha2\n')).toBe(false);
   });
 });
