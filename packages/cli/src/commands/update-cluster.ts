@@ -74,7 +74,8 @@ async function run(ctx: CommandContext): Promise<number> {
   const target = await ctx.open(joinStorePath(current.spec.configBase!, PATH_COMPLETED_SPEC));
   const completedText = await readOptional(target);
   const last = completedText === undefined ? undefined : (KopsYamlDocument.parse(completedText, target.toString()).toJS() as unknown as KopsCluster);
-  const diff = unifiedDiff(last === undefined ? '' : stringifyKopsObject(projectOnto(current, last)), stringifyKopsObject(current), {
+  // the spec only: metadata (generation, timestamps) is bookkeeping, not something kops applies
+  const diff = unifiedDiff(last === undefined ? '' : stringifyKopsObject({ spec: projectOnto(current.spec, last.spec) }), stringifyKopsObject({ spec: current.spec }), {
     from: last === undefined ? '/dev/null' : `${target.toString()} (the fields the configuration sets)`,
     to: `${stored.path.toString()} (completed store fields)`,
   });

@@ -289,6 +289,8 @@ export class ClusterRegistry {
       const text = new TextDecoder().decode(current);
       const { doc } = decodeInstanceGroup(text, path.toString(), cluster);
       const before = doc.toJS() as unknown as KopsInstanceGroup;
+      // unchanged by the mutation: nothing is written (not even the label kops's read adds)
+      const baseline = doc.toString();
       const draft = doc.clone();
       const next = (await mutate(draft)) ?? draft;
       result = next;
@@ -297,7 +299,7 @@ export class ClusterRegistry {
       assertValidInstanceGroup({ ...after, metadata: { ...after.metadata, name } }, clusterObject, `InstanceGroup ${name}`);
       bumpGeneration(next, before);
       const out = next.toString();
-      return out === text ? undefined : out;
+      return out === baseline ? undefined : out;
     });
     return result!;
   }

@@ -30,12 +30,11 @@ const ETCD_NAMES = ['cilium', 'main', 'events', 'leases'];
  * An update (`previous` given) also gets ValidateClusterUpdate's rules.
  */
 export function validateCluster(cluster: KopsCluster, instanceGroups?: readonly KopsInstanceGroup[], options: ClusterValidationOptions = {}): string[] {
-  const errors = clusterErrors(cluster);
+  const errors = [...clusterErrors(cluster), ...(options.previous ? updateErrors(cluster, options.previous) : [])];
   if (errors.length > 0) return errors;
   errors.push(...clusterRegionProblems(cluster));
-  if (options.previous) errors.push(...updateErrors(cluster, options.previous));
-  if (instanceGroups) errors.push(...deepValidate(cluster, instanceGroups));
-  return errors;
+  if (errors.length > 0 || !instanceGroups) return errors;
+  return deepValidate(cluster, instanceGroups);
 }
 
 /** ValidateCluster (legacy.go) and newValidateCluster / validateClusterSpec (validation.go). */

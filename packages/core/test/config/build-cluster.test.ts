@@ -33,7 +33,8 @@ describe('create cluster defaults (kops NewCluster + PerformAssignments)', () =>
   });
 
   it('guesses the cloud from the store scheme, and refuses when it cannot', () => {
-    expect(build({ configBase: 'gs://b/demo.example.com', zones: ['us-central1-a'] }).cluster.spec.cloudProvider).toBe('gce');
+    expect(build({ configBase: 'gs://b/demo.example.com', zones: ['us-central1-a'], project: 'p' }).cluster.spec.cloudProvider).toBe('gce');
+    expect(() => build({ configBase: 'gs://b/demo.example.com', zones: ['us-central1-a'] })).toThrow(/project is required for GCE/);
     expect(build({ configBase: 's3://b/x', env: { HCLOUD_TOKEN: 't' }, zones: ['fsn1'] }).cluster.spec.cloudProvider).toBe('hetzner');
     expect(() => build({ configBase: '/tmp/state/demo.example.com', zones: ['fsn1'] })).toThrow(/--cloud/);
     const local = build({ configBase: '/tmp/state/demo.example.com' });

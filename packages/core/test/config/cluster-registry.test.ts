@@ -77,7 +77,7 @@ describe('ClusterRegistry', () => {
 });
 
 describe('merge on re-create', () => {
-  it('--node-size changes only the nodes machineType, comments and layout kept', async () => {
+  it('--node-size changes only the nodes machineType (and stores the cluster label, as every kops update does), comments and layout kept', async () => {
     await create();
     const path = store.join('demo.example.com/instancegroup/nodes-us-east-1a');
     await path.writeFile(`# hand-tuned\n${(await path.readText()).replace('role: Node', 'role: Node # workers')}`);
@@ -87,7 +87,10 @@ describe('merge on re-create', () => {
     }
     const after = await path.readText();
     expect(after).toContain('# hand-tuned');
-    expect(after.replace('  generation: 1\n', '').replace('machineType: m4.large', 'machineType: t3.medium')).toBe(before);
+    expect(before).not.toContain('kops.k8s.io/cluster');
+    expect(after.replace('  generation: 1\n', '').replace('machineType: m4.large', 'machineType: t3.medium')).toBe(
+      before.replace('  name: nodes-us-east-1a', '  labels:\n    kops.k8s.io/cluster: demo.example.com\n  name: nodes-us-east-1a'),
+    );
     const cp = (await registry.getInstanceGroup('demo.example.com', 'control-plane-us-east-1a')).instanceGroup;
     expect(cp.spec.machineType).toBe('t3.medium');
   });
