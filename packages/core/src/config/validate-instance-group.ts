@@ -5,6 +5,7 @@
  */
 import { checkValue, fieldError } from './field-errors.js';
 import { READABLE_API_VERSIONS, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
+import { instanceGroupShapeErrors } from './validate-shape.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -33,6 +34,8 @@ const isControlPlaneRole = (role: unknown) => role === 'Master' || role === 'Con
 
 /** ValidateInstanceGroup and, with the cluster, CrossValidateInstanceGroup. */
 export function validateInstanceGroup(ig: KopsInstanceGroup, cluster?: KopsCluster): string[] {
+  const shape = instanceGroupShapeErrors(ig);
+  if (shape.length > 0) return shape;
   const errors: string[] = [];
   if (!(READABLE_API_VERSIONS as readonly string[]).includes(ig.apiVersion)) errors.push(fieldError.notSupported('apiVersion', ig.apiVersion ?? '', ['kops.k8s.io/v1alpha2']));
   if (ig.kind !== 'InstanceGroup') errors.push(fieldError.notSupported('kind', ig.kind ?? '', ['InstanceGroup']));

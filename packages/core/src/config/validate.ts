@@ -12,6 +12,7 @@ import { parseIp } from './ip-network.js';
 import { KOPS_CLOUDS, parseKubernetesVersion } from './kops-defaults.js';
 import { READABLE_API_VERSIONS, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
 import { checkCidr, validateNetworking } from './validate-networking.js';
+import { clusterShapeErrors } from './validate-shape.js';
 import { cloudLabelErrors, dns1123SubdomainErrors, isDns1123Subdomain, validateInstanceGroup } from './validate-instance-group.js';
 
 export { isDns1123Subdomain, validateInstanceGroup };
@@ -30,6 +31,8 @@ const ETCD_NAMES = ['cilium', 'main', 'events', 'leases'];
  * An update (`previous` given) also gets ValidateClusterUpdate's rules.
  */
 export function validateCluster(cluster: KopsCluster, instanceGroups?: readonly KopsInstanceGroup[], options: ClusterValidationOptions = {}): string[] {
+  const shape = clusterShapeErrors(cluster);
+  if (shape.length > 0) return shape;
   const errors = [...clusterErrors(cluster), ...(options.previous ? updateErrors(cluster, options.previous) : [])];
   if (errors.length > 0) return errors;
   errors.push(...clusterRegionProblems(cluster));
@@ -61,8 +64,8 @@ function clusterErrors(cluster: KopsCluster): string[] {
   checkValue(errors, 'spec.updatePolicy', spec.updatePolicy, ['Automatic', 'External']);
   errors.push(...validateNetworking(cluster));
   if (spec.nodeAuthorization !== undefined) errors.push(fieldError.forbidden('spec.nodeAuthorization', 'NodeAuthorization must be empty. The functionality has been reimplemented and is enabled on kubernetes >= 1.19.0.'));
-  (Array.isArray(spec.addons) ? (spec.addons as { manifest?: string }[]) : []).forEach((addon, i) => {
-    if (addon?.manifest?.startsWith('file://')) errors.push(fieldError.invalid(`spec.addons[${i}].manifest`, addon.manifest, 'file:// addon manifests are not supported'));
+  (Array.isArray(spec.addons) ? (spec.addons as { manifest?: unknown }[]) : []).forEach((addon, i) => {
+    if (typeof addon?.manifest === 'string' && addon.manifest.startsWith('file://')) errors.push(fieldError.invalid(`spec.addons[${i}].manifest`, addon.manifest, 'file:// addon manifests are not supported'));
   });
   errors.push(...etcdErrors(cluster));
   if (spec.docker !== undefined) errors.push(fieldError.forbidden('spec.docker', 'Docker CRI support was removed in Kubernetes 1.24: https://kubernetes.io/blog/2020/12/02/dockershim-faq'));
@@ -231,7 +234,7 @@ function componentErrors(cluster: KopsCluster): string[] {
   const errors: string[] = [];
   const spec = cluster.spec;
   const kubeDns = spec.kubeDNS as { serverIP?: string; upstreamNameservers?: unknown } | undefined;
-  if (kubeDns?.serverIP && !parseIp(kubeDns.serverIP)) errors.push(fieldError.invalid('spec.kubeDNS.serverIP', kubeDns.serverIP, 'Cluster had an invalid kubeDNS.serverIP'));
+  if (kubeDns?.serverIP !== undefined && (typeof kubeDns.serverIP !== 'string' || !parseIp(kubeDns.serverIP))) errors.push(fieldError.invalid('spec.kubeDNS.serverIP', kubeDns.serverIP, 'Cluster had an invalid kubeDNS.serverIP'));
   if (Array.isArray(kubeDns?.upstreamNameservers)) {
     (kubeDns.upstreamNameservers as unknown[]).forEach((x, i) => {
       if (typeof x !== 'string' || !parseIp(x)) errors.push(fieldError.invalid(`spec.kubeDNS.upstreamNameservers[${i}]`, x, 'Invalid nameserver given, should be a valid ip address'));

@@ -136,6 +136,12 @@ describe('kops validation, ported', () => {
     expect(errorsAfter((_c, igs) => igs.splice(0, 1))).toEqual(['must configure at least one ControlPlane InstanceGroup']);
   });
 
+  it('a value of the wrong type is refused before any rule reads it (kops fails to decode it)', () => {
+    expect(errorsAfter((c) => (c.spec.subnets![0]!.zone = 5 as never))).toEqual(['spec.subnets[0].zone: Invalid value: 5: must be a string']);
+    expect(errorsAfter((c) => (c.metadata.name = true as never))).toEqual(['metadata.name: Invalid value: true: must be a string']);
+    expect(errorsAfter((_c, igs) => (igs[1]!.spec.subnets = 'us-east-1a' as never))).toEqual(['InstanceGroup nodes-us-east-1a: spec.subnets: Invalid value: "us-east-1a": must be a list']);
+  });
+
   it('assertValidCluster names the object and lists every problem', () => {
     const { cluster, igs } = built();
     cluster.spec.kubernetesVersion = 'banana';
