@@ -14,8 +14,6 @@ import {
   mergeClusterOptions,
   mergeInstanceGroupOptions,
   nodeCountShares,
-  splitSetFlag,
-  splitUnsetFlag,
   sshPublicKeyLocation,
   touchesInstanceGroups,
   type ClusterMergeOptions,
@@ -23,7 +21,7 @@ import {
   type KopsYamlDocument,
   type StoredCluster,
 } from '@statestore/core';
-import { intOption, listOption, repeatedOption, stringOption, boolOption, type CommandSpec } from '../command.js';
+import { boolOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CREATE_CLUSTER_OPTIONS, MERGEABLE_FLAGS, buildOptionsFromFlags, checkFlags, givenFlags, loadSshPublicKey } from '../create-cluster-flags.js';
 import { UsageError } from '../errors.js';
@@ -54,32 +52,6 @@ export const command: CommandSpec = {
   run,
 };
 
-function mergeOptions(ctx: CommandContext): ClusterMergeOptions {
-  const a = ctx.args;
-  const options: ClusterMergeOptions = {
-    cloud: stringOption(a, 'cloud'),
-    zones: listOption(a, 'zones'),
-    controlPlaneZones: listOption(a, 'control-plane-zones'),
-    controlPlaneCount: intOption(a, 'control-plane-count'),
-    topology: stringOption(a, 'topology'),
-    networkCidrs: listOption(a, 'network-cidr'),
-    kubernetesVersion: stringOption(a, 'kubernetes-version'),
-    networking: stringOption(a, 'networking'),
-    controlPlaneSizes: listOption(a, 'control-plane-size'),
-    nodeSizes: listOption(a, 'node-size'),
-    nodeCount: intOption(a, 'node-count'),
-    image: stringOption(a, 'image'),
-    adminAccess: listOption(a, 'admin-access'),
-    sshAccess: listOption(a, 'ssh-access'),
-    channel: stringOption(a, 'channel'),
-    dnsZone: stringOption(a, 'dns-zone'),
-    project: stringOption(a, 'project'),
-    sets: repeatedOption(a, 'set').flatMap(splitSetFlag),
-    unsets: repeatedOption(a, 'unset').flatMap(splitUnsetFlag),
-  };
-  return options;
-}
-
 async function run(ctx: CommandContext): Promise<number> {
   const [positional, ...extra] = ctx.args.positionals;
   if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
@@ -93,9 +65,9 @@ async function run(ctx: CommandContext): Promise<number> {
   const registry = await ctx.clusters();
   const store = registry.store;
   const existing = await registry.findCluster(name);
-  if (existing) return merge(ctx, registry, existing, mergeOptions(ctx), dryRun);
-
   const flags = buildOptionsFromFlags(ctx);
+  if (existing) return merge(ctx, registry, existing, { ...flags, zones: flags.zones.length > 0 ? flags.zones : undefined }, dryRun);
+
   if (flags.zones.length === 0) throw new UsageError('must specify at least one zone for the cluster (use --zones)');
   for (const ignored of ['etcd-count', 'etcd-size', 'scheduler-count', 'scheduler-size', 'kcm-count', 'kcm-size']) {
     if (ctx.args.values[ignored] !== undefined) ctx.log(0, `--${ignored} has no effect: kops 1.37 accepts it (ExperimentalRoles) but creates no such instance groups.`);

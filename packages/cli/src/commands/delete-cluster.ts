@@ -3,7 +3,7 @@
  * checking every file against kops's allow-list. State only: kops deletes the cloud resources first;
  * Statestore never touches a cloud. Without --yes it shows what would be removed.
  */
-import { type ClusterDeletePlan } from '@statestore/core';
+import type { ClusterDeletePlan } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -9,7 +9,7 @@
 import { AlreadyExistsError, InvalidConfigError, NotFoundError, isAlreadyExists, isNotFound } from '../errors/errors.js';
 import type { VfsPath } from '../path/vfs-path.js';
 import { withClusterLabel, type BuiltCluster } from './build-cluster.js';
-import { CLUSTER_LABEL, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
+import type { KopsCluster, KopsInstanceGroup } from './kops-model.js';
 import { KopsYamlDocument, sortKopsKeys } from './kops-yaml.js';
 import { sshPublicKeyLocation } from './ssh-public-key.js';
 import {
