@@ -108,9 +108,9 @@ export function renderHelp(spec: CommandSpec): string {
       return [flag, `${o.description}${o.multiple ? ' (repeatable)' : ''}`] as const;
     });
     if (rows.length === 0) return;
-    const width = Math.min(36, Math.max(...rows.map(([f]) => f.length)) + 2);
+    const width = Math.min(44, Math.max(...rows.map(([f]) => f.length)) + 2);
     lines.push('', title);
-    for (const [flag, text] of rows) lines.push(`  ${flag.padEnd(width)}${text}`);
+    for (const [flag, text] of rows) lines.push(`  ${flag.length + 2 > width ? `${flag}  ` : flag.padEnd(width)}${text}`);
   };
   const own: Record<string, OptionSpec> = { ...spec.options };
   if (spec.outputs) own.output = { ...OUTPUT_OPTION, description: `Output format: ${spec.outputs.join(', ')}` };
