@@ -1,9 +1,9 @@
 /**
  * config/ owns what the design gives core about cluster configuration, usable without the CLI: where
  * the state store is (kops's four places), the kops object model (Cluster, InstanceGroup at
- * kops.k8s.io/v1alpha2) with `create cluster`'s defaults, kops-style YAML that keeps comments on edit,
- * merging command-line options into a stored cluster, kops's set/unset field paths, the store layout,
- * the completed spec's store fields, and the vault:// rules.
+ * kops.k8s.io/v1alpha2) with every `create cluster` option and kops's defaults, kops's validation,
+ * kops-style YAML that keeps comments on edit, merging command-line options into a stored cluster, kops's
+ * set/unset field paths, the store layout, the completed spec's store fields, and the vault:// rules.
  */
 export * from './kops-model.js';
 export { KopsYamlDocument, stringifyKopsObject, splitKopsDocuments, joinKopsDocuments, compareKopsKeys, sortKopsKeys, looksLikeNonString, detectLayout, KOPS_LAYOUT, type YamlLayout } from './kops-yaml.js';
