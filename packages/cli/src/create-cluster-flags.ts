@@ -190,7 +190,7 @@ export function buildOptionsFromFlags(ctx: CommandContext): Omit<BuildClusterOpt
     topology: stringOption(a, 'topology'),
     ipv6: boolOption(a, 'ipv6'),
     networkCidrs: listOption(a, 'network-cidr'),
-    networkId: stringOption(a, 'network-id') ?? stringOption(a, 'os-network'),
+    networkId: stringOption(a, 'os-network') ?? stringOption(a, 'network-id'), // kops: --os-network wins
     subnetIds: listOption(a, 'subnets'),
     utilitySubnetIds: listOption(a, 'utility-subnets'),
     disableSubnetTags: boolOption(a, 'disable-subnet-tags'),

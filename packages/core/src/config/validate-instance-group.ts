@@ -4,27 +4,9 @@
  * cloud call) on a v1alpha2 InstanceGroup, with the same field paths and messages.
  */
 import { checkValue, fieldError } from './field-errors.js';
+import { dns1123SubdomainErrors } from './dns-names.js';
 import { READABLE_API_VERSIONS, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
 import { instanceGroupShapeErrors } from './validate-shape.js';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** A Kubernetes DNS-1123 subdomain: at most 253 characters, dot-separated lowercase labels. */
-export function isDns1123Subdomain(name: string): boolean {
-  return name.length > 0 && name.length <= 253 && name.split('.').every((l) => DNS_LABEL.test(l));
-}
-
-/** apimachinery's IsDNS1123Subdomain messages (empty when valid). */
-export function dns1123SubdomainErrors(name: string): string[] {
-  const errors: string[] = [];
-  if (name.length > 253) errors.push('must be no more than 253 characters');
-  if (!name.split('.').every((l) => DNS_LABEL.test(l))) {
-    errors.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-    );
-  }
-  return errors;
-}
 
 /** v1alpha2 role names (kops reads `ControlPlane` as well as `Master`). */
 const ROLES = ['Master', 'ControlPlane', 'APIServer', 'Node', 'Bastion'];

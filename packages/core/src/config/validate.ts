@@ -13,7 +13,8 @@ import { KOPS_CLOUDS, parseKubernetesVersion } from './kops-defaults.js';
 import { READABLE_API_VERSIONS, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
 import { checkCidr, validateNetworking } from './validate-networking.js';
 import { clusterShapeErrors } from './validate-shape.js';
-import { cloudLabelErrors, dns1123SubdomainErrors, isDns1123Subdomain, validateInstanceGroup } from './validate-instance-group.js';
+import { dns1123SubdomainErrors, isDns1123Subdomain } from './dns-names.js';
+import { cloudLabelErrors, validateInstanceGroup } from './validate-instance-group.js';
 
 export { isDns1123Subdomain, validateInstanceGroup };
 
