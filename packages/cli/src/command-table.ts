@@ -23,7 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['unset', 'cluster'], group: 'cluster', summary: 'Unset cluster fields by kops field path', load: () => import('./commands/unset-cluster.js') },
   { words: ['replace'], group: 'cluster', summary: 'Replace clusters and instance groups from YAML files', load: () => import('./commands/replace.js') },
   { words: ['delete', 'cluster'], group: 'cluster', summary: "Delete a cluster's state (never cloud resources)", load: () => import('./commands/delete-cluster.js') },
-  { words: ['update', 'cluster'], group: 'cluster', summary: 'Validate and show (or write) the completed spec', load: () => import('./commands/update-cluster.js') },
+  { words: ['update', 'cluster'], group: 'cluster', summary: 'Review a cluster before kops builds it; --yes runs kops update cluster --yes', load: () => import('./commands/update-cluster.js') },
   {
     words: ['get', 'instancegroups'],
     aliases: [['get', 'instancegroup'], ['get', 'ig'], ['get', 'igs']],

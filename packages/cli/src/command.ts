@@ -64,8 +64,21 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
       aliasOf.set(alias, name);
     }
   }
-  // kops accepts --v=N as well as -v N
-  const args = argv.map((a) => (a.startsWith('--v=') ? `-v${a.slice(3)}` : a === '--v' ? '-v' : a));
+  // kops accepts --v=N as well as -v N, and --flag=true|false for boolean flags (cobra's form)
+  const negated = new Set<string>();
+  const args: string[] = [];
+  for (const a of argv) {
+    if (a.startsWith('--v=')) args.push(`-v${a.slice(3)}`);
+    else if (a === '--v') args.push('-v');
+    else {
+      const m = /^--([^=]+)=(true|false)$/i.exec(a);
+      const option = m ? aliasOf.get(m[1]!) ?? m[1]! : undefined;
+      if (m && option && all[option]?.type === 'boolean') {
+        if (m[2]!.toLowerCase() === 'true') args.push(`--${m[1]}`);
+        else negated.add(option);
+      } else args.push(a);
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -79,6 +92,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     if (Array.isArray(existing) && Array.isArray(value)) values[target] = [...existing, ...(value as string[])];
     else values[target] = value as OptionValue;
   }
+  for (const option of negated) if (values[option] === undefined) values[option] = false;
   if (spec.outputs && typeof values.output === 'string' && !spec.outputs.includes(values.output)) {
     throw new UsageError(`unsupported output format ${JSON.stringify(values.output)}; use ${spec.outputs.join(' or ')}`);
   }
@@ -94,9 +108,9 @@ export function renderHelp(spec: CommandSpec): string {
       return [flag, `${o.description}${o.multiple ? ' (repeatable)' : ''}`] as const;
     });
     if (rows.length === 0) return;
-    const width = Math.min(36, Math.max(...rows.map(([f]) => f.length)) + 2);
+    const width = Math.min(44, Math.max(...rows.map(([f]) => f.length)) + 2);
     lines.push('', title);
-    for (const [flag, text] of rows) lines.push(`  ${flag.padEnd(width)}${text}`);
+    for (const [flag, text] of rows) lines.push(`  ${flag.length + 2 > width ? `${flag}  ` : flag.padEnd(width)}${text}`);
   };
   const own: Record<string, OptionSpec> = { ...spec.options };
   if (spec.outputs) own.output = { ...OUTPUT_OPTION, description: `Output format: ${spec.outputs.join(', ')}` };
@@ -141,4 +155,10 @@ export function intOption(args: ParsedArgs, name: string): number | undefined {
 
 export function boolOption(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
+}
+
+/** A boolean flag given as --flag / --flag=true (true) or --flag=false (false); undefined when absent. */
+export function optionalBoolOption(args: ParsedArgs, name: string): boolean | undefined {
+  const v = args.values[name];
+  return typeof v === 'boolean' ? v : undefined;
 }

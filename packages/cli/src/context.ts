@@ -107,8 +107,9 @@ export class CommandContext {
     return this.storePath;
   }
 
+  /** The clusters of the state store (locations elsewhere, e.g. a key store, opened like the store). */
   async clusters(): Promise<ClusterRegistry> {
-    return new ClusterRegistry(await this.openStore());
+    return new ClusterRegistry(await this.openStore(), { open: (url) => this.open(url) });
   }
 
   /**

@@ -2,7 +2,7 @@
  * What every instance-group command starts with: the one positional instance-group name, the cluster
  * it belongs to (--name, KOPS_CLUSTER_NAME), the registry of the state store, and the stored cluster.
  */
-import { ClusterRegistry, type KopsCluster } from '@statestore/core';
+import type { ClusterRegistry, KopsCluster } from '@statestore/core';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
 
@@ -17,7 +17,7 @@ export async function openInstanceGroupTarget(ctx: CommandContext): Promise<Inst
   const [igName, ...extra] = ctx.args.positionals;
   if (!igName || extra.length > 0) throw new UsageError('expected exactly one instance group name');
   const cluster = ctx.clusterName(undefined);
-  const registry = new ClusterRegistry(await ctx.openStore());
+  const registry = await ctx.clusters();
   const { cluster: clusterObject } = await registry.getCluster(cluster);
   return { igName, cluster, registry, clusterObject };
 }

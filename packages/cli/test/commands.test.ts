@@ -71,9 +71,11 @@ describe('-o json for scripts', () => {
     expect(igs.map((g) => g.metadata.labels['kops.k8s.io/cluster'])).toEqual([NAME, NAME]);
   });
 
-  it('table output', async () => {
-    expect((await runCli(['get', 'clusters', ...state])).stdout).toBe(`NAME              CLOUD   ZONES\n${NAME}   aws     us-east-1a\n`);
-    expect((await runCli(['get', 'ig', '--name', NAME, ...state])).stdout).toContain('nodes-us-east-1a           Node           t3.medium     1     1     us-east-1a');
+  it("table output as kops's tabwriter writes it: rows sorted, tab-padded to 8-column stops", async () => {
+    expect((await runCli(['get', 'clusters', ...state])).stdout).toBe(`NAME\t\tCLOUD\tZONES\n${NAME}\taws\tus-east-1a\n`);
+    expect((await runCli(['get', 'ig', '--name', NAME, ...state])).stdout).toBe(
+      'NAME\t\t\t\tROLE\t\tMACHINETYPE\tMIN\tMAX\tZONES\ncontrol-plane-us-east-1a\tControlPlane\tt3.medium\t1\t1\tus-east-1a\nnodes-us-east-1a\t\tNode\t\tt3.medium\t1\t1\tus-east-1a\n',
+    );
   });
 
   it('ls, stat, plugins, doctor, version', async () => {

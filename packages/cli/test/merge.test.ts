@@ -37,8 +37,10 @@ describe('create cluster on an existing cluster merges', () => {
     expect(r.stdout).toContain('Merged into cluster merge.example.com');
     expect(read('config')).toBe(before.config);
     expect(read('instancegroup/control-plane-us-east-1a')).toBe(before.cp);
-    expect(changedLines(before.a, read(nodes))).toEqual({ removed: ['  machineType: t3.medium'], added: ['  generation: 1', '  machineType: m4.large'] });
-    expect(changedLines(before.b, read('instancegroup/nodes-us-east-1b'))).toEqual({ removed: ['  machineType: t3.medium'], added: ['  generation: 1', '  machineType: m4.large'] });
+    // an update stores the cluster label kops adds on read, as kops's get→update does
+    const added = ['  generation: 1', '  labels:', `    kops.k8s.io/cluster: ${NAME}`, '  machineType: m4.large'];
+    expect(changedLines(before.a, read(nodes))).toEqual({ removed: ['  machineType: t3.medium'], added });
+    expect(changedLines(before.b, read('instancegroup/nodes-us-east-1b'))).toEqual({ removed: ['  machineType: t3.medium'], added });
     expect(read(nodes)).toContain('# owned by team infra\n');
     expect(read(nodes)).toContain('role: Node # workers');
   });

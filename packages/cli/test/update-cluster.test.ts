@@ -1,10 +1,17 @@
 /**
- * `update cluster`: the diff without --yes, the refusal on local stores, and the rules for writing
- * cluster-completed.spec (only absent or Statestore-written; never over kops's; kops-version.txt untouched).
+ * `update cluster`: the review without --yes (validation, and the configuration's fields that differ
+ * from the last completed spec), the refusal on local stores, and --yes handing over to kops: refused
+ * with the kops command when kops is not on PATH, otherwise kops is run on the same state store and its
+ * exit code returned. Statestore never writes cluster-completed.spec.
+ *
+ * The kops on PATH here is a small shell script standing in for the kops binary (which the test machine
+ * does not have): it records the command line it was given, which is what Statestore is responsible for.
  */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolvePath } from '@statestore/core';
-import { runCli, runInProcess, tempDir } from './helpers.js';
+import { cleanEnv, runCli, runInProcess, tempDir } from './helpers.js';
 
 const NAME = 'update.example.com';
 
@@ -17,7 +24,7 @@ describe('update cluster on a file:// store', () => {
       const dry = await runCli(['update', 'cluster', NAME, ...args]);
       expect(dry.code).toBe(0);
       expect(dry.stdout).toContain(`+  keyStore: ${dir}/${NAME}/pki`);
-      expect(dry.stderr).toContain('Must specify --yes to apply changes.');
+      expect(dry.stderr).toContain('Must specify --yes to apply changes');
       const yes = await runCli(['update', 'cluster', NAME, '--yes', ...args]);
       expect(yes.code).toBe(1);
       expect(yes.stderr).toContain('update cluster --yes is refused for a local store');
@@ -27,37 +34,67 @@ describe('update cluster on a file:// store', () => {
   });
 });
 
-describe('update cluster --yes on a shared store (memfs://, in-process)', () => {
-  it('writes a marked completed spec, rewrites its own, leaves kops-version.txt alone, never replaces kops\'s', async () => {
+/** A `kops` on PATH that records its arguments and exits with $FAKE_KOPS_EXIT. */
+function kopsOnPath(): { bin: string; argsFile: string } {
+  const bin = path.join(tempDir('statestore-kops-'), 'bin');
+  mkdirSync(bin);
+  const argsFile = path.join(bin, '..', 'args');
+  const script = path.join(bin, 'kops');
+  writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$@" > "${argsFile}"\necho "kops: cluster changes applied"\necho "kops: a warning" >&2\nexit "\${FAKE_KOPS_EXIT:-0}"\n`);
+  chmodSync(script, 0o755);
+  return { bin, argsFile };
+}
+
+describe('update cluster on a shared store (memfs://, in-process)', () => {
+  it('--yes without kops on PATH refuses (exit 1), prints the kops command and writes nothing', async () => {
+    const store = `memfs://update-${Date.now()}`;
+    const state = ['--state', store];
+    expect((await runInProcess(['create', 'cluster', NAME, '--zones', 'us-east-1a', '--cloud', 'aws', ...state])).code).toBe(0);
+    const refused = await runInProcess(['update', 'cluster', NAME, '--yes', ...state], { env: cleanEnv({ PATH: tempDir('statestore-empty-path-') }) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('kops is not on PATH');
+    expect(refused.stderr).toContain(`kops update cluster --name ${NAME} --yes --state ${store}`);
+    const folder = await resolvePath(`${store}/${NAME}`);
+    expect((await folder.readTree()).map((f) => f.relativeTo(folder))).not.toContain('cluster-completed.spec');
+  });
+
+  it('--yes runs kops update cluster --yes on the same state store and returns its exit code', async () => {
+    const store = `memfs://update-${Date.now()}`;
+    const state = ['--state', store];
+    expect((await runInProcess(['create', 'cluster', NAME, '--zones', 'us-east-1a', '--cloud', 'aws', ...state])).code).toBe(0);
+    const { bin, argsFile } = kopsOnPath();
+    const ran = await runInProcess(['update', 'cluster', NAME, '--yes', ...state], { env: cleanEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}` }) });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(readFileSync(argsFile, 'utf8').split('\n').filter(Boolean)).toEqual(['update', 'cluster', '--name', NAME, '--yes', '--state', store]);
+    expect(ran.stdout).toBe('kops: cluster changes applied\n');
+    expect(ran.stderr).toContain('kops: a warning');
+    const failed = await runInProcess(['update', 'cluster', NAME, '--yes', '-o', 'json', ...state], { env: cleanEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}`, FAKE_KOPS_EXIT: '3' }) });
+    expect(failed.code).toBe(3);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ cluster: NAME, exitCode: 3, command: `kops update cluster --name ${NAME} --yes --state ${store}` });
+    const folder = await resolvePath(`${store}/${NAME}`);
+    expect((await folder.readTree()).map((f) => f.relativeTo(folder))).not.toContain('cluster-completed.spec');
+  });
+
+  it('without --yes shows the fields of the configuration that differ from the completed spec kops wrote', async () => {
     const store = `memfs://update-${Date.now()}`;
     const state = ['--state', store];
     expect((await runInProcess(['create', 'cluster', NAME, '--zones', 'us-east-1a', '--cloud', 'aws', ...state])).code).toBe(0);
     const folder = await resolvePath(`${store}/${NAME}`);
-    await folder.join('kops-version.txt').writeFile('1.34.0');
-
-    const first = await runInProcess(['update', 'cluster', NAME, '--yes', '-o', 'json', ...state]);
-    expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ cluster: NAME, written: true, changed: true });
-    const written = await folder.join('cluster-completed.spec').readText();
-    expect(written.split('\n')[0]).toMatch(/^# Written by Statestore/);
-    expect(written).toContain(`secretStore: ${store}/${NAME}/secrets`);
-    expect(written).toContain(`backupStore: ${store}/${NAME}/backups/etcd/events`);
-
-    const again = await runInProcess(['update', 'cluster', NAME, '--yes', ...state]);
-    expect(again.stdout).toContain('is up to date');
+    // what kops writes: the whole spec, with the values kops computes
+    const config = await folder.join('config').readText();
+    const completed = config
+      .replace('  kubernetesVersion: 1.36.3', `  keyStore: ${store}/${NAME}/pki\n  kubeDNS:\n    provider: CoreDNS\n  kubernetesVersion: 1.36.3\n  secretStore: ${store}/${NAME}/secrets`)
+      .replace(/ {4}name: (main|events)\n/g, (line, etcd: string) => `${line}    backups:\n      backupStore: ${store}/${NAME}/backups/etcd/${etcd}\n`);
+    await folder.join('cluster-completed.spec').writeFile(completed);
+    const same = await runInProcess(['update', 'cluster', NAME, ...state]);
+    expect(same.stdout).toBe('');
+    expect(same.stderr).toContain('No changes need to be applied.');
     expect((await runInProcess(['set', 'cluster', NAME, 'spec.kubernetesVersion=1.35.1', ...state])).code).toBe(0);
-    const rewrite = await runInProcess(['update', 'cluster', NAME, '--yes', ...state]);
-    expect(rewrite.code).toBe(0);
-    expect(rewrite.stdout).toContain('+  kubernetesVersion: 1.35.1');
-    expect(await folder.join('kops-version.txt').readText()).toBe('1.34.0');
-
-    const kopsSpec = written.split('\n').slice(1).join('\n').replace('kubernetesVersion: 1.36.3', 'kubernetesVersion: 1.36.3\n  kubeDNS:\n    provider: CoreDNS');
-    await folder.join('cluster-completed.spec').writeFile(kopsSpec);
-    const refused = await runInProcess(['update', 'cluster', NAME, '--yes', ...state]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('was written by kops; Statestore never replaces it');
-    expect(await folder.join('cluster-completed.spec').readText()).toBe(kopsSpec);
-    const dry = await runInProcess(['update', 'cluster', NAME, '-o', 'json', ...state]);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ writtenBy: 'kops', written: false });
+    const changed = await runInProcess(['update', 'cluster', NAME, '-o', 'json', ...state]);
+    const report = JSON.parse(changed.stdout) as { writtenBy: string; changed: boolean; diff: string };
+    expect(report).toMatchObject({ writtenBy: 'kops', changed: true });
+    expect(report.diff).toContain('-  kubernetesVersion: 1.36.3\n+  kubernetesVersion: 1.35.1');
+    expect(report.diff).not.toContain('kubeDNS');
+    expect(await folder.join('cluster-completed.spec').readText()).toBe(completed);
   });
 });

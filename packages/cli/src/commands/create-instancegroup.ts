@@ -1,9 +1,9 @@
 /**
  * `statestore create instancegroup IG --name CLUSTER --role ROLE`: a new instance group with the defaults
  * kops gives one (machine type and image for the cloud, sizes, subnets, node label), optionally edited
- * first in $EDITOR, written create-if-absent.
+ * first in $EDITOR, written create-if-absent — stored without the cluster label, as kops stores it.
  */
-import { KopsYamlDocument, assertValidInstanceGroup, newInstanceGroup, type KopsInstanceGroup } from '@statestore/core';
+import { KopsYamlDocument, assertValidInstanceGroup, newInstanceGroup, withClusterLabel, type KopsInstanceGroup } from '@statestore/core';
 import { boolOption, listOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { openInstanceGroupTarget } from '../instance-group-target.js';
@@ -49,7 +49,10 @@ async function run(ctx: CommandContext): Promise<number> {
   if (boolOption(ctx.args, 'dry-run')) {
     const output = stringOption(ctx.args, 'output');
     if (!output) throw new UsageError('must set output flag; yaml or json');
-    ctx.out(output === 'json' ? jsonDocuments([doc.toJS()], true) : yamlDocuments([doc]));
+    // as kops prints it: not created yet, and labelled with its cluster
+    const shown = withClusterLabel(doc.clone(), cluster);
+    shown.setIn(['metadata', 'creationTimestamp'], null);
+    ctx.out(output === 'json' ? jsonDocuments([shown.toJS()], true) : yamlDocuments([shown]));
     return 0;
   }
   const edit = boolOption(ctx.args, 'edit') || (ctx.io.interactive && !boolOption(ctx.args, 'no-edit'));

@@ -3,7 +3,7 @@
  * checking every file against kops's allow-list. State only: kops deletes the cloud resources first;
  * Statestore never touches a cloud. Without --yes it shows what would be removed.
  */
-import { ClusterRegistry, type ClusterDeletePlan } from '@statestore/core';
+import type { ClusterDeletePlan } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -30,7 +30,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const [positional, ...extra] = ctx.args.positionals;
   if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
   const name = ctx.clusterName(positional);
-  const registry = new ClusterRegistry(await ctx.openStore());
+  const registry = await ctx.clusters();
   const json = ctx.output('text') === 'json';
   if (!boolOption(ctx.args, 'yes')) {
     const plan = await registry.planDeleteCluster(name);

@@ -3,7 +3,7 @@
  * re-open with the errors), or apply `--set`/`--unset` without an editor. The write is a
  * compare-and-swap: if the file changed during the edit, nothing is saved.
  */
-import { ClusterRegistry, assertValidCluster, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsCluster, type KopsYamlDocument } from '@statestore/core';
+import { assertValidCluster, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsCluster, type KopsYamlDocument } from '@statestore/core';
 import { repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { changedMeanwhile, editLoop } from '../edit-loop.js';
@@ -30,7 +30,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const [positional, ...extra] = ctx.args.positionals;
   if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
   const name = ctx.clusterName(positional);
-  const registry = new ClusterRegistry(await ctx.openStore());
+  const registry = await ctx.clusters();
   const sets = repeatedOption(ctx.args, 'set').flatMap(splitSetFlag);
   const unsets = repeatedOption(ctx.args, 'unset').flatMap(splitUnsetFlag);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
@@ -56,7 +56,10 @@ async function run(ctx: CommandContext): Promise<number> {
       const object = doc.toJS() as unknown as KopsCluster;
       if (object.kind !== 'Cluster') throw new Error(`kind must stay Cluster (found ${String(object.kind)})`);
       if (object.metadata?.name !== name) throw new Error(`metadata.name must stay ${name}: a cluster cannot be renamed`);
-      assertValidCluster({ ...object, spec: { ...object.spec, configBase: object.spec?.configBase || stored.cluster.spec.configBase } }, igs, `Cluster ${name}`);
+      assertValidCluster({ ...object, spec: { ...object.spec, configBase: object.spec?.configBase || stored.cluster.spec.configBase } }, igs, {
+        previous: stored.cluster,
+        source: `Cluster ${name}`,
+      });
     },
     async save(doc: KopsYamlDocument, original: string) {
       await registry.updateCluster(

@@ -2,10 +2,10 @@
  * `statestore get clusters [NAME...]` / `get cluster NAME -o yaml|json`: the clusters of the state store,
  * as a table (NAME, CLOUD, ZONES) or as the stored objects. `--full` prints the completed spec instead.
  */
-import { ClusterRegistry, PATH_COMPLETED_SPEC, KopsYamlDocument, joinStorePath, type StoredCluster } from '@statestore/core';
+import { NotFoundError, PATH_COMPLETED_SPEC, KopsYamlDocument, joinStorePath, type StoredCluster } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { jsonDocuments, table, yamlDocuments } from '../output.js';
+import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';
 
 export const command: CommandSpec = {
   name: 'get clusters',
@@ -13,21 +13,21 @@ export const command: CommandSpec = {
   summary: 'List the clusters of the state store, or print them as kops objects.',
   description: 'Clusters are found as every */config below the store root. YAML output is the stored config with its comments.',
   examples: [
-    'statestore get clusters --state s3://my-state',
+    'statestore get clusters --state s3://my-state              # exit 1 when there are none, as kops',
     'statestore get cluster demo.example.com -o yaml',
     'statestore get clusters -o json | jq -r ".[].metadata.name"',
-    'statestore get cluster demo.example.com --full -o yaml    # the completed spec written by update --yes',
+    'statestore get cluster demo.example.com --full -o yaml    # the completed spec kops update --yes wrote',
   ],
   outputs: ['table', 'yaml', 'json'],
   options: {
-    full: { type: 'boolean', description: 'Print cluster-completed.spec (what update --yes wrote) instead of config' },
+    full: { type: 'boolean', description: 'Print cluster-completed.spec (what kops update cluster --yes wrote) instead of config' },
   },
   run,
 };
 
 async function run(ctx: CommandContext): Promise<number> {
   const output = ctx.output('table');
-  const registry = new ClusterRegistry(await ctx.openStore());
+  const registry = await ctx.clusters();
   const names = [...ctx.args.positionals];
   if (names.length === 0 && typeof ctx.args.values.name === 'string') names.push(ctx.args.values.name);
   let clusters: StoredCluster[];
@@ -39,14 +39,12 @@ async function run(ctx: CommandContext): Promise<number> {
     for (const w of listed.warnings) ctx.warn(w);
     clusters = listed.clusters;
   }
+  // kops fails on an empty listing, whatever the output format (scripts test its exit code)
+  if (clusters.length === 0) throw new NotFoundError(`no clusters found in ${registry.store.toString()}`, { url: registry.store.toString() });
   if (boolOption(ctx.args, 'full')) return printFull(ctx, clusters, output, names.length === 1);
   if (output === 'table') {
-    if (clusters.length === 0) {
-      ctx.log(0, `No clusters found in ${registry.store.toString()}`);
-      return 0;
-    }
     const rows = clusters.map((c) => [c.name, c.cluster.spec.cloudProvider ?? '', zonesOf(c).join(',')]);
-    ctx.out(table(['NAME', 'CLOUD', 'ZONES'], rows));
+    ctx.out(kopsTable(['NAME', 'CLOUD', 'ZONES'], rows));
     return 0;
   }
   const docs = clusters.map(withConfigBase);
@@ -55,9 +53,9 @@ async function run(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** Sorted unique zones of the cluster's subnets (kops's ZONES column). */
+/** Sorted unique zones of the cluster's subnets (kops's ZONES column: regional GCE subnets have none). */
 function zonesOf(c: StoredCluster): string[] {
-  return [...new Set((c.cluster.spec.subnets ?? []).map((s) => s.zone ?? s.region).filter((z): z is string => Boolean(z)))].sort();
+  return [...new Set((c.cluster.spec.subnets ?? []).map((s) => s.zone).filter((z): z is string => Boolean(z)))].sort();
 }
 
 /** kops fills an empty configBase in memory before printing. */
@@ -78,6 +76,6 @@ async function printFull(ctx: CommandContext, clusters: StoredCluster[], output:
   }
   if (output === 'json') ctx.out(jsonDocuments(docs.map((d) => d.toJS()), single));
   else if (output === 'yaml') ctx.out(yamlDocuments(docs));
-  else ctx.out(table(['NAME', 'CLOUD', 'KUBERNETES'], docs.map((d) => [d.name ?? '', String(d.getIn(['spec', 'cloudProvider']) ?? ''), String(d.getIn(['spec', 'kubernetesVersion']) ?? '')])));
+  else ctx.out(kopsTable(['NAME', 'CLOUD', 'KUBERNETES'], docs.map((d) => [d.name ?? '', String(d.getIn(['spec', 'cloudProvider']) ?? ''), String(d.getIn(['spec', 'kubernetesVersion']) ?? '')])));
   return 0;
 }

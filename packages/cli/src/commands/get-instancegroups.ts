@@ -2,10 +2,10 @@
  * `statestore get instancegroups [IG...] --name CLUSTER`: the instance groups of a cluster as a table
  * (NAME, ROLE, MACHINETYPE, MIN, MAX, ZONES) or as the stored objects.
  */
-import { ClusterRegistry, type StoredInstanceGroup, type KopsCluster } from '@statestore/core';
+import { NotFoundError, type StoredInstanceGroup, type KopsCluster } from '@statestore/core';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { jsonDocuments, table, yamlDocuments } from '../output.js';
+import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';
 
 export const command: CommandSpec = {
   name: 'get instancegroups',
@@ -20,7 +20,7 @@ export const command: CommandSpec = {
 
 async function run(ctx: CommandContext): Promise<number> {
   const cluster = ctx.clusterName(undefined);
-  const registry = new ClusterRegistry(await ctx.openStore());
+  const registry = await ctx.clusters();
   const { cluster: clusterObject } = await registry.getCluster(cluster);
   const wanted = ctx.args.positionals;
   let groups: StoredInstanceGroup[];
@@ -30,20 +30,21 @@ async function run(ctx: CommandContext): Promise<number> {
   } else {
     groups = await registry.listInstanceGroups(cluster);
   }
+  // kops fails on an empty listing, whatever the output format
+  if (groups.length === 0) throw new NotFoundError(`no InstanceGroup objects found in cluster ${cluster}`);
   const output = ctx.output('table');
   if (output === 'json') {
-    ctx.out(jsonDocuments(groups.map((g) => g.instanceGroup), wanted.length === 1));
+    // one group is printed as an object, as kops does, whether or not it was named
+    ctx.out(jsonDocuments(groups.map((g) => g.instanceGroup), true));
   } else if (output === 'yaml') {
     ctx.out(yamlDocuments(groups.map((g) => g.doc)));
-  } else if (groups.length === 0) {
-    ctx.log(0, `No instance groups found in cluster ${cluster}`);
   } else {
     ctx.out(
-      table(
+      kopsTable(
         ['NAME', 'ROLE', 'MACHINETYPE', 'MIN', 'MAX', 'ZONES'],
         groups.map((g) => {
           const s = g.instanceGroup.spec;
-          return [g.name, s.role === 'Master' ? 'ControlPlane' : String(s.role ?? ''), s.machineType ?? '', String(s.minSize ?? ''), String(s.maxSize ?? ''), zonesOf(clusterObject, g).join(',')];
+          return [g.name, s.role === 'Master' ? 'ControlPlane' : String(s.role ?? ''), s.machineType ?? '', size(s.minSize), size(s.maxSize), zonesOf(ctx, clusterObject, g).join(',')];
         }),
       ),
     );
@@ -51,8 +52,18 @@ async function run(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-function zonesOf(cluster: KopsCluster, g: StoredInstanceGroup): string[] {
-  if (g.instanceGroup.spec.zones?.length) return g.instanceGroup.spec.zones;
-  const subnets = cluster.spec.subnets ?? [];
-  return [...new Set((g.instanceGroup.spec.subnets ?? []).map((n) => subnets.find((s) => s.name === n)?.zone ?? '').filter(Boolean))].sort();
+const size = (n: number | undefined) => (n === undefined || n === null ? '-' : String(n));
+
+/** kops's FindZonesForInstanceGroup: the group's zones and its subnets' zones, sorted; empty (with a warning) for an unknown subnet. */
+function zonesOf(ctx: CommandContext, cluster: KopsCluster, g: StoredInstanceGroup): string[] {
+  const zones = new Set(g.instanceGroup.spec.zones ?? []);
+  for (const name of g.instanceGroup.spec.subnets ?? []) {
+    const subnet = (cluster.spec.subnets ?? []).find((s) => s.name === name);
+    if (!subnet) {
+      ctx.warn(`error fetching zones for instancegroup: cannot find subnet ${JSON.stringify(name)} (declared in instance group ${JSON.stringify(g.name)}, not found in cluster)`);
+      return [];
+    }
+    if (subnet.zone) zones.add(subnet.zone);
+  }
+  return [...zones].sort();
 }

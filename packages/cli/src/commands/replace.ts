@@ -59,7 +59,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const files = repeatedOption(ctx.args, 'filename');
   if (files.length === 0) throw new UsageError('give the file(s) to read with -f FILE (or -f - for stdin)');
   const force = boolOption(ctx.args, 'force');
-  const registry = new ClusterRegistry(await ctx.openStore());
+  const registry = await ctx.clusters();
   await ctx.warnIfNoAtomicCreate(registry.store);
   // Parse every document of every file first: a syntax error or an unknown kind anywhere writes nothing.
   const docs: KopsYamlDocument[] = [];
@@ -100,7 +100,10 @@ async function planCluster(registry: ClusterRegistry, doc: KopsYamlDocument, for
   const before = existing.doc.toString();
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
   const object = doc.toJS() as unknown as KopsCluster;
-  assertValidCluster({ ...object, spec: { ...object.spec, configBase: object.spec?.configBase || existing.cluster.spec.configBase } }, igs, `Cluster ${name}`);
+  assertValidCluster({ ...object, spec: { ...object.spec, configBase: object.spec?.configBase || existing.cluster.spec.configBase } }, igs, {
+    previous: existing.cluster,
+    source: `Cluster ${name}`,
+  });
   return async () => {
     const after = await registry.updateCluster(name, () => doc, { instanceGroups: igs });
     return { kind: 'Cluster', name, cluster: name, action: after.toString() === before ? 'unchanged' : 'replaced' };

@@ -2,7 +2,7 @@
  * `statestore set cluster NAME PATH=VALUE...`: kops's field setter on the stored config (kops field
  * paths, list values appended), as one compare-and-swap, so concurrent `set`s all land.
  */
-import { ClusterRegistry, setFields } from '@statestore/core';
+import { setFields } from '@statestore/core';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -31,7 +31,7 @@ async function run(ctx: CommandContext): Promise<number> {
   if (names.length > 1) throw new UsageError(`expected at most one cluster name, got ${names.join(' ')}`);
   if (fields.length === 0) throw new UsageError('give at least one PATH=VALUE, e.g. spec.kubernetesVersion=1.35.2');
   const name = ctx.clusterName(names[0]);
-  const registry = new ClusterRegistry(await ctx.openStore());
+  const registry = await ctx.clusters();
   await ctx.warnIfNoAtomicCreate(registry.store);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
   const doc = await registry.updateCluster(name, (d) => setFields(d, 'Cluster', fields), { instanceGroups: igs });

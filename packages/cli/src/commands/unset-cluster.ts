@@ -2,7 +2,7 @@
  * `statestore unset cluster NAME PATH...`: kops's field unsetter on the stored config, as one
  * compare-and-swap.
  */
-import { ClusterRegistry, unsetFields } from '@statestore/core';
+import { unsetFields } from '@statestore/core';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -23,7 +23,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const flagName = typeof ctx.args.values.name === 'string' || ctx.env.KOPS_CLUSTER_NAME;
   const name = ctx.clusterName(flagName ? undefined : positionals.shift());
   if (positionals.length === 0) throw new UsageError('give at least one field path, e.g. spec.kubelet.maxPods');
-  const registry = new ClusterRegistry(await ctx.openStore());
+  const registry = await ctx.clusters();
   await ctx.warnIfNoAtomicCreate(registry.store);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
   const doc = await registry.updateCluster(name, (d) => unsetFields(d, 'Cluster', positionals), { instanceGroups: igs });

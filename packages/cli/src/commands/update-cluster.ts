@@ -1,22 +1,22 @@
 /**
- * `statestore update cluster NAME [--yes]`: validates the cluster and its instance groups and computes
- * the store-related part of the completed spec (configBase, keyStore, secretStore, etcd backup stores).
- * Without --yes: the diff against the stored cluster-completed.spec (exit 0). With --yes: writes it,
- * except on a local store (nodes cannot read a local disk), and never over a completed spec kops wrote.
- * kops-version.txt is left alone.
+ * `statestore update cluster NAME [--yes]`: the review before kops builds a cluster. Without --yes it
+ * validates the cluster and its instance groups as kops does and shows what the configuration changes
+ * since the last completed spec (`cluster-completed.spec`, which only kops writes: computing it needs
+ * kops's channels, assets and cloud APIs). With --yes it hands over to `kops update cluster --yes` on the
+ * same state store when a kops binary is on PATH, and otherwise refuses, printing the kops command.
+ * Statestore itself writes nothing here.
  */
 import {
-  ClusterRegistry,
   KopsYamlDocument,
   PATH_COMPLETED_SPEC,
   assertValidCluster,
   completeStoreSpec,
-  completedSpecText,
   defaultConfigBase,
   isNotFound,
   isWrittenByStatestore,
   joinStorePath,
   parseUrl,
+  safeForMessage,
   stringifyKopsObject,
   type KopsCluster,
   type VfsPath,
@@ -24,35 +24,36 @@ import {
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { findKops, runKops, shellQuote } from '../kops-binary.js';
 import { unifiedDiff } from '../text-diff.js';
 
 export const command: CommandSpec = {
   name: 'update cluster',
   usage: 'update cluster NAME [--yes]',
-  summary: 'Validate a cluster and show (or write) the store fields of its completed spec.',
+  summary: 'Review a cluster before kops builds it; with --yes, run kops update cluster --yes.',
   description: [
-    'Without --yes, prints the diff between the stored cluster-completed.spec and what Statestore computes; nothing is written.',
-    'With --yes, writes cluster-completed.spec (marked as written by Statestore) when none exists or the existing one was',
-    'written by Statestore. A completed spec written by kops is never replaced (a live cluster reads it): run kops update.',
-    '--yes is refused on a local store (file:// or a path): cluster nodes read configBase and cannot read your disk.',
+    'Without --yes: validates the cluster and its instance groups (kops\'s rules) and prints the fields of the configuration',
+    'that differ from the last cluster-completed.spec (all of them when kops has not run yet). Nothing is written.',
+    'With --yes: runs `kops update cluster --name NAME --yes --state STORE` when kops is on PATH and exits with its',
+    'exit code; without kops it refuses and prints that command. Statestore never writes cluster-completed.spec: only',
+    'kops can compute it. --yes is refused on a local store (file:// or a path): cluster nodes cannot read your disk.',
   ].join('\n'),
   examples: ['statestore update cluster demo.example.com', 'statestore update cluster demo.example.com --yes --state s3://my-state', 'statestore update cluster demo.example.com -o json'],
   outputs: ['text', 'json'],
-  options: { yes: { type: 'boolean', short: 'y', description: 'Write cluster-completed.spec' } },
+  options: { yes: { type: 'boolean', short: 'y', description: 'Run kops update cluster --yes' } },
   run,
 };
 
-/** The fields Statestore computes, for comparing with a completed spec kops wrote. */
-function storeFields(cluster: KopsCluster): Record<string, unknown> {
-  const s = cluster.spec ?? {};
-  return {
-    spec: {
-      configBase: s.configBase,
-      keyStore: s.keyStore,
-      secretStore: s.secretStore,
-      etcdClusters: (s.etcdClusters ?? []).map((e) => ({ name: e.name, backups: { backupStore: e.backups?.backupStore } })),
-    },
-  };
+/** The last completed spec's values at the paths the configuration sets (lists compared whole). */
+function projectOnto(shape: unknown, source: unknown): unknown {
+  if (shape && typeof shape === 'object' && !Array.isArray(shape) && source && typeof source === 'object' && !Array.isArray(source)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(shape)) {
+      if (key in source) out[key] = projectOnto((shape as Record<string, unknown>)[key], (source as Record<string, unknown>)[key]);
+    }
+    return out;
+  }
+  return source;
 }
 
 async function run(ctx: CommandContext): Promise<number> {
@@ -60,65 +61,68 @@ async function run(ctx: CommandContext): Promise<number> {
   if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
   const name = ctx.clusterName(positional);
   const location = ctx.stateStore();
-  const store = await ctx.openStore();
-  const registry = new ClusterRegistry(store);
+  const registry = await ctx.clusters();
   const stored = await registry.getCluster(name);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
-  assertValidCluster(stored.cluster, igs, `Cluster ${name}`);
+  assertValidCluster(stored.cluster, igs, { source: `Cluster ${name}` });
   await registry.checkVaultStores({ name, spec: stored.cluster.spec });
-  const completed = completeStoreSpec(stored.cluster, defaultConfigBase(store, name));
-  const target = await ctx.open(joinStorePath(completed.spec.configBase!, PATH_COMPLETED_SPEC));
-  const next = completedSpecText(completed);
-  const current = await readOptional(target);
-  const kopsWritten = current !== undefined && !isWrittenByStatestore(current);
   const json = ctx.output('text') === 'json';
 
-  const diff = kopsWritten
-    ? unifiedDiff(stringifyKopsObject(storeFields(KopsYamlDocument.parse(current, target.toString()).toJS() as unknown as KopsCluster)), stringifyKopsObject(storeFields(completed)), {
-        from: `${target.toString()} (store fields, written by kops)`,
-        to: 'computed (store fields)',
-      })
-    : unifiedDiff(current ?? '', next, { from: current === undefined ? '/dev/null' : target.toString(), to: 'computed' });
+  if (boolOption(ctx.args, 'yes')) return applyWithKops(ctx, name, location.url, stored.cluster.spec.configBase ?? defaultConfigBase(registry.store, name), json);
 
-  if (!boolOption(ctx.args, 'yes')) {
-    if (json) ctx.json({ cluster: name, completedSpec: target.toString(), exists: current !== undefined, writtenBy: current === undefined ? null : kopsWritten ? 'kops' : 'statestore', changed: diff !== '', diff, written: false });
-    else {
-      ctx.out(diff);
-      ctx.log(0, diff === '' ? 'No changes need to be applied.' : 'Must specify --yes to apply changes.');
-    }
+  const current = completeStoreSpec(stored.cluster, defaultConfigBase(registry.store, name));
+  const target = await ctx.open(joinStorePath(current.spec.configBase!, PATH_COMPLETED_SPEC));
+  const completedText = await readOptional(target);
+  const last = completedText === undefined ? undefined : (KopsYamlDocument.parse(completedText, target.toString()).toJS() as unknown as KopsCluster);
+  // the spec only: metadata (generation, timestamps) is bookkeeping, not something kops applies
+  const diff = unifiedDiff(last === undefined ? '' : stringifyKopsObject({ spec: projectOnto(current.spec, last.spec) }), stringifyKopsObject({ spec: current.spec }), {
+    from: last === undefined ? '/dev/null' : `${target.toString()} (the fields the configuration sets)`,
+    to: `${stored.path.toString()} (completed store fields)`,
+  });
+  const writtenBy = completedText === undefined ? null : isWrittenByStatestore(completedText) ? 'statestore' : 'kops';
+  if (json) {
+    ctx.json({ cluster: name, completedSpec: target.toString(), exists: completedText !== undefined, writtenBy, changed: diff !== '', diff, kopsCommand: kopsCommand(name, location.url) });
     return 0;
   }
+  ctx.out(diff);
+  if (writtenBy === 'statestore') ctx.warn(`${target.toString()} was written by an earlier Statestore and holds store fields only; \`kops update cluster --yes\` replaces it with the full spec.`);
+  ctx.log(0, diff === '' ? 'No changes need to be applied.' : `Must specify --yes to apply changes (runs: ${kopsCommand(name, location.url)}).`);
+  return 0;
+}
 
-  const local = [location.url, completed.spec.configBase!].find((u) => parseUrl(u, { cwd: ctx.io.cwd }).scheme === 'file');
+/** What the user (or --yes) runs: kops on the same state store. */
+function kopsCommand(name: string, stateUrl: string): string {
+  return ['kops', 'update', 'cluster', '--name', name, '--yes', '--state', safeForMessage(stateUrl)].map(shellQuote).join(' ');
+}
+
+/**
+ * `--yes`: hands the cluster to kops. Issue 21 (leases) takes the cluster's lease here, around the kops
+ * run, and releases it when kops exits: this is the one place a Statestore command lets kops write.
+ */
+async function applyWithKops(ctx: CommandContext, name: string, stateUrl: string, configBase: string, json: boolean): Promise<number> {
+  const local = [stateUrl, configBase].find((u) => parseUrl(u, { cwd: ctx.io.cwd }).scheme === 'file');
   if (local !== undefined) {
     throw new Error(
       `update cluster --yes is refused for a local store (${local}): cluster nodes read their configuration from configBase and cannot read this machine's disk. ` +
         'A local store is for review workflows (edit, replace, update without --yes, diff); copy it to a bucket (statestore cp -r) and point --state there to apply.',
     );
   }
-  if (kopsWritten) {
-    ctx.out(diff);
+  const command = kopsCommand(name, stateUrl);
+  const kops = await findKops(ctx.env);
+  if (!kops) {
     throw new Error(
-      `${target.toString()} was written by kops; Statestore never replaces it, because a running cluster reads it. Run \`kops update cluster ${name} --yes\` to apply changes.`,
+      `kops is not on PATH: Statestore does not build clusters itself (the completed spec needs kops's channels, assets and cloud APIs). Install kops and run: ${command}`,
     );
   }
-  if (diff === '') {
-    if (json) ctx.json({ cluster: name, completedSpec: target.toString(), changed: false, written: false });
-    else ctx.out(`${target.toString()} is up to date.\n`);
-    return 0;
-  }
-  await ctx.warnIfNoAtomicCreate(target);
-  await target.updateFile((bytes) => {
-    const now = bytes === undefined ? undefined : new TextDecoder().decode(bytes);
-    if (now !== undefined && !isWrittenByStatestore(now)) throw new Error(`${target.toString()} was just written by kops; not replacing it.`);
-    return next;
+  ctx.log(0, `Running ${command.replace(/^kops/, kops)}`);
+  const code = await runKops(kops, ['update', 'cluster', '--name', name, '--yes', '--state', stateUrl], {
+    env: ctx.env,
+    cwd: ctx.io.cwd,
+    stdout: json ? ctx.io.stderr : ctx.io.stdout,
+    stderr: ctx.io.stderr,
   });
-  if (json) ctx.json({ cluster: name, completedSpec: target.toString(), changed: true, written: true, diff });
-  else {
-    ctx.out(diff);
-    ctx.out(`Wrote ${target.toString()} (store fields; kops-version.txt left alone).\n`);
-  }
-  return 0;
+  if (json) ctx.json({ cluster: name, kops, command, exitCode: code });
+  return code;
 }
 
 async function readOptional(path: VfsPath): Promise<string | undefined> {

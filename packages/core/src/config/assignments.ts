@@ -47,7 +47,13 @@ function subnetNeedsCidr(s: ClusterSubnetSpec): boolean {
 export function assignSubnetCidrs(spec: ClusterSpec): void {
   const subnets = spec.subnets ?? [];
   if (!subnets.some(subnetNeedsCidr)) return;
-  if (subnets.some((s) => s.id && !s.cidr)) throw new InvalidConfigError('subnets given by id need their cidr in the cluster spec: Statestore does not ask the cloud for it');
+  const shared = subnets.findIndex((s) => s.id && !s.cidr);
+  if (shared >= 0) {
+    const s = subnets[shared]!;
+    throw new InvalidConfigError(
+      `subnet ${JSON.stringify(s.name)} is the existing subnet ${s.id}: Statestore does not ask the cloud for its CIDR (kops does); give it with --set spec.subnets[${shared}].cidr=CIDR`,
+    );
+  }
   if (!spec.networkCIDR) throw new InvalidConfigError('Invalid NetworkCIDR: ""; set spec.networkCIDR');
   const network = parseCidr(spec.networkCIDR);
   const big: ClusterSubnetSpec[] = [];

@@ -1,16 +1,20 @@
 /**
- * The objects a new `create cluster` writes, in kops's order of steps: flags → Cluster and
- * InstanceGroups (new-cluster.ts) → `--unset`, then `--set` → PerformAssignments → validation →
- * creation timestamps. The result is in kops's canonical YAML form.
+ * The objects a new `create cluster` writes, in kops's order of steps (RunCreateCluster): flags →
+ * Cluster and InstanceGroups (new-cluster.ts) → the create-only options (create-cluster-options.ts) →
+ * `--unset`, then `--set` → Calico eBPF turns kube-proxy off → PerformAssignments → validation →
+ * creation timestamps. The result is in kops's canonical YAML form, as stored: instance groups carry no
+ * `kops.k8s.io/cluster` label (kops adds it when it reads them, and to `--dry-run` output only).
  */
 import { performAssignments } from './assignments.js';
-import { kopsTimestamp, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
+import { applyCreateClusterOptions, type CreateClusterOptions } from './create-cluster-options.js';
+import { CLUSTER_LABEL, kopsTimestamp, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
 import { KopsYamlDocument } from './kops-yaml.js';
 import { newCluster, type NewClusterOptions } from './new-cluster.js';
 import { setFields, unsetFields } from './set-fields.js';
+import type { SshPublicKey } from './ssh-public-key.js';
 import { assertValidCluster } from './validate.js';
 
-export interface BuildClusterOptions extends NewClusterOptions {
+export interface BuildClusterOptions extends NewClusterOptions, CreateClusterOptions {
   /** `--set path=value` assignments on the Cluster (already split as the flag parser splits them). */
   sets?: readonly string[];
   /** `--unset path` on the Cluster. */
@@ -21,13 +25,17 @@ export interface BuildClusterOptions extends NewClusterOptions {
 
 export interface BuiltCluster {
   cluster: KopsYamlDocument;
+  /** As stored: without the `kops.k8s.io/cluster` label. */
   instanceGroups: KopsYamlDocument[];
   /** Things to tell the user (e.g. how the cloud was chosen). */
   notices?: string[];
+  /** The admin SSH key to store with the cluster (`--ssh-public-key`), at the key store's ssh/public/admin/. */
+  sshPublicKey?: SshPublicKey;
 }
 
 export function buildCluster(options: BuildClusterOptions): BuiltCluster {
   const result = newCluster(options);
+  applyCreateClusterOptions(result, options);
   let cluster = result.cluster;
   if ((options.sets?.length ?? 0) > 0 || (options.unsets?.length ?? 0) > 0) {
     const doc = KopsYamlDocument.fromObject(cluster);
@@ -35,8 +43,9 @@ export function buildCluster(options: BuildClusterOptions): BuiltCluster {
     setFields(doc, 'Cluster', options.sets ?? []);
     cluster = doc.toJS() as unknown as KopsCluster;
   }
+  disableKubeProxyForCalicoBpf(cluster);
   performAssignments(cluster);
-  assertValidCluster(cluster, result.instanceGroups, `The new cluster ${options.name}`);
+  assertValidCluster(cluster, result.instanceGroups, { source: `The new cluster ${options.name}` });
   const stamp = kopsTimestamp(options.now);
   return {
     cluster: KopsYamlDocument.fromObject(stamped(cluster, stamp)),
@@ -45,8 +54,51 @@ export function buildCluster(options: BuildClusterOptions): BuiltCluster {
   };
 }
 
+/**
+ * Calico's eBPF dataplane replaces kube-proxy (and from v3.31 binds its health port), so kops turns
+ * kube-proxy off when `spec.networking.calico.bpfEnabled` is true and kube-proxy was not set either way.
+ */
+function disableKubeProxyForCalicoBpf(cluster: KopsCluster): void {
+  const calico = cluster.spec.networking?.calico as { bpfEnabled?: unknown } | undefined;
+  if (calico?.bpfEnabled !== true) return;
+  cluster.spec.kubeProxy ??= {};
+  cluster.spec.kubeProxy.enabled ??= false;
+}
+
 function stamped<T extends KopsCluster | KopsInstanceGroup>(object: T, timestamp: string): T {
   return { ...object, metadata: { creationTimestamp: timestamp, ...object.metadata } };
+}
+
+/**
+ * What `kops create cluster --dry-run -o yaml|json` prints: the objects not yet created
+ * (`creationTimestamp: null`), each instance group labelled with its cluster, then the admin SSH key as
+ * an SSHCredential when one was given.
+ */
+export function dryRunObjects(built: BuiltCluster): KopsYamlDocument[] {
+  const name = built.cluster.name ?? '';
+  const unstamped = (doc: KopsYamlDocument) => {
+    const copy = doc.clone();
+    copy.setIn(['metadata', 'creationTimestamp'], null);
+    return copy;
+  };
+  const docs = [unstamped(built.cluster), ...built.instanceGroups.map((ig) => withClusterLabel(unstamped(ig), name))];
+  if (built.sshPublicKey) {
+    docs.push(
+      KopsYamlDocument.fromObject({
+        apiVersion: 'kops.k8s.io/v1alpha2',
+        kind: 'SSHCredential',
+        metadata: { creationTimestamp: null, labels: { [CLUSTER_LABEL]: name }, name: 'admin' },
+        spec: { publicKey: built.sshPublicKey.text.trim() },
+      }),
+    );
+  }
+  return docs;
+}
+
+/** The instance group as kops shows it after reading it: labelled `kops.k8s.io/cluster: CLUSTER`. */
+export function withClusterLabel(doc: KopsYamlDocument, cluster: string): KopsYamlDocument {
+  if (doc.getIn(['metadata', 'labels', CLUSTER_LABEL]) !== cluster) doc.setIn(['metadata', 'labels', CLUSTER_LABEL], cluster);
+  return doc;
 }
 
 /**

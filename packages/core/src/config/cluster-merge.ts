@@ -6,7 +6,7 @@
  * count, topology, network CIDRs, cloud) are refused when they differ from what is stored.
  */
 import { InvalidConfigError } from '../errors/errors.js';
-import { applyNetworking } from './new-cluster.js';
+import { applyNetworking } from './new-cluster-network.js';
 import { isControlPlane, isNodeGroup, type ClusterSpec, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
 import type { KopsYamlDocument } from './kops-yaml.js';
 import { setFields, unsetFields } from './set-fields.js';

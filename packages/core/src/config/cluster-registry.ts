@@ -3,12 +3,15 @@
  * of kops's VFSClientset). Creates are create-if-absent; every read–modify–write goes through
  * VfsPath.updateFile (compare-and-swap), so concurrent writers never lose an update; `metadata.generation`
  * is bumped when a spec changes, as kops does; vault:// secret and key stores are checked before a write.
+ * Instance groups are read as kops reads them, labelled with their cluster; so every read–modify–write
+ * stores the label, while `createCluster` stores them as kops's create does, without it.
  */
 import { AlreadyExistsError, InvalidConfigError, NotFoundError, isAlreadyExists, isNotFound } from '../errors/errors.js';
 import type { VfsPath } from '../path/vfs-path.js';
-import type { BuiltCluster } from './build-cluster.js';
-import { CLUSTER_LABEL, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
+import { withClusterLabel, type BuiltCluster } from './build-cluster.js';
+import type { KopsCluster, KopsInstanceGroup } from './kops-model.js';
 import { KopsYamlDocument, sortKopsKeys } from './kops-yaml.js';
+import { sshPublicKeyLocation } from './ssh-public-key.js';
 import {
   clusterAddonsPath,
   clusterConfigPath,
@@ -64,13 +67,15 @@ function decodeCluster(text: string, source: string, name: string, configBase: s
   return { doc, cluster };
 }
 
+/** An instance group as kops reads it: the document and the object both carry the cluster label. */
 function decodeInstanceGroup(text: string, source: string, cluster: string): { doc: KopsYamlDocument; instanceGroup: KopsInstanceGroup } {
-  const doc = KopsYamlDocument.parse(text, source);
+  const parsed = KopsYamlDocument.parse(text, source);
+  const kind = parsed.kind;
+  if (kind !== 'InstanceGroup') throw new InvalidConfigError(`${source} does not hold an InstanceGroup (kind: ${String(kind)})`, { url: source });
+  const doc = withClusterLabel(parsed, cluster);
   const instanceGroup = doc.toJS() as unknown as KopsInstanceGroup;
-  if (instanceGroup.kind !== 'InstanceGroup') throw new InvalidConfigError(`${source} does not hold an InstanceGroup (kind: ${String(instanceGroup.kind)})`, { url: source });
   instanceGroup.metadata ??= {};
   instanceGroup.spec ??= {};
-  instanceGroup.metadata.labels = { ...instanceGroup.metadata.labels, [CLUSTER_LABEL]: cluster };
   return { doc, instanceGroup };
 }
 
@@ -96,11 +101,29 @@ async function readTextIfExists(path: VfsPath): Promise<string | undefined> {
   }
 }
 
+export interface ClusterRegistryOptions {
+  /**
+   * Opens a URL as its own path (the resolver the store was opened with). Used for locations named in
+   * a cluster spec (the key store) and to delete a cluster through its own folder, so a store that prunes
+   * emptied folders (file://) stops at the cluster folder and never removes the store root.
+   */
+  open?: (url: string) => Promise<VfsPath>;
+}
+
 export class ClusterRegistry {
   constructor(
     /** The state store root. */
     readonly store: VfsPath,
+    private readonly options: ClusterRegistryOptions = {},
   ) {}
+
+  /** A location named in a spec: below the store it is joined; elsewhere it needs `options.open`. */
+  private async locate(url: string): Promise<VfsPath> {
+    const root = this.store.toString().replace(/\/+$/, '');
+    if (url.startsWith(`${root}/`)) return this.store.join(url.slice(root.length + 1));
+    if (!this.options.open) throw new InvalidConfigError(`${url} is outside the state store ${root}; open the registry with an \`open\` function to reach it`, { url });
+    return this.options.open(url);
+  }
 
   /** Cluster names: every `*\/config` below the store root, sorted. */
   async listClusterNames(): Promise<string[]> {
@@ -169,7 +192,7 @@ export class ClusterRegistry {
     const names = igs.map((g) => g.metadata.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate) throw new InvalidConfigError(`InstanceGroup names must be unique; ${duplicate} appears twice`);
-    assertValidCluster(cluster, igs.length > 0 ? igs : undefined, `Cluster ${name}`);
+    assertValidCluster(cluster, igs.length > 0 ? igs : undefined, { source: `Cluster ${name}` });
     await this.checkVaultStores({ name, spec: cluster.spec });
     try {
       await clusterConfigPath(this.store, name).createFile(built.cluster.toString());
@@ -181,12 +204,14 @@ export class ClusterRegistry {
     }
     for (const ig of built.instanceGroups) await instanceGroupPath(this.store, name, ig.name!).createFile(ig.toString());
     await clusterAddonsPath(this.store, name).writeFile('');
+    if (built.sshPublicKey) await (await this.locate(sshPublicKeyLocation(cluster.spec, built.sshPublicKey.id))).writeFile(built.sshPublicKey.text);
   }
 
   /**
    * Read–modify–write of a cluster's `config` with compare-and-swap: `mutate` edits the document
-   * (it may run again if another writer got there first). The result is validated before it is written.
-   * Returns the stored document, or the current one when nothing changed.
+   * (it may run again if another writer got there first). The result is validated before it is written
+   * (kops's update rules included; with its instance groups when given). Returns the stored document, or
+   * the current one when nothing changed.
    */
   async updateCluster(name: string, mutate: DocumentMutation, options: { instanceGroups?: readonly KopsInstanceGroup[] } = {}): Promise<KopsYamlDocument> {
     const path = clusterConfigPath(this.store, name);
@@ -202,8 +227,7 @@ export class ClusterRegistry {
       const after = next.toJS() as unknown as KopsCluster;
       if (after.metadata?.name && after.metadata.name !== name) throw new InvalidConfigError(`cluster name did not match expected name: ${after.metadata.name} vs ${name}; a cluster cannot be renamed`);
       const checked: KopsCluster = { ...after, metadata: { ...after.metadata, name }, spec: { ...after.spec, configBase: after.spec?.configBase || defaultConfigBase(this.store, name) } };
-      assertValidCluster(checked, options.instanceGroups, `Cluster ${name}`);
-      assertEtcdClustersKept(before, after);
+      assertValidCluster(checked, options.instanceGroups, { previous: before, source: `Cluster ${name}` });
       await this.checkVaultStores({ name, spec: after.spec ?? {} });
       bumpGeneration(next, before);
       const out = next.toString();
@@ -263,8 +287,10 @@ export class ClusterRegistry {
     await path.updateFile(async (current) => {
       if (!current) throw new NotFoundError(`InstanceGroup ${JSON.stringify(name)} not found in cluster ${cluster}`, { url: path.toString() });
       const text = new TextDecoder().decode(current);
-      const doc = KopsYamlDocument.parse(text, path.toString());
+      const { doc } = decodeInstanceGroup(text, path.toString(), cluster);
       const before = doc.toJS() as unknown as KopsInstanceGroup;
+      // unchanged by the mutation: nothing is written (not even the label kops's read adds)
+      const baseline = doc.toString();
       const draft = doc.clone();
       const next = (await mutate(draft)) ?? draft;
       result = next;
@@ -273,7 +299,7 @@ export class ClusterRegistry {
       assertValidInstanceGroup({ ...after, metadata: { ...after.metadata, name } }, clusterObject, `InstanceGroup ${name}`);
       bumpGeneration(next, before);
       const out = next.toString();
-      return out === text ? undefined : out;
+      return out === baseline ? undefined : out;
     });
     return result!;
   }
@@ -304,7 +330,8 @@ export class ClusterRegistry {
   /**
    * Removes the cluster's state folder `{store}/{name}` after checking every file against kops's
    * allow-list (InvalidConfigError listing unknown files, nothing removed). Stores outside the folder
-   * are reported in the plan, never touched. Returns the plan that was carried out.
+   * are reported in the plan, never touched; nor is the store root, even when the cluster was all it held.
+   * Returns the plan that was carried out.
    */
   async deleteCluster(name: string): Promise<ClusterDeletePlan> {
     const plan = await this.planDeleteCluster(name);
@@ -314,14 +341,9 @@ export class ClusterRegistry {
         { url: plan.folder.toString() },
       );
     }
-    await plan.folder.removeAll();
+    // Opened on its own, the cluster folder is the highest folder a pruning store (file://) may remove.
+    const folder = this.options.open ? await this.options.open(plan.folder.toString()) : plan.folder;
+    await folder.removeAll();
     return plan;
   }
-}
-
-/** kops refuses to drop an etcd cluster on update ("EtcdClusters cannot be removed"). */
-function assertEtcdClustersKept(before: KopsCluster, after: KopsCluster): void {
-  const kept = new Set((after.spec?.etcdClusters ?? []).map((e) => e?.name));
-  const removed = (before.spec?.etcdClusters ?? []).map((e) => e?.name).filter((n) => n && !kept.has(n));
-  if (removed.length > 0) throw new InvalidConfigError(`spec.etcdClusters: Forbidden: EtcdClusters cannot be removed (${removed.join(', ')})`);
 }

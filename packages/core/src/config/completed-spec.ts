@@ -1,15 +1,15 @@
 /**
- * The store-related part of kops's completed spec (`cluster-completed.spec`, written by `update cluster
- * --yes`): configBase, keyStore, secretStore and etcd backup stores filled in as PopulateClusterSpec and
- * the etcd-manager model fill them, and the Kubernetes version without its leading `v`. Statestore marks
- * the files it writes so it never replaces one kops wrote.
+ * The store-related part of kops's completed spec (`cluster-completed.spec`, which only `kops update
+ * cluster --yes` writes): configBase, keyStore, secretStore and etcd backup stores filled in as
+ * PopulateClusterSpec and the etcd-manager model fill them, and the Kubernetes version without its
+ * leading `v` — what `update cluster` compares with the last completed spec. Earlier Statestore releases
+ * wrote a partial completed spec marked with a first-line comment; `isWrittenByStatestore` recognises one.
  */
 import { parseKubernetesVersion } from './kops-defaults.js';
 import type { KopsCluster } from './kops-model.js';
-import { stringifyKopsObject } from './kops-yaml.js';
 import { joinStorePath } from './store-layout.js';
 
-/** First line of every completed spec Statestore writes. kops ignores comments. */
+/** First line of the partial completed specs earlier Statestore releases wrote. kops ignores comments. */
 export const STATESTORE_COMPLETED_SPEC_MARKER =
   '# Written by Statestore `update cluster --yes`: store-related fields only. `kops update cluster --yes` replaces this file with the full spec.';
 
@@ -32,12 +32,7 @@ export function completeStoreSpec(cluster: KopsCluster, defaultConfigBase: strin
   return copy;
 }
 
-/** The file Statestore writes: the marker, then the completed cluster in kops's YAML form. */
-export function completedSpecText(completed: KopsCluster): string {
-  return `${STATESTORE_COMPLETED_SPEC_MARKER}\n${stringifyKopsObject(completed)}`;
-}
-
-/** True when a stored completed spec was written by Statestore (so Statestore may replace it). */
+/** True when a stored completed spec is one an earlier Statestore wrote (store fields only). */
 export function isWrittenByStatestore(text: string): boolean {
   return text.startsWith(STATESTORE_COMPLETED_SPEC_MARKER);
 }

@@ -1,9 +1,9 @@
 /**
  * config/ owns what the design gives core about cluster configuration, usable without the CLI: where
  * the state store is (kops's four places), the kops object model (Cluster, InstanceGroup at
- * kops.k8s.io/v1alpha2) with `create cluster`'s defaults, kops-style YAML that keeps comments on edit,
- * merging command-line options into a stored cluster, kops's set/unset field paths, the store layout,
- * the completed spec's store fields, and the vault:// rules.
+ * kops.k8s.io/v1alpha2) with every `create cluster` option and kops's defaults, kops's validation,
+ * kops-style YAML that keeps comments on edit, merging command-line options into a stored cluster, kops's
+ * set/unset field paths, the store layout, the completed spec's store fields, and the vault:// rules.
  */
 export * from './kops-model.js';
 export { KopsYamlDocument, stringifyKopsObject, splitKopsDocuments, joinKopsDocuments, compareKopsKeys, sortKopsKeys, looksLikeNonString, detectLayout, KOPS_LAYOUT, type YamlLayout } from './kops-yaml.js';
@@ -21,16 +21,24 @@ export {
   parseKubernetesVersion,
   type KopsCloud,
   type KubernetesVersion,
+  type MachineRole,
 } from './kops-defaults.js';
-export { newCluster, applyNetworking, trimCommonPrefix, NETWORKING_OPTIONS, type NewClusterOptions, type NewClusterResult } from './new-cluster.js';
+export { newCluster, type NewClusterOptions, type NewClusterResult, type OpenstackOptions, type AzureOptions } from './new-cluster.js';
+export { applyNetworking, NETWORKING_OPTIONS } from './new-cluster-network.js';
+export { trimCommonPrefix } from './new-cluster-groups.js';
+export { applyCreateClusterOptions, type CreateClusterOptions } from './create-cluster-options.js';
+export { parseCloudLabels } from './cloud-labels.js';
+export { parseSshPublicKey, sshPublicKeyLocation, type SshPublicKey } from './ssh-public-key.js';
+export { isFeatureEnabled, type KopsFeatureFlag } from './feature-flags.js';
+export { clusterRegionProblems, gceZoneToRegion, azureZoneToLocation } from './cloud-regions.js';
 export { newInstanceGroup, parseInstanceGroupRole, type NewInstanceGroupOptions } from './new-instance-group.js';
 export { performAssignments, assignSubnetCidrs } from './assignments.js';
-export { buildCluster, prepareUserCluster, type BuildClusterOptions, type BuiltCluster } from './build-cluster.js';
+export { buildCluster, dryRunObjects, withClusterLabel, prepareUserCluster, type BuildClusterOptions, type BuiltCluster } from './build-cluster.js';
 export { assertNoReshaping, mergeClusterOptions, mergeInstanceGroupOptions, nodeCountShares, touchesInstanceGroups, RESHAPING_FLAGS, type ClusterMergeOptions } from './cluster-merge.js';
 export { setField, setFields, unsetField, unsetFields, splitSetFlag, splitUnsetFlag, type KopsKind } from './set-fields.js';
 export { parseFieldPath, formatFieldPath, type FieldPathElement } from './field-path.js';
 export { parseGoDuration, formatGoDuration } from './go-duration.js';
-export { validateCluster, validateInstanceGroup, assertValidCluster, assertValidInstanceGroup, isDns1123Subdomain } from './validate.js';
+export { validateCluster, clusterNameErrors, validateInstanceGroup, assertValidCluster, assertValidInstanceGroup, isDns1123Subdomain, type ClusterValidationOptions } from './validate.js';
 export * from './store-layout.js';
-export { completeStoreSpec, completedSpecText, isWrittenByStatestore, STATESTORE_COMPLETED_SPEC_MARKER } from './completed-spec.js';
-export { ClusterRegistry, type StoredCluster, type StoredInstanceGroup, type ClusterDeletePlan, type DocumentMutation } from './cluster-registry.js';
+export { completeStoreSpec, isWrittenByStatestore, STATESTORE_COMPLETED_SPEC_MARKER } from './completed-spec.js';
+export { ClusterRegistry, type ClusterRegistryOptions, type StoredCluster, type StoredInstanceGroup, type ClusterDeletePlan, type DocumentMutation } from './cluster-registry.js';

@@ -91,12 +91,13 @@ export function defaultImage(cloud: string, kubernetesVersion: string, arch: 'am
   );
 }
 
-type Role = 'control-plane' | 'node' | 'bastion';
+/** Roles a default machine type is asked for; `apiserver` is kops's APIServer (a control-plane type on AWS). */
+export type MachineRole = 'control-plane' | 'apiserver' | 'node' | 'bastion';
 
-const MACHINE_TYPES: Partial<Record<KopsCloud, Partial<Record<Role, string>>>> = {
+const MACHINE_TYPES: Partial<Record<KopsCloud, Partial<Record<MachineRole, string>>>> = {
   // kops asks EC2 for the first of t3.medium, c5.large, c4.large offered in every zone of the group;
   // t3.medium is offered in every commercial region.
-  aws: { 'control-plane': 't3.medium', node: 't3.medium', bastion: 't3.micro' },
+  aws: { 'control-plane': 't3.medium', apiserver: 't3.medium', node: 't3.medium', bastion: 't3.micro' },
   gce: { 'control-plane': 'e2-medium', node: 'e2-medium', bastion: 'e2-micro' },
   digitalocean: { 'control-plane': 's-2vcpu-4gb-amd', node: 's-2vcpu-4gb-amd' },
   azure: { 'control-plane': 'Standard_B2s', node: 'Standard_B2s', bastion: 'Standard_B2s' },
@@ -105,11 +106,19 @@ const MACHINE_TYPES: Partial<Record<KopsCloud, Partial<Record<Role, string>>>> =
   linode: { 'control-plane': 'g6-standard-2', node: 'g6-standard-2', bastion: 'g6-standard-1' },
 };
 
-/** The machine type kops picks for a role, or undefined where kops would ask the cloud (OpenStack). */
-export function defaultMachineType(cloud: string, role: Role, arch: 'amd64' | 'arm64' = 'amd64'): string | undefined {
+/**
+ * The machine type kops picks for a role; undefined where kops has none (it then leaves the field
+ * empty, e.g. APIServer groups outside AWS) or asks the cloud (OpenStack: see `cloudPicksMachineType`).
+ */
+export function defaultMachineType(cloud: string, role: MachineRole, arch: 'amd64' | 'arm64' = 'amd64'): string | undefined {
   const type = MACHINE_TYPES[cloud as KopsCloud]?.[role];
   if (cloud === 'aws' && arch === 'arm64') return role === 'bastion' ? 't4g.micro' : 't4g.medium';
   return type;
+}
+
+/** Clouds where kops asks the cloud for a default machine type Statestore cannot know. */
+export function cloudPicksMachineType(cloud: string): boolean {
+  return cloud === 'openstack';
 }
 
 /**

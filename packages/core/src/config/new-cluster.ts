@@ -1,37 +1,64 @@
 /**
  * The Cluster and InstanceGroups `kops create cluster` builds from its flags (upup/pkg/fi/cloudup/
- * new_cluster.go: NewCluster and its setup* steps, plus the flag mapping of cmd/kops/create_cluster.go),
- * in v1alpha2 form and before `PerformAssignments` (see assignments.ts). Nothing here talks to a cloud.
+ * new_cluster.go: NewCluster), in v1alpha2 form and before the create-only options, `--set` and
+ * `PerformAssignments` (see build-cluster.ts). This file holds the options, the cloud-specific part
+ * (the cloud switch and setupVPC) and the order of the steps; the network and instance-group steps live
+ * in new-cluster-network.ts and new-cluster-groups.ts. Nothing here talks to a cloud: where kops asks
+ * one, Statestore uses the facts in kops-defaults.ts or asks for a flag.
  */
 import { InvalidConfigError } from '../errors/errors.js';
+import { isFeatureEnabled, featureFlagHint } from './feature-flags.js';
 import {
   DEFAULT_ADMIN_ACCESS,
   DEFAULT_CHANNEL,
-  DEFAULT_ETCD_CLUSTERS,
   DEFAULT_KUBERNETES_VERSION,
   DEFAULT_NETWORKING,
   KOPS_CLOUDS,
+  cloudPicksMachineType,
   defaultImage,
   defaultMachineType,
   guessCloudForPath,
   guessCloudForZones,
   machineArchitecture,
   parseKubernetesVersion,
+  type MachineRole,
 } from './kops-defaults.js';
-import {
-  CLUSTER_LABEL,
-  INSTANCE_GROUP_NODE_LABEL,
-  KOPS_API_VERSION,
-  type ClusterSpec,
-  type ClusterSubnetSpec,
-  type EtcdClusterSpec,
-  type KopsCluster,
-  type KopsInstanceGroup,
-} from './kops-model.js';
+import { INSTANCE_GROUP_NODE_LABEL, KOPS_API_VERSION, type ClusterSpec, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
+import { setupApiServers, setupControlPlane, setupKarpenterNodes, setupNodes } from './new-cluster-groups.js';
+import { applyNetworking, setupApi, setupTopology, setupZones } from './new-cluster-network.js';
+import { joinStorePath } from './store-layout.js';
 
-/** The `create cluster` flags Statestore supports, named as kops names them. */
+/** OpenStack options (`--os-*`). */
+export interface OpenstackOptions {
+  /** `--os-ext-net`: external network of the router (and floating network of the API load balancer). */
+  externalNet?: string;
+  /** `--os-ext-subnet`. */
+  externalSubnet?: string;
+  /** `--os-lb-floating-subnet`. */
+  lbSubnet?: string;
+  /** `--os-kubelet-ignore-az`. */
+  storageIgnoreAz?: boolean;
+  /** `--os-octavia`. */
+  lbOctavia?: boolean;
+  /** `--os-octavia-provider`. */
+  octaviaProvider?: string;
+  /** `--os-dns-servers` (comma-separated, kept as one string as kops does). */
+  dnsServers?: string;
+}
+
+/** Azure options (`--azure-*`, behind kops's Azure feature flag). */
+export interface AzureOptions {
+  subscriptionId?: string;
+  tenantId?: string;
+  resourceGroupName?: string;
+  routeTableName?: string;
+  /** Default `kops`. */
+  adminUser?: string;
+}
+
+/** The `create cluster` flags that shape NewCluster, named as kops names them. */
 export interface NewClusterOptions {
-  /** Cluster name (a DNS-1123 subdomain). */
+  /** Cluster name (a DNS-1123 subdomain; with a dot unless DNS is none). */
   name: string;
   /** Where the cluster's configuration lives: `{store}/{name}` in kops's path form (bare path for local stores). */
   configBase: string;
@@ -49,16 +76,40 @@ export interface NewClusterOptions {
   nodeCount?: number;
   /** `--node-size`. */
   nodeSizes?: string[];
+  /** `--api-server-count` (kops's APIServerNodes feature flag): API-server groups, divided over the zones. */
+  apiServerCount?: number;
+  /** `--api-server-size` (one machine type). */
+  apiServerSizes?: string[];
+  /** `--bastion-size`, a Statestore extension: the bastion's machine type (kops asks the cloud). */
+  bastionSize?: string;
   /** `--kubernetes-version`; defaults to the stable channel's recommendation. */
   kubernetesVersion?: string;
+  /** `--kubernetes-feature-gates`: `Name`, `+Name` (enable) or `-Name` (disable), set on every component. */
+  kubernetesFeatureGates?: string[];
   /** `--networking` (default cilium). */
   networking?: string;
-  /** `--topology public|private` (default public). */
+  /** `--topology public|private` (default public, private with IPv6). */
   topology?: string;
-  /** `--image` for every instance group. */
+  /** `--image` for every instance group without its own. */
   image?: string;
+  /** `--control-plane-image`, `--node-image`, `--bastion-image`: take precedence over `--image`. */
+  controlPlaneImage?: string;
+  nodeImage?: string;
+  bastionImage?: string;
   /** `--network-cidr`, repeatable: the first is the VPC CIDR, the rest additional CIDRs with their own subnets. */
   networkCidrs?: string[];
+  /** `--network-id` (`--vpc`, `--os-network`): a shared network. */
+  networkId?: string;
+  /** `--subnets`: shared subnets, `ZONE=ID` (or a plain ID with one zone). */
+  subnetIds?: string[];
+  /** `--utility-subnets`: shared utility subnets, same form. */
+  utilitySubnetIds?: string[];
+  /** `--egress`: how private subnets reach out (nat-…, eipalloc-…, i-…, tgw-…, External). */
+  egress?: string;
+  /** `--ipv6`: IPv6 pod network (AWS). */
+  ipv6?: boolean;
+  /** `--bastion`: a bastion group (private topology only). */
+  bastion?: boolean;
   /** `--admin-access` (default 0.0.0.0/0 and ::/0). */
   adminAccess?: string[];
   /** `--ssh-access` (defaults to the admin access). */
@@ -71,70 +122,45 @@ export interface NewClusterOptions {
   dns?: string;
   /** `--dns-zone`. */
   dnsZone?: string;
+  /** `--etcd-clusters` (default main, events). */
+  etcdClusters?: string[];
+  /** `--encrypt-etcd-storage` (default: true on AWS). */
+  encryptEtcdStorage?: boolean;
+  /** `--etcd-storage-type`. */
+  etcdStorageType?: string;
+  /** `--instance-manager cloudgroups|karpenter` (default cloudgroups). */
+  instanceManager?: string;
+  /** `--discovery-store`: where OIDC discovery documents are published (`{store}/{name}`). */
+  discoveryStore?: string;
+  /** `--api-loadbalancer-type public|internal`. */
+  apiLoadBalancerType?: string;
+  /** `--api-ssl-certificate` (AWS). */
+  apiSslCertificate?: string;
   /** `--project` (GCE). */
   project?: string;
-  /** Environment consulted when guessing the cloud (HCLOUD_TOKEN, LINODE_TOKEN). */
+  /** `--gce-service-account`. */
+  gceServiceAccount?: string;
+  openstack?: OpenstackOptions;
+  azure?: AzureOptions;
+  /** `--spotinst-product`, `--spotinst-orientation` (Spotinst feature flag). */
+  spotinst?: { product?: string; orientation?: string };
+  /** Environment consulted when guessing the cloud (HCLOUD_TOKEN, LINODE_TOKEN) and for KOPS_FEATURE_FLAGS. */
   env?: NodeJS.ProcessEnv;
 }
 
 export interface NewClusterResult {
   cluster: KopsCluster;
-  /** Control planes, then nodes, in kops's order. */
+  /** Control planes, API servers, nodes, bastions: kops's order. */
   instanceGroups: KopsInstanceGroup[];
   /** Things the caller should tell the user (e.g. how the cloud was chosen). */
   notices: string[];
-}
-
-const NETWORKING: Record<string, (spec: ClusterSpec) => void> = {
-  kubenet: (s) => (s.networking = { kubenet: {} }),
-  external: (s) => (s.networking = { external: {} }),
-  cni: (s) => (s.networking = { cni: {} }),
-  kopeio: (s) => (s.networking = { kopeio: {} }),
-  'kopeio-vxlan': (s) => (s.networking = { kopeio: {} }),
-  flannel: (s) => (s.networking = { flannel: { backend: 'vxlan' } }),
-  'flannel-vxlan': (s) => (s.networking = { flannel: { backend: 'vxlan' } }),
-  'flannel-udp': (s) => (s.networking = { flannel: { backend: 'udp' } }),
-  calico: (s) => (s.networking = { calico: {} }),
-  'kube-router': (s) => {
-    s.networking = { kuberouter: {} };
-    s.kubeProxy = { ...s.kubeProxy, enabled: false };
-  },
-  amazonvpc: (s) => (s.networking = { amazonvpc: {} }),
-  'amazon-vpc-routed-eni': (s) => (s.networking = { amazonvpc: {} }),
-  cilium: (s) => cilium(s, {}),
-  'cilium-etcd': (s) => cilium(s, { etcdManaged: true }),
-  'cilium-eni': (s) => cilium(s, { ipam: 'eni' }),
-  gcp: (s) => (s.networking = { gce: {} }),
-  gce: (s) => (s.networking = { gce: {} }),
-  kindnet: (s) => (s.networking = { kindnet: {} }),
-};
-
-function cilium(spec: ClusterSpec, extra: Record<string, unknown>): void {
-  spec.networking = { cilium: { enableNodePort: true, ...extra } };
-  spec.kubeProxy = { ...spec.kubeProxy, enabled: false };
-}
-
-/** Names `--networking` accepts. */
-export const NETWORKING_OPTIONS = Object.keys(NETWORKING);
-
-/** Sets `spec.networking` (and `kubeProxy.enabled` where the plugin replaces kube-proxy) as kops does. */
-export function applyNetworking(spec: ClusterSpec, networking: string): void {
-  const apply = NETWORKING[networking];
-  if (!apply) throw new InvalidConfigError(`unknown networking mode ${JSON.stringify(networking)}; use one of ${NETWORKING_OPTIONS.join(', ')}`);
-  apply(spec);
-}
-
-/** GCE zone `us-central1-a` → region `us-central1`. */
-function gceRegion(zone: string): string {
-  const i = zone.lastIndexOf('-');
-  if (i <= 0) throw new InvalidConfigError(`Invalid GCE zone ${JSON.stringify(zone)}: expected REGION-LETTER, e.g. us-central1-a`);
-  return zone.slice(0, i);
 }
 
 /** Builds the Cluster and InstanceGroups for `create cluster`. */
 export function newCluster(options: NewClusterOptions): NewClusterResult {
   const name = options.name;
   if (!name) throw new InvalidConfigError('The cluster name is required (e.g. create cluster demo.example.com)');
+  const env = options.env ?? process.env;
   const kubernetesVersion = options.kubernetesVersion || DEFAULT_KUBERNETES_VERSION;
   parseKubernetesVersion(kubernetesVersion);
   const spec: ClusterSpec = { channel: options.channel || DEFAULT_CHANNEL, kubernetesVersion, configBase: options.configBase };
@@ -144,18 +170,76 @@ export function newCluster(options: NewClusterOptions): NewClusterResult {
   else if (authorization === '' || /^rbac$/i.test(authorization)) spec.authorization = { rbac: {} };
   else throw new InvalidConfigError(`unknown authorization mode ${JSON.stringify(authorization)}; use RBAC or AlwaysAllow`);
 
-  spec.iam = { allowContainerRegistry: true, legacy: false };
+  const iam: Record<string, unknown> = { allowContainerRegistry: true, legacy: false };
+  spec.iam = iam;
   spec.kubelet = { anonymousAuth: false };
+  setupFeatureGates(spec, options.kubernetesFeatureGates ?? []);
   const adminAccess = options.adminAccess && options.adminAccess.length > 0 ? options.adminAccess : [...DEFAULT_ADMIN_ACCESS];
   spec.kubernetesApiAccess = adminAccess;
   spec.sshAccess = options.sshAccess && options.sshAccess.length > 0 ? options.sshAccess : [...adminAccess];
 
-  const zones = options.zones;
-  if (!zones || zones.length === 0) throw new InvalidConfigError('must specify at least one zone for the cluster (use --zones)');
-  const allZones = [...new Set([...zones, ...(options.controlPlaneZones ?? [])])].sort();
+  if (!options.zones || options.zones.length === 0) throw new InvalidConfigError('must specify at least one zone for the cluster (use --zones)');
+  const allZones = [...new Set([...options.zones, ...(options.controlPlaneZones ?? [])])].sort();
 
   const notices: string[] = [];
-  let cloud = options.cloud || guessCloudForPath(options.configBase, options.env);
+  const cloud = chooseCloud(options, allZones, env, notices);
+  spec.cloudProvider = cloud;
+  setupCloud(spec, cloud, options, env);
+  if (options.discoveryStore) {
+    spec.serviceAccountIssuerDiscovery = { discoveryStore: joinStorePath(options.discoveryStore, name) };
+    if (cloud === 'aws') {
+      spec.serviceAccountIssuerDiscovery.enableAWSOIDCProvider = true;
+      iam.useServiceAccountExternalPermissions = true;
+    }
+  }
+
+  const zoneSubnets = setupZones(spec, cloud, options, allZones);
+  applyNetworking(spec, options.networking || DEFAULT_NETWORKING);
+  const { topology, bastions } = setupTopology(spec, cloud, options, allZones);
+  const controlPlanes = setupControlPlane(spec, cloud, options, zoneSubnets, topology, notices);
+  let nodes: KopsInstanceGroup[];
+  switch (options.instanceManager || 'cloudgroups') {
+    case 'karpenter':
+      if (!options.discoveryStore) throw new InvalidConfigError('karpenter requires --discovery-store');
+      spec.karpenter = { enabled: true };
+      nodes = setupKarpenterNodes(options);
+      break;
+    case 'cloudgroups':
+      nodes = setupNodes(cloud, options, zoneSubnets, cloud === 'aws' && (options.subnetIds ?? []).length === 0 && isFeatureEnabled(env, 'AWSSingleNodesInstanceGroup'));
+      break;
+    default:
+      throw new InvalidConfigError(`invalid value ${JSON.stringify(options.instanceManager)} for --instance-manager; use cloudgroups or karpenter`);
+  }
+  const apiServers = setupApiServers(cloud, options, zoneSubnets);
+  setupApi(spec, cloud, topology, options);
+
+  const cluster: KopsCluster = { apiVersion: KOPS_API_VERSION, kind: 'Cluster', metadata: { name }, spec };
+  const instanceGroups = [...controlPlanes, ...apiServers, ...nodes, ...bastions];
+  for (const ig of instanceGroups) completeGroup(ig, cluster, options, env);
+  return { cluster, instanceGroups, notices };
+}
+
+/** `--kubernetes-feature-gates`: the same map on the kubelet, API server, controller manager, proxy and scheduler. */
+function setupFeatureGates(spec: ClusterSpec, gates: readonly string[]): void {
+  if (gates.length === 0) return;
+  const featureGates: Record<string, string> = {};
+  for (const raw of gates) {
+    let gate = raw.trim();
+    if (gate === '') throw new InvalidConfigError('kubernetes feature gate must not be empty');
+    let enabled = true;
+    if (gate[0] === '+' || gate[0] === '-') {
+      enabled = gate[0] === '+';
+      gate = gate.slice(1).trim();
+    }
+    if (gate === '') throw new InvalidConfigError('kubernetes feature gate must include a feature name');
+    featureGates[gate] = String(enabled);
+  }
+  spec.kubelet = { ...(spec.kubelet as object), featureGates: { ...featureGates } };
+  for (const component of ['kubeAPIServer', 'kubeControllerManager', 'kubeProxy', 'kubeScheduler'] as const) spec[component] = { featureGates: { ...featureGates } };
+}
+
+function chooseCloud(options: NewClusterOptions, allZones: readonly string[], env: NodeJS.ProcessEnv, notices: string[]): string {
+  let cloud: string | undefined = options.cloud || guessCloudForPath(options.configBase, env);
   if (!cloud) {
     cloud = guessCloudForZones(allZones);
     if (cloud) notices.push(`Using cloud ${cloud}, from the zone names (${allZones.join(', ')}): the store location implies none. Pass --cloud to choose.`);
@@ -166,204 +250,107 @@ export function newCluster(options: NewClusterOptions): NewClusterResult {
     );
   }
   if (!(KOPS_CLOUDS as readonly string[]).includes(cloud)) throw new InvalidConfigError(`unsupported cloud provider ${cloud}; use one of ${KOPS_CLOUDS.join(', ')}`);
-  spec.cloudProvider = cloud;
+  return cloud;
+}
 
-  if (cloud === 'gce') {
-    spec.cloudConfig = {};
-    if (options.project) spec.project = options.project;
-  } else if (cloud === 'azure') {
-    spec.cloudConfig = {};
-  } else if (cloud === 'openstack') {
-    spec.cloudConfig = {
-      openstack: {
-        blockStorage: { 'bs-version': 'v3', clusterName: name, 'ignore-volume-az': false },
-        monitor: { delay: '15s', maxRetries: 3, timeout: '10s' },
-        router: { externalNetwork: '' },
-      },
-    };
-    spec.cloudControllerManager = { clusterName: name };
-  }
-
-  const networkCidrs = options.networkCidrs ?? [];
-  const zoneSubnets = setupZones(spec, cloud, name, zones, allZones, networkCidrs);
-  applyNetworking(spec, options.networking || DEFAULT_NETWORKING);
-  const topology = setupTopology(spec, cloud, options);
-  const controlPlanes = setupControlPlane(spec, cloud, options, zones, zoneSubnets);
-  const nodes = setupNodes(cloud, options, zones, zoneSubnets);
-  setupApi(spec, cloud, topology);
-
-  networkCidrs.forEach((cidr, i) => {
-    if (i === 0) spec.networkCIDR = cidr;
-    else (spec.additionalNetworkCIDRs ??= []).push(cidr);
-  });
-  if (options.dnsZone) spec.dnsZone = options.dnsZone;
-
-  const instanceGroups = [...controlPlanes, ...nodes];
-  for (const ig of instanceGroups) {
-    const role = ig.spec.role === 'Master' ? 'control-plane' : 'node';
-    if (!ig.spec.image) ig.spec.image = options.image || defaultImage(cloud, kubernetesVersion, machineArchitecture(cloud, ig.spec.machineType));
-    if (!ig.spec.machineType) {
-      const type = defaultMachineType(cloud, role);
-      if (!type) {
-        throw new InvalidConfigError(
-          `No default machine type for ${role} instance groups on ${cloud}: kops asks the cloud for one; pass --${role === 'node' ? 'node' : 'control-plane'}-size`,
-        );
+/** The cloud switch of NewCluster (initializeOpenstack included) and setupVPC. */
+function setupCloud(spec: ClusterSpec, cloud: string, options: NewClusterOptions, env: NodeJS.ProcessEnv): void {
+  if (options.networkId) spec.networkID = options.networkId;
+  const sharedSubnet = (options.subnetIds ?? [])[0];
+  switch (cloud) {
+    case 'aws':
+      if (!options.networkId && sharedSubnet) {
+        throw new InvalidConfigError(`--network-id is required with --subnets: Statestore cannot ask AWS which VPC subnet ${sharedSubnet} is in (kops does); pass --network-id vpc-…`);
       }
-      ig.spec.machineType = type;
+      if (options.spotinst?.product || options.spotinst?.orientation) {
+        spec.cloudConfig = {
+          ...(spec.cloudConfig as object),
+          ...(options.spotinst.product ? { spotinstProduct: options.spotinst.product } : {}),
+          ...(options.spotinst.orientation ? { spotinstOrientation: options.spotinst.orientation } : {}),
+        };
+      }
+      break;
+    case 'gce':
+      if (!options.project) throw new InvalidConfigError('project is required for GCE: pass --project (kops asks `gcloud config get-value project`; Statestore does not run gcloud)');
+      spec.project = options.project;
+      spec.cloudConfig = options.gceServiceAccount ? { gceServiceAccount: options.gceServiceAccount } : {};
+      break;
+    case 'azure': {
+      const azure = options.azure ?? {};
+      spec.cloudConfig = {
+        azure: {
+          adminUser: azure.adminUser || 'kops',
+          ...((azure.subscriptionId || env.AZURE_SUBSCRIPTION_ID) ? { subscriptionId: azure.subscriptionId || env.AZURE_SUBSCRIPTION_ID } : {}),
+          tenantId: azure.tenantId ?? '',
+          ...(azure.resourceGroupName ? { resourceGroupName: azure.resourceGroupName } : {}),
+          ...(azure.routeTableName ? { routeTableName: azure.routeTableName } : {}),
+        },
+      };
+      break;
     }
-    if (!ig.spec.subnets || ig.spec.subnets.length === 0) {
-      ig.spec.subnets = (spec.subnets ?? []).filter((s) => s.type !== 'DualStack' && s.type !== 'Utility').map((s) => s.name);
-      if (ig.spec.subnets.length === 0) ig.spec.subnets = (spec.subnets ?? []).filter((s) => s.type !== 'Utility').map((s) => s.name);
-    }
-    ig.spec.nodeLabels = { ...ig.spec.nodeLabels, [INSTANCE_GROUP_NODE_LABEL]: ig.metadata.name! };
+    case 'openstack':
+      setupOpenstack(spec, options);
+      if (!options.networkId && sharedSubnet) {
+        throw new InvalidConfigError(`--os-network is required with --subnets: Statestore cannot ask OpenStack which network subnet ${sharedSubnet} is in (kops does)`);
+      }
+      break;
   }
-
-  const cluster: KopsCluster = { apiVersion: KOPS_API_VERSION, kind: 'Cluster', metadata: { name }, spec };
-  return { cluster, instanceGroups, notices };
 }
 
-function setupZones(spec: ClusterSpec, cloud: string, name: string, zones: string[], allZones: string[], networkCidrs: string[]): Map<string, ClusterSubnetSpec[]> {
-  const byZone = new Map<string, ClusterSubnetSpec[]>();
-  const subnets: ClusterSubnetSpec[] = (spec.subnets = []);
-  const add = (zone: string, subnet: ClusterSubnetSpec) => {
-    const found = subnets.find((s) => s.name === subnet.name);
-    const s = found ?? subnet;
-    if (!found) subnets.push(s);
-    byZone.set(zone, [...(byZone.get(zone) ?? []), s]);
+/** The OpenStack cloud config kops starts a cluster with (new_cluster.go, initializeOpenstack). */
+function setupOpenstack(spec: ClusterSpec, options: NewClusterOptions): void {
+  const os = options.openstack ?? {};
+  const router: Record<string, unknown> = { externalNetwork: os.externalNet ?? '' };
+  if (os.dnsServers) router.dnsServers = os.dnsServers;
+  if (os.externalSubnet) router.externalSubnet = os.externalSubnet;
+  const openstack: Record<string, unknown> = {
+    blockStorage: { 'bs-version': 'v3', clusterName: options.name, 'ignore-volume-az': os.storageIgnoreAz ?? false },
+    monitor: { delay: '15s', maxRetries: 3, timeout: '10s' },
+    router,
   };
-  if (cloud === 'gce' || cloud === 'azure') {
-    for (const zone of allZones) {
-      const region = cloud === 'gce' ? gceRegion(zone) : zone.replace(/-\d+$/, '');
-      add(zone, { name: cloud === 'gce' ? region : name, region });
-    }
-    return byZone;
+  if (options.apiLoadBalancerType) {
+    spec.api = { ...spec.api, loadBalancer: {} };
+    const provider = os.lbOctavia ? os.octaviaProvider || 'octavia' : 'haproxy';
+    openstack.loadbalancer = {
+      floatingNetwork: os.externalNet ?? '',
+      method: provider === 'ovn' ? 'SOURCE_IP_PORT' : 'ROUND_ROBIN',
+      provider,
+      useOctavia: os.lbOctavia ?? false,
+      ...(os.lbSubnet ? { floatingSubnet: os.lbSubnet } : {}),
+    };
   }
-  if (cloud === 'digitalocean' || cloud === 'linode') {
-    if (zones.length > 1) throw new InvalidConfigError(`${cloud} cloud provider currently supports one region only`);
-    add(zones[0]!, { name: zones[0]!, region: zones[0]!, zone: zones[0]! });
-    return byZone;
-  }
-  if (cloud === 'hetzner' && zones.length > 1) throw new InvalidConfigError('hetzner cloud provider currently supports only one zone (location)');
-  if (cloud === 'scaleway' && zones.length > 1) throw new InvalidConfigError('scaleway cloud provider currently supports only one availability zone');
-  for (const zone of allZones) add(zone, { name: zone, zone });
-  networkCidrs.slice(1).forEach((cidr, i) => {
-    const zone = zones[i % zones.length]!;
-    add(zone, { name: `${zone}-${i + 1}`, zone, cidr });
-  });
-  return byZone;
+  spec.cloudConfig = { openstack };
+  spec.cloudControllerManager = { clusterName: options.name };
 }
 
-function setupTopology(spec: ClusterSpec, cloud: string, options: NewClusterOptions): 'public' | 'private' {
-  const topology = (options.topology || 'public').toLowerCase();
-  spec.topology = {};
-  const dns = (options.dns ?? '').toLowerCase();
-  const dnsType = dns === '' ? (options.dnsZone ? 'Public' : 'None') : ({ public: 'Public', private: 'Private', none: 'None' } as Record<string, string>)[dns];
-  if (!dnsType) throw new InvalidConfigError(`unknown DNSType: ${JSON.stringify(options.dns)}; use public, private or none`);
-  spec.topology.dns = { type: dnsType };
+/** NewCluster's last loop: image, machine type and subnets where still unset, and the instance-group node label. */
+function completeGroup(ig: KopsInstanceGroup, cluster: KopsCluster, options: NewClusterOptions, env: NodeJS.ProcessEnv): void {
+  const spec = cluster.spec;
+  const cloud = spec.cloudProvider!;
+  const role = ig.spec.role;
+  if (!ig.spec.image) ig.spec.image = options.image || defaultImage(cloud, spec.kubernetesVersion!, machineArchitecture(cloud, ig.spec.machineType));
+  if (role === 'APIServer' && !isFeatureEnabled(env, 'APIServerNodes')) {
+    throw new InvalidConfigError(`apiserver nodes requires the APIServerNodes feature flag to be enabled: ${featureFlagHint('APIServerNodes')}`);
+  }
+  if (role === 'Bastion' && options.bastionSize) ig.spec.machineType = options.bastionSize;
+  if (!ig.spec.machineType && ig.spec.manager !== 'Karpenter') {
+    const machineRole: MachineRole = role === 'Master' ? 'control-plane' : role === 'Bastion' ? 'bastion' : role === 'APIServer' ? 'apiserver' : 'node';
+    const type = defaultMachineType(cloud, machineRole);
+    if (type) ig.spec.machineType = type;
+    else if (cloudPicksMachineType(cloud)) {
+      const flag = { 'control-plane': '--control-plane-size', apiserver: '--api-server-size', node: '--node-size', bastion: '--bastion-size' }[machineRole];
+      throw new InvalidConfigError(`No default machine type for ${machineRole} instance groups on ${cloud}: kops asks the cloud for one; pass ${flag}`);
+    }
+  }
   const subnets = spec.subnets ?? [];
-  if (topology === 'public') {
-    for (const s of subnets) s.type = 'Public';
-    return 'public';
+  if (role === 'Master') {
+    if (!ig.spec.subnets?.length) throw new InvalidConfigError(`control-plane InstanceGroup ${ig.metadata.name} did not specify any Subnets`);
+  } else if (role === 'APIServer' && spec.nonMasqueradeCIDR === '::/0') {
+    if (!ig.spec.subnets?.length) ig.spec.subnets = subnets.filter((s) => s.type !== 'Private' && s.type !== 'Utility').map((s) => s.name);
+  } else if (!ig.spec.subnets?.length) {
+    ig.spec.subnets = subnets.filter((s) => s.type !== 'DualStack' && s.type !== 'Utility').map((s) => s.name);
+    if (ig.spec.subnets.length === 0) ig.spec.subnets = subnets.filter((s) => s.type !== 'Utility').map((s) => s.name);
   }
-  if (topology !== 'private') throw new InvalidConfigError(`invalid topology ${options.topology}; use public or private`);
-  if (spec.networking && 'kubenet' in spec.networking) throw new InvalidConfigError('invalid networking option kubenet. Kubenet does not support private topology');
-  for (const s of subnets) s.type = 'Private';
-  if (cloud !== 'gce') {
-    const utility = subnets
-      .filter((s) => s.type === 'Private')
-      .map((s): ClusterSubnetSpec => ({ name: `utility-${s.name}`, zone: s.zone, type: 'Utility', ...(s.region ? { region: s.region } : {}) }));
-    subnets.push(...utility);
-  }
-  return 'private';
-}
-
-function setupControlPlane(spec: ClusterSpec, cloud: string, options: NewClusterOptions, zones: string[], zoneSubnets: Map<string, ClusterSubnetSpec[]>): KopsInstanceGroup[] {
-  let count = options.controlPlaneCount ?? 0;
-  let cpZones = options.controlPlaneZones ?? [];
-  if (cpZones.length > 0) {
-    if (count !== 0 && count < cpZones.length) {
-      throw new InvalidConfigError(`specified ${cpZones.length} control-plane zones, but also requested ${count} control-plane nodes. If specifying both, the count should match.`);
-    }
-    if (count === 0) count = cpZones.length;
-  } else {
-    cpZones = zones;
-    if (count === 0) count = 1;
-  }
-  const groups: KopsInstanceGroup[] = [];
-  for (let i = 0; i < count; i++) {
-    const zone = cpZones[i % cpZones.length]!;
-    let suffix = zone;
-    const numbered = cloud === 'digitalocean' ? count >= cpZones.length : count > cpZones.length;
-    if (numbered) suffix += `-${1 + Math.floor(i / cpZones.length)}`;
-    const subnet = zoneSubnets.get(zone)?.[0];
-    if (!subnet) throw new InvalidConfigError(`control-plane zone ${zone} has no subnet; list it in --zones`);
-    const ig = instanceGroup(options.name, `control-plane-${suffix}`, 'Master', 1, [subnet.name]);
-    if (cloud === 'gce' || cloud === 'azure') ig.spec.zones = [zone];
-    applySizes(ig, cloud, options.controlPlaneSizes);
-    groups.push(ig);
-  }
-  const encrypted = cloud === 'aws';
-  const etcdNames = [...DEFAULT_ETCD_CLUSTERS, ...(options.networking === 'cilium-etcd' ? ['cilium'] : [])];
-  spec.etcdClusters = etcdNames.map((n) => etcdCluster(n, groups, encrypted));
-  return groups;
-}
-
-function etcdCluster(name: string, controlPlanes: KopsInstanceGroup[], encrypted: boolean): EtcdClusterSpec {
-  const memberNames = trimCommonPrefix(controlPlanes.map((g) => g.metadata.name!.replace(/^control-plane-/, '').replace(/^master-/, '')));
-  return {
-    name,
-    cpuRequest: name === 'main' ? '200m' : '100m',
-    memoryRequest: '100Mi',
-    manager: { backupRetentionDays: 90 },
-    etcdMembers: controlPlanes.map((g, i) => ({ name: memberNames[i]!, instanceGroup: g.metadata.name!, ...(encrypted ? { encryptedVolume: true } : {}) })),
-  };
-}
-
-/** kops's etcd member names: strip the common leading characters; names starting with a digit get `etcd-`. */
-export function trimCommonPrefix(input: readonly string[]): string[] {
-  const names = [...input];
-  while (names.length > 0 && names[0]!.length > 1) {
-    const first = names[0]![0]!;
-    if (!names.every((n) => n.startsWith(first))) break;
-    for (let i = 0; i < names.length; i++) names[i] = names[i]!.slice(1);
-  }
-  return names.map((n) => (/^[0-9]/.test(n) ? `etcd-${n}` : n));
-}
-
-function setupNodes(cloud: string, options: NewClusterOptions, zones: string[], zoneSubnets: Map<string, ClusterSubnetSpec[]>): KopsInstanceGroup[] {
-  const total = options.nodeCount && options.nodeCount > 0 ? options.nodeCount : zones.length;
-  const perGroup = Math.floor(total / zones.length);
-  const remainder = total % zones.length;
-  return zones.map((zone, i) => {
-    const count = perGroup + (i < remainder ? 1 : 0);
-    const subnets = zoneSubnets.get(zone) ?? [];
-    if (subnets.length === 0) throw new InvalidConfigError(`zone ${zone} has no subnet`);
-    const ig = instanceGroup(options.name, `nodes-${zone}`, 'Node', count, (subnets.length === 1 ? subnets : subnets.slice(1)).map((s) => s.name));
-    if (cloud === 'gce' || cloud === 'azure') ig.spec.zones = [zone];
-    applySizes(ig, cloud, options.nodeSizes);
-    return ig;
-  });
-}
-
-function applySizes(ig: KopsInstanceGroup, cloud: string, sizes: string[] | undefined): void {
-  if (!sizes || sizes.length === 0) return;
-  ig.spec.machineType = sizes[0];
-  if (cloud === 'aws' && sizes.length > 1) ig.spec.mixedInstancesPolicy = { instances: [...sizes] };
-}
-
-function instanceGroup(cluster: string, name: string, role: 'Master' | 'Node', size: number, subnets: string[]): KopsInstanceGroup {
-  return {
-    apiVersion: KOPS_API_VERSION,
-    kind: 'InstanceGroup',
-    metadata: { name, labels: { [CLUSTER_LABEL]: cluster } },
-    spec: { role, minSize: size, maxSize: size, subnets },
-  };
-}
-
-function setupApi(spec: ClusterSpec, cloud: string, topology: 'public' | 'private'): void {
-  const usesNoneDns = spec.topology?.dns?.type === 'None';
-  const api: NonNullable<ClusterSpec['api']> = { ...spec.api };
-  if (topology === 'private' || usesNoneDns) api.loadBalancer = { type: 'Public', ...(cloud === 'aws' ? { class: 'Network' } : {}) };
-  else api.dns = {};
-  spec.api = api;
+  if (!ig.spec.subnets?.length) throw new InvalidConfigError(`unable to infer any Subnets for InstanceGroup ${ig.metadata.name}`);
+  ig.spec.nodeLabels = { ...ig.spec.nodeLabels, [INSTANCE_GROUP_NODE_LABEL]: ig.metadata.name! };
 }

@@ -2,10 +2,12 @@
  * A new InstanceGroup for `create instancegroup`, with the defaults kops's PopulateInstanceGroupSpec
  * gives it: machine type and image for the cluster's cloud, sizes (1 for control planes and bastions,
  * 2 for nodes), subnets (every non-utility subnet when none are named) and the instance-group node label.
+ * Like kops, it carries no `kops.k8s.io/cluster` label: kops adds that when it reads the group back, and
+ * to `--dry-run` output.
  */
 import { InvalidConfigError } from '../errors/errors.js';
 import { defaultImage, defaultMachineType, machineArchitecture } from './kops-defaults.js';
-import { CLUSTER_LABEL, INSTANCE_GROUP_NODE_LABEL, KOPS_API_VERSION, kopsTimestamp, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
+import { INSTANCE_GROUP_NODE_LABEL, KOPS_API_VERSION, kopsTimestamp, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
 
 export interface NewInstanceGroupOptions {
   name: string;
@@ -46,7 +48,7 @@ export function newInstanceGroup(cluster: KopsCluster, options: NewInstanceGroup
   return {
     apiVersion: KOPS_API_VERSION,
     kind: 'InstanceGroup',
-    metadata: { creationTimestamp: kopsTimestamp(options.now), labels: { [CLUSTER_LABEL]: cluster.metadata.name ?? '' }, name: options.name },
+    metadata: { creationTimestamp: kopsTimestamp(options.now), name: options.name },
     spec: {
       image,
       machineType,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster, type BuildClusterOptions } from '../../src/config/build-cluster.js';
 import type { KopsCluster, KopsInstanceGroup } from '../../src/config/kops-model.js';
-import { trimCommonPrefix } from '../../src/config/new-cluster.js';
+import { trimCommonPrefix } from '../../src/config/new-cluster-groups.js';
 
 const now = new Date('2024-05-06T07:08:09.999Z');
 function build(options: Partial<BuildClusterOptions>) {
@@ -33,7 +33,8 @@ describe('create cluster defaults (kops NewCluster + PerformAssignments)', () =>
   });
 
   it('guesses the cloud from the store scheme, and refuses when it cannot', () => {
-    expect(build({ configBase: 'gs://b/demo.example.com', zones: ['us-central1-a'] }).cluster.spec.cloudProvider).toBe('gce');
+    expect(build({ configBase: 'gs://b/demo.example.com', zones: ['us-central1-a'], project: 'p' }).cluster.spec.cloudProvider).toBe('gce');
+    expect(() => build({ configBase: 'gs://b/demo.example.com', zones: ['us-central1-a'] })).toThrow(/project is required for GCE/);
     expect(build({ configBase: 's3://b/x', env: { HCLOUD_TOKEN: 't' }, zones: ['fsn1'] }).cluster.spec.cloudProvider).toBe('hetzner');
     expect(() => build({ configBase: '/tmp/state/demo.example.com', zones: ['fsn1'] })).toThrow(/--cloud/);
     const local = build({ configBase: '/tmp/state/demo.example.com' });

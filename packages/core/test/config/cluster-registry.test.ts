@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/config/build-cluster.js';
 import { ClusterRegistry } from '../../src/config/cluster-registry.js';
 import { assertNoReshaping, mergeClusterOptions, mergeInstanceGroupOptions } from '../../src/config/cluster-merge.js';
-import { completeStoreSpec, completedSpecText, isWrittenByStatestore } from '../../src/config/completed-spec.js';
+import { STATESTORE_COMPLETED_SPEC_MARKER, completeStoreSpec, isWrittenByStatestore } from '../../src/config/completed-spec.js';
 import type { KopsCluster } from '../../src/config/kops-model.js';
 import { setFields } from '../../src/config/set-fields.js';
 import { resolvePath } from '../../src/resolve.js';
@@ -77,7 +77,7 @@ describe('ClusterRegistry', () => {
 });
 
 describe('merge on re-create', () => {
-  it('--node-size changes only the nodes machineType, comments and layout kept', async () => {
+  it('--node-size changes only the nodes machineType (and stores the cluster label, as every kops update does), comments and layout kept', async () => {
     await create();
     const path = store.join('demo.example.com/instancegroup/nodes-us-east-1a');
     await path.writeFile(`# hand-tuned\n${(await path.readText()).replace('role: Node', 'role: Node # workers')}`);
@@ -87,7 +87,10 @@ describe('merge on re-create', () => {
     }
     const after = await path.readText();
     expect(after).toContain('# hand-tuned');
-    expect(after.replace('  generation: 1\n', '').replace('machineType: m4.large', 'machineType: t3.medium')).toBe(before);
+    expect(before).not.toContain('kops.k8s.io/cluster');
+    expect(after.replace('  generation: 1\n', '').replace('machineType: m4.large', 'machineType: t3.medium')).toBe(
+      before.replace('  name: nodes-us-east-1a', '  labels:\n    kops.k8s.io/cluster: demo.example.com\n  name: nodes-us-east-1a'),
+    );
     const cp = (await registry.getInstanceGroup('demo.example.com', 'control-plane-us-east-1a')).instanceGroup;
     expect(cp.spec.machineType).toBe('t3.medium');
   });
@@ -116,14 +119,14 @@ describe('merge on re-create', () => {
 });
 
 describe('completed spec (store fields)', () => {
-  it('fills configBase, keyStore, secretStore and etcd backup stores; marks the file', async () => {
+  it('fills configBase, keyStore, secretStore and etcd backup stores; recognises the partial specs earlier releases wrote', async () => {
     await create();
     const { cluster } = await registry.getCluster('demo.example.com');
     const done = completeStoreSpec(cluster, `${store.toString()}/demo.example.com`);
     const base = `${store.toString()}/demo.example.com`;
     expect(done.spec).toMatchObject({ configBase: base, keyStore: `${base}/pki`, secretStore: `${base}/secrets`, kubernetesVersion: '1.36.3' });
     expect(done.spec.etcdClusters!.map((e) => e.backups?.backupStore)).toEqual([`${base}/backups/etcd/main`, `${base}/backups/etcd/events`]);
-    expect(isWrittenByStatestore(completedSpecText(done))).toBe(true);
+    expect(isWrittenByStatestore(`${STATESTORE_COMPLETED_SPEC_MARKER}\napiVersion: kops.k8s.io/v1alpha2\n`)).toBe(true);
     expect(isWrittenByStatestore('apiVersion: kops.k8s.io/v1alpha2\n')).toBe(false);
   });
 });
