@@ -5,9 +5,12 @@
  * NODE_OPTIONS and AWS_EC2_METADATA_DISABLED=true into the environment, so the forked workers and every
  * process a test spawns inherit both, and adds a setup file that fails each test file whose worker runs
  * without the guard. A spawn that builds its environment from scratch takes `loopbackEnv()` into it.
+ * Tests import it as `@statestore/testkit/loopback`.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import './guard.mjs';
+
+export { loopbackGuardActive, refusedHosts } from './guard.mjs';
 
 const GUARD = fileURLToPath(new URL('./guard.mjs', import.meta.url));
 const ASSERT_ACTIVE = fileURLToPath(new URL('./assert-active.mjs', import.meta.url));
