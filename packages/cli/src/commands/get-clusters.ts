@@ -2,7 +2,7 @@
  * `statestore get clusters [NAME...]` / `get cluster NAME -o yaml|json`: the clusters of the state store,
  * as a table (NAME, CLOUD, ZONES) or as the stored objects. `--full` prints the completed spec instead.
  */
-import { ClusterRegistry, PATH_COMPLETED_SPEC, KopsYamlDocument, joinStorePath, type StoredCluster } from '@statestore/core';
+import { ClusterRegistry, PATH_COMPLETED_SPEC, KopsYamlDocument, configBaseFolder, type StoredCluster } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { jsonDocuments, table, yamlDocuments } from '../output.js';
@@ -71,10 +71,10 @@ function withConfigBase(c: StoredCluster): KopsYamlDocument {
 async function printFull(ctx: CommandContext, clusters: StoredCluster[], output: string, single: boolean): Promise<number> {
   ctx.log(0, '//\n//   WARNING: do not use a full cluster specification to define clusters; it is the completed spec, for inspection only.\n//');
   const docs: KopsYamlDocument[] = [];
+  const store = await ctx.openStore();
   for (const c of clusters) {
-    const url = joinStorePath(c.cluster.spec.configBase!, PATH_COMPLETED_SPEC);
-    const text = await (await ctx.open(url)).readText();
-    docs.push(KopsYamlDocument.parse(text, url));
+    const file = (await configBaseFolder(store, c.name, c.cluster.spec.configBase!, (url) => ctx.open(url))).folder.join(PATH_COMPLETED_SPEC);
+    docs.push(KopsYamlDocument.parse(await file.readText(), file.toString()));
   }
   if (output === 'json') ctx.out(jsonDocuments(docs.map((d) => d.toJS()), single));
   else if (output === 'yaml') ctx.out(yamlDocuments(docs));

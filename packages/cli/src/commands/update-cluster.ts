@@ -1,8 +1,9 @@
 /**
  * `statestore update cluster NAME [--yes]`: validates the cluster and its instance groups and computes
  * the store-related part of the completed spec (configBase, keyStore, secretStore, etcd backup stores).
- * Without --yes: the diff against the stored cluster-completed.spec (exit 0). With --yes: writes it,
- * except on a local store (nodes cannot read a local disk), and never over a completed spec kops wrote.
+ * Without --yes: the diff against the stored cluster-completed.spec (exit 0); against a local review copy
+ * it is read from the copy, never from the production configBase. With --yes: writes it, except on a
+ * local store (nodes cannot read a local disk; `migrate` moves it), and never over a completed spec kops wrote.
  * kops-version.txt is left alone.
  */
 import {
@@ -12,10 +13,10 @@ import {
   assertValidCluster,
   completeStoreSpec,
   completedSpecText,
+  configBaseFolder,
   defaultConfigBase,
   isNotFound,
   isWrittenByStatestore,
-  joinStorePath,
   parseUrl,
   stringifyKopsObject,
   type KopsCluster,
@@ -67,7 +68,9 @@ async function run(ctx: CommandContext): Promise<number> {
   assertValidCluster(stored.cluster, igs, `Cluster ${name}`);
   await registry.checkVaultStores({ name, spec: stored.cluster.spec });
   const completed = completeStoreSpec(stored.cluster, defaultConfigBase(store, name));
-  const target = await ctx.open(joinStorePath(completed.spec.configBase!, PATH_COMPLETED_SPEC));
+  const base = await configBaseFolder(store, name, completed.spec.configBase!, (url) => ctx.open(url));
+  if (base.copyOf) ctx.log(0, `Reading ${PATH_COMPLETED_SPEC} from this local copy (${base.folder.toString()}), not from configBase ${base.copyOf}: the review does not touch production.`);
+  const target = base.folder.join(PATH_COMPLETED_SPEC);
   const next = completedSpecText(completed);
   const current = await readOptional(target);
   const kopsWritten = current !== undefined && !isWrittenByStatestore(current);
@@ -93,7 +96,7 @@ async function run(ctx: CommandContext): Promise<number> {
   if (local !== undefined) {
     throw new Error(
       `update cluster --yes is refused for a local store (${local}): cluster nodes read their configuration from configBase and cannot read this machine's disk. ` +
-        'A local store is for review workflows (edit, replace, update without --yes, diff); copy it to a bucket (statestore cp -r) and point --state there to apply.',
+        `A local store is for review workflows (edit, replace, update without --yes, diff). To apply, move the cluster to a bucket with \`statestore migrate ${name} --state ${location.url} --to s3://BUCKET\` (it rewrites configBase), then run update --yes with --state s3://BUCKET.`,
     );
   }
   if (kopsWritten) {

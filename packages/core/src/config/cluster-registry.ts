@@ -20,7 +20,7 @@ import {
   isDeletableStateFile,
 } from './store-layout.js';
 import { assertValidCluster, assertValidInstanceGroup } from './validate.js';
-import { assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
+import { assertNotVaultConfigStore, assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
 
 /** A cluster read from the store: its document (for edits) and its object (configBase filled in, as kops does in memory). */
 export interface StoredCluster {
@@ -146,8 +146,9 @@ export class ClusterRegistry {
     return found;
   }
 
-  /** Refuses vault:// secret/key stores shared with another cluster or equal to the state store. */
+  /** Refuses a vault:// configBase, and vault:// secret/key stores shared with another cluster or equal to the state store. */
   async checkVaultStores(cluster: ClusterStores): Promise<void> {
+    if (cluster.spec.configBase) assertNotVaultConfigStore(cluster.spec.configBase, `spec.configBase of cluster ${cluster.name}`);
     if (!isVaultUrl(cluster.spec.secretStore) && !isVaultUrl(cluster.spec.keyStore)) return;
     const { clusters } = await this.listClusters();
     assertVaultStoresAllowed(

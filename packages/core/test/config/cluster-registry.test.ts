@@ -67,6 +67,17 @@ describe('ClusterRegistry', () => {
     expect(await store.readTree()).toEqual([]);
   });
 
+  it('spec.configBase can never be vault:// (create, set, edit), and the stored file is left alone', async () => {
+    await expect(create('v.example.com', { sets: ['spec.configBase=vault://127.0.0.1:8200/kv/kops/v?tls=false'] })).rejects.toThrow(
+      /vault:\/\/127\.0\.0\.1:8200\/kv\/kops\/v\?tls=false cannot be spec\.configBase of cluster v\.example\.com: vault:\/\/ holds a cluster's secrets and keys only/,
+    );
+    expect(await registry.listClusterNames()).toEqual([]);
+    await create('w.example.com');
+    const before = await store.join('w.example.com', 'config').readText();
+    await expect(registry.updateCluster('w.example.com', (doc) => setFields(doc, 'Cluster', ['spec.configBase=VAULT://vault:8200/kv/kops/w']))).rejects.toThrow(/cannot be spec\.configBase/);
+    expect(await store.join('w.example.com', 'config').readText()).toBe(before);
+  });
+
   it('vault:// secret stores must be unique among clusters and not the state store', async () => {
     await create('a.example.com', { sets: ['spec.secretStore=vault://vault:8200/secret/kops/a'] });
     await expect(create('b.example.com', { sets: ['spec.secretStore=vault://vault:8200/secret/kops/a'] })).rejects.toThrow(/unique among the clusters/);
