@@ -11,7 +11,8 @@ export const command: CommandSpec = {
   name: 'get clusters',
   usage: 'get clusters [NAME...] [-o table|yaml|json]',
   summary: 'List the clusters of the state store, or print them as kops objects.',
-  description: 'Clusters are found as every */config below the store root. YAML output is the stored config with its comments.',
+  description:
+    'Clusters are the first-level folders of the store that hold a config (a cluster name is a DNS name; nested folders are never clusters, and the rest of the store is not read). YAML output is the stored config with its comments.',
   examples: [
     'statestore get clusters --state s3://my-state',
     'statestore get cluster demo.example.com -o yaml',

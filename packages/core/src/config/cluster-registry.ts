@@ -5,7 +5,7 @@
  * is bumped when a spec changes, as kops does; vault:// secret and key stores are checked before a write.
  */
 import { AlreadyExistsError, InvalidConfigError, NotFoundError, isAlreadyExists, isNotFound } from '../errors/errors.js';
-import type { VfsPath } from '../path/vfs-path.js';
+import { runLimited, type VfsPath } from '../path/vfs-path.js';
 import type { BuiltCluster } from './build-cluster.js';
 import { CLUSTER_LABEL, type KopsCluster, type KopsInstanceGroup } from './kops-model.js';
 import { KopsYamlDocument, sortKopsKeys } from './kops-yaml.js';
@@ -13,7 +13,6 @@ import {
   clusterAddonsPath,
   clusterConfigPath,
   clusterFolder,
-  clusterNameOfConfigKey,
   defaultConfigBase,
   instanceGroupFolder,
   instanceGroupPath,
@@ -21,6 +20,9 @@ import {
 } from './store-layout.js';
 import { assertValidCluster, assertValidInstanceGroup } from './validate.js';
 import { assertNotVaultConfigStore, assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
+
+/** How many first-level folders are checked for a `config` at once. */
+const CONFIG_CHECKS_AT_ONCE = 8;
 
 /** A cluster read from the store: its document (for edits) and its object (configBase filled in, as kops does in memory). */
 export interface StoredCluster {
@@ -102,14 +104,17 @@ export class ClusterRegistry {
     readonly store: VfsPath,
   ) {}
 
-  /** Cluster names: every `*\/config` below the store root, sorted. */
+  /**
+   * Cluster names, sorted: the first-level folders of the store that hold a `config`. A cluster name is a
+   * DNS name, so a nested folder is never a cluster (kops reads the whole tree and takes every `*\/config`);
+   * one delimited listing of the root and a stat per folder, never the rest of the store.
+   */
   async listClusterNames(): Promise<string[]> {
+    const folders = (await this.store.readDir()).filter((entry) => entry.isDirectory && !entry.name.startsWith('.'));
     const names: string[] = [];
-    for await (const file of this.store.walk()) {
-      const relative = file.relativeTo(this.store);
-      const name = relative === undefined ? undefined : clusterNameOfConfigKey(relative);
-      if (name) names.push(name);
-    }
+    await runLimited(folders, CONFIG_CHECKS_AT_ONCE, async ({ name }) => {
+      if (await clusterConfigPath(this.store, name).statInfo()) names.push(name);
+    });
     return names.sort();
   }
 

@@ -6,8 +6,10 @@ import { assertNoReshaping, mergeClusterOptions, mergeInstanceGroupOptions } fro
 import { completeStoreSpec, completedSpecText, isWrittenByStatestore } from '../../src/config/completed-spec.js';
 import type { KopsCluster } from '../../src/config/kops-model.js';
 import { setFields } from '../../src/config/set-fields.js';
-import { resolvePath } from '../../src/resolve.js';
+import { MemfsBackend } from '../../src/backends/memfs/memfs-backend.js';
+import { pathForBackend, resolvePath } from '../../src/resolve.js';
 import type { VfsPath } from '../../src/path/vfs-path.js';
+import { DelegatingBackend } from '../delegating-backend.js';
 
 let store: VfsPath;
 let registry: ClusterRegistry;
@@ -35,6 +37,28 @@ describe('ClusterRegistry', () => {
     expect(igs.map((g) => g.name)).toEqual(['control-plane-us-east-1a', 'nodes-us-east-1a', 'nodes-us-east-1b']);
     await expect(create()).rejects.toThrow(/already exists/);
     await expect(registry.getCluster('missing.example.com')).rejects.toThrow(/cluster not found/);
+  });
+
+  it('lists only first-level folders holding a config: one delimited listing, a stat per folder, never the rest of the store', async () => {
+    const backend = new DelegatingBackend(new MemfsBackend());
+    const root = pathForBackend(backend, 'state');
+    const cluster = (name: string) => `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${name}\nspec: {}\n`;
+    await root.join('b.example.com', 'config').writeFile(cluster('b.example.com'));
+    await root.join('a.example.com', 'config').writeFile(cluster('a.example.com'));
+    for (let i = 0; i < 40; i++) await root.join('a.example.com', 'pki', 'issued', `key-${i}`).writeFile('k');
+    // Not clusters: a nested folder with a config (an archive, a copy), a folder without one, the reserved prefix.
+    await root.join('archive', 'old.example.com', 'config').writeFile(cluster('old.example.com'));
+    await root.join('notes', 'readme.txt').writeFile('hello');
+    await root.join('.statestore', 'leases', 'a.example.com').writeFile('{}');
+    backend.calls = [];
+
+    const registry = new ClusterRegistry(root);
+    expect(await registry.listClusterNames()).toEqual(['a.example.com', 'b.example.com']);
+    expect(backend.calls.filter((c) => c.startsWith('list '))).toEqual(['list state/ delimiter=/']);
+    expect(backend.calls.filter((c) => c.startsWith('stat ')).sort()).toEqual(['stat state/a.example.com/config', 'stat state/archive/config', 'stat state/b.example.com/config', 'stat state/notes/config']);
+    const { clusters, warnings } = await registry.listClusters();
+    expect(clusters.map((c) => c.name)).toEqual(['a.example.com', 'b.example.com']);
+    expect(warnings).toEqual([]);
   });
 
   it('16 concurrent read-modify-writes all land (compare-and-swap), generation counts them', async () => {
