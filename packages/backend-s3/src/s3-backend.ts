@@ -1,7 +1,8 @@
 /**
  * The S3 driver: one bucket, keys relative to it. Conditional writes are native (If-None-Match: * for
  * create, If-Match on the ETag for compare-and-swap), verified once per bucket by the precondition probe.
- * Server-side encryption follows STATESTORE_S3_SSE, decided before the first write (see `sendSse`). Reads stream; streamed writes go through multipart uploads with bounded memory and are never retried.
+ * Server-side encryption follows STATESTORE_S3_SSE, decided before the first write (see `sendSse`).
+ * Reads stream; streamed writes go through multipart uploads with bounded memory and are never retried.
  * No policy here: core retries TransientErrors, paginates and recurses.
  */
 import { Readable } from 'node:stream';

@@ -10,7 +10,7 @@ import { InvalidConfigError } from '../errors/errors.js';
 import type { ClusterSpec } from './kops-model.js';
 
 function schemeOf(url: string): string | undefined {
-  return /^\s*([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
+  return /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
 }
 
 /** `host/path` without scheme, duplicate or trailing slashes. */
@@ -24,7 +24,7 @@ export function isVaultUrl(url: string | undefined): boolean {
 
 /**
  * Refuses vault:// where cluster configuration would be written. `role` says what `url` was going to be:
- * `the state store`, `spec.configBase`, `the target of migrate`, ….
+ * `the state store`, `spec.configBase of cluster NAME`, `where migrate writes a cluster (--to)`.
  */
 export function assertNotVaultConfigStore(url: string, role: string): void {
   if (isVaultUrl(url)) {
