@@ -104,6 +104,16 @@ describe('a typo or an empty variable in the store URL', () => {
   });
 });
 
+describe('the loopback guard in every CLI a test spawns', () => {
+  it('with S3_ENDPOINT unset, the first request to AWS is refused at once: no cloud endpoint, no metadata address', async () => {
+    const env = cleanEnv({ AWS_ACCESS_KEY_ID: 'AKIAFORGOTTENENDPOINT', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret' });
+    expect(env.NODE_OPTIONS).toContain('loopback/guard.mjs');
+    const r = await runCli(['ls', 's3://statestore-forgot-the-endpoint/kops'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/loopback guard: refused (a connection to|a DNS lookup of) [\w.-]*amazonaws\.com/);
+  });
+});
+
 describe('a scheme without a plugin', () => {
   it('fails with the npm command that installs one (built CLI, nothing installed for azureblob://)', async () => {
     const r = await runCli(['ls', 'azureblob://account/container']);
