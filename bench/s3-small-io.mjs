@@ -2,7 +2,7 @@
 /**
  * Benchmark: 4 KiB reads and writes through Statestore's VfsPath (s3:// on a local MinIO) against the raw
  * @aws-sdk/client-s3 doing the same requests (same endpoint, path-style, checksums only when required,
- * SSE AES256 on writes as the s3:// scheme sends it). Same process, same MinIO, many small batches
+ * SSE AES256 on writes, as Statestore sends it to a MinIO started with a KMS key). Same process, same MinIO, many small batches
  * interleaved (so load from elsewhere on the machine hits both sides alike); prints the median wall time
  * and client CPU time per operation and the ratios Statestore / raw SDK (goal: ≤ 1.05×).
  * MinIO's data folder is on /dev/shm when it exists (--disk keeps it on the temp disk), so that disk
@@ -12,7 +12,9 @@
  * Usage: node bench/s3-small-io.mjs [--ops 50] [--rounds 30] [--concurrency 1] [--scheme s3|do] [--disk]
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry, resolvePath, runLimited } from '@statestore/core';
@@ -48,7 +50,8 @@ async function timed(n, op) {
 }
 
 if (!args.includes('--disk') && existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
-const minio = await startMinio();
+// A MinIO that can encrypt, so both sides send SSE AES256 as s3:// does on a server that supports it.
+const minio = await startMinio({ kms: true });
 try {
   const bucket = `bench-${randomBytes(4).toString('hex')}`;
   const raw = new S3Client({
@@ -64,9 +67,10 @@ try {
 
   const registry = new PluginRegistry(() => []);
   registry.register(s3Plugin);
-  const env = { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY_ID: minio.accessKeyId, S3_SECRET_ACCESS_KEY: minio.secretAccessKey };
+  const env = { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY_ID: minio.accessKeyId, S3_SECRET_ACCESS_KEY: minio.secretAccessKey, STATESTORE_CACHE: mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-cache-')) };
   const root = await resolvePath(`${SCHEME}://${bucket}/statestore`, { registry, env });
-  const sse = SCHEME === 's3' ? { ServerSideEncryption: 'AES256' } : {};
+  // STATESTORE_S3_SSE=auto sends it on every scheme where the server can encrypt (this one can).
+  const sse = { ServerSideEncryption: 'AES256' };
   const body = randomBytes(SIZE);
 
   const rawWrite = (i) => raw.send(new PutObjectCommand({ Bucket: bucket, Key: `raw/f${i}`, Body: body, ...sse })).then(() => undefined);

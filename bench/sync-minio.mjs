@@ -106,6 +106,7 @@ try {
   };
 
   const env = {
+    STATESTORE_CACHE: path.join(work, 'statestore-cache'),
     S3_ENDPOINT: minio.endpoint,
     S3_ACCESS_KEY_ID: minio.accessKeyId,
     S3_SECRET_ACCESS_KEY: minio.secretAccessKey,

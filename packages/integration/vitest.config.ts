@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { loopbackOnly } from '../testkit/loopback/vitest.mjs';
 
 export default defineConfig({
   test: {
+    // Tests reach 127.0.0.1 only: the loopback guard in every worker and spawned process.
+    ...loopbackOnly(),
     include: ['test/**/*.test.ts'],
     // Starts MinIO and fake-gcs-server once per run and provides their addresses; the run fails if either cannot start.
     globalSetup: ['./test/global-setup.ts'],

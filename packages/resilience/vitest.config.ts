@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { loopbackOnly } from '../testkit/loopback/vitest.mjs';
 
 export default defineConfig({
   test: {
+    // Tests reach 127.0.0.1 only: the loopback guard in every worker and spawned process.
+    ...loopbackOnly(),
     include: ['test/**/*.test.ts'],
     testTimeout: 180_000,
     hookTimeout: 300_000,

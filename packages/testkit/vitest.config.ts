@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
+import { loopbackOnly } from './loopback/vitest.mjs';
 
 export default defineConfig({
-  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000, pool: 'forks' },
+  test: { ...loopbackOnly(), include: ['test/**/*.test.ts'], testTimeout: 60_000, pool: 'forks' },
 });

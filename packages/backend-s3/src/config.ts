@@ -1,9 +1,12 @@
 /**
  * Settings for one S3 store, read from the URL and the environment variables the kops documentation
- * names: S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, KOPS_STATE_S3_ACL, AWS_REGION.
- * Pure: no SDK, no network. Every problem is an InvalidConfigError that says what to set.
+ * names: S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, KOPS_STATE_S3_ACL, AWS_REGION,
+ * plus Statestore's STATESTORE_S3_SSE and STATESTORE_CACHE. Pure: no SDK, no network. Every problem is an
+ * InvalidConfigError that says what to set.
  */
 import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { InvalidConfigError, InvalidUrlError, registerSecret, type ParsedUrl } from '@statestore/core';
 
 /** The schemes this backend serves. `s3` is AWS (or any endpoint given by S3_ENDPOINT); the rest are S3-compatible services. */
@@ -17,6 +20,15 @@ const FLAVOURS: Record<Exclude<S3Scheme, 's3'>, { service: string; example: stri
   hos: { service: 'Hetzner Object Storage', example: 'https://fsn1.your-objectstorage.com' },
   scw: { service: 'Scaleway Object Storage', example: 'https://s3.fr-par.scw.cloud' },
 };
+
+/**
+ * STATESTORE_S3_SSE: whether writes ask for server-side encryption (x-amz-server-side-encryption: AES256).
+ * `auto` (default): always on AWS; on a custom endpoint (S3_ENDPOINT) where the server supports it, as
+ * checked once per endpoint and bucket. `require`: always, and a server that cannot encrypt is an error.
+ * `off`: never. A bucket that encrypts by default gets no header (its own encryption applies).
+ */
+export const SSE_MODES = ['auto', 'require', 'off'] as const;
+export type SseMode = (typeof SSE_MODES)[number];
 
 /** How requests are authenticated. */
 export type S3Credentials =
@@ -48,8 +60,10 @@ export interface S3Config {
   credentials: S3Credentials;
   /** KOPS_STATE_S3_ACL: the canned ACL of every write (overrides a per-write ACL, as in kops). */
   acl?: string;
-  /** Send SSE (AES256) unless the bucket encrypts by default: only the s3 scheme, as kops does. */
-  sse: boolean;
+  /** STATESTORE_S3_SSE (see SseMode). */
+  sse: SseMode;
+  /** Where facts learned about servers are kept between runs: $STATESTORE_CACHE, else ~/.cache/statestore. */
+  cacheDir: string;
   forcePathStyle: boolean;
   /** Only send request checksums where an operation requires one (S3-compatible services reject the newer ones). */
   checksumWhenRequired: boolean;
@@ -82,7 +96,7 @@ export function readConfig(url: ParsedUrl, env: NodeJS.ProcessEnv, options: Read
   }
   const multipart = multipartOptions(options);
   const acl = value(env, 'KOPS_STATE_S3_ACL');
-  const common = { scheme, bucket, sse: scheme === 's3', multipart, env, ...(acl ? { acl } : {}) };
+  const common = { scheme, bucket, sse: sseMode(env), cacheDir: cacheDir(env), multipart, env, ...(acl ? { acl } : {}) };
   if (rawEndpoint) {
     return {
       ...common,
@@ -131,6 +145,18 @@ export function endpointForDisplay(config: S3Config, region?: string): string {
 function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name]?.trim();
   return v ? v : undefined;
+}
+
+function sseMode(env: NodeJS.ProcessEnv): SseMode {
+  const raw = value(env, 'STATESTORE_S3_SSE')?.toLowerCase() ?? 'auto';
+  if ((SSE_MODES as readonly string[]).includes(raw)) return raw as SseMode;
+  throw new InvalidConfigError(
+    `STATESTORE_S3_SSE=${env.STATESTORE_S3_SSE} is not one of ${SSE_MODES.join(', ')}: auto encrypts on AWS always and on other servers where they support it, require refuses to write unencrypted, off never asks for encryption`,
+  );
+}
+
+function cacheDir(env: NodeJS.ProcessEnv): string {
+  return value(env, 'STATESTORE_CACHE') ?? path.join(value(env, 'HOME') ?? os.homedir(), '.cache', 'statestore');
 }
 
 function normalizeEndpoint(raw: string, variable: string): string {

@@ -42,7 +42,7 @@ export async function describeS3(config: S3Config, backend: S3Backend, state: St
     acl: config.acl ? `${config.acl} (KOPS_STATE_S3_ACL)` : 'none (KOPS_STATE_S3_ACL is unset)',
   };
   try {
-    const { region, encryption } = await backend.facts();
+    const { region, ...encryption } = await backend.facts();
     facts.region = region.region;
     facts.regionSource = region.source;
     if (region.start) facts.regionDiscoveryStart = `${region.start.region} (${region.start.source})`;
@@ -63,11 +63,18 @@ export async function describeS3(config: S3Config, backend: S3Backend, state: St
   return facts;
 }
 
-function describeEncryption(config: S3Config, encryption: BucketEncryption | undefined): string {
-  if (!config.sse || !encryption) return `not requested (only s3:// writes ask for SSE, as in kops)`;
+function describeEncryption(config: S3Config, facts: { encryption?: BucketEncryption; sseSupport?: boolean }): string {
+  const { encryption, sseSupport } = facts;
+  if (config.sse === 'off' || !encryption) return 'not requested (STATESTORE_S3_SSE=off)';
   if (encryption.kind === 'default') return `bucket default encryption (${encryption.algorithm}); writes send no SSE header`;
-  if (encryption.kind === 'none') return 'x-amz-server-side-encryption: AES256 on every write (the bucket has no default encryption)';
-  return `x-amz-server-side-encryption: AES256 on every write (the default encryption could not be read: ${errorCode(encryption.error) ?? 'error'}; allow s3:GetEncryptionConfiguration)`;
+  const always = `x-amz-server-side-encryption: AES256 on every write (STATESTORE_S3_SSE=${config.sse})`;
+  if (config.endpoint) {
+    if (sseSupport === true) return `${always}; the server was found to support it`;
+    if (sseSupport === false) return config.sse === 'require' ? `the server was found unable to encrypt, so writes are refused (STATESTORE_S3_SSE=require)` : `none: the server was found unable to encrypt (STATESTORE_S3_SSE=auto)`;
+    return `decided before the first write: AES256 if the server can encrypt${config.sse === 'require' ? ', otherwise writes are refused (STATESTORE_S3_SSE=require)' : ' (STATESTORE_S3_SSE=auto)'}`;
+  }
+  if (encryption.kind === 'none') return `${always} (the bucket has no default encryption)`;
+  return `${always} (the default encryption could not be read: ${errorCode(encryption.error) ?? 'error'}; allow s3:GetEncryptionConfiguration)`;
 }
 
 function describeProbe(state: StoreState): string {

@@ -10,6 +10,7 @@ import {
   PreconditionFailedError,
   StatestoreError,
   TransientError,
+  UnsupportedError,
   isStatestoreError,
   redactSecrets,
 } from '@statestore/core';
@@ -29,6 +30,8 @@ export interface ErrorContext {
   ifMatch?: boolean;
   /** Extra actions the request needs, e.g. `s3:PutObjectAcl` when an ACL is sent. */
   alsoNeeds?: string[];
+  /** The request asked for server-side encryption (a 501 then means the server cannot encrypt). */
+  sse?: boolean;
 }
 
 /** Fields the SDK puts on its errors (service errors and network errors alike). */
@@ -141,6 +144,17 @@ export function mapS3Error(error: unknown, ctx: ErrorContext): Error {
       `Bucket ${ctx.bucket} is in ${region ? `region ${region}` : 'another region'}, not the one requests were signed for (${ctx.url}). Set ${ctx.endpoint.includes('amazonaws.com') ? 'AWS_REGION' : 'S3_REGION'}${region ? `=${region}` : ''}, or unset it so the region is discovered`,
       options,
     );
+  }
+  if (code === 'NotImplemented' || status === 501) {
+    // Never retried: the server will not implement it on the next attempt either.
+    if (ctx.sse) {
+      return new UnsupportedError(
+        `${ctx.endpoint} cannot encrypt objects on the server: it refused x-amz-server-side-encryption: AES256 on ${ctx.url} (${detail}), so nothing was written. ` +
+          'Configure encryption on the server (for MinIO, a KMS), or set STATESTORE_S3_SSE=off to write without server-side encryption (STATESTORE_S3_SSE=auto checks a custom endpoint again and writes without it when it cannot encrypt).',
+        options,
+      );
+    }
+    return new UnsupportedError(`${ctx.endpoint} does not implement ${ctx.action} as requested on ${ctx.url} (${detail}); use a service that supports it`, options);
   }
   if (TRANSIENT_CODES.has(code) || TRANSIENT_NETWORK.has(e.code ?? '') || (status !== undefined && (status >= 500 || status === 429)) || e.$retryable) {
     return new TransientError(`${ctx.action} on ${ctx.url} failed, probably temporarily (${detail})`, options);

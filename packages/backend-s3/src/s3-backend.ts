@@ -1,6 +1,7 @@
 /**
  * The S3 driver: one bucket, keys relative to it. Conditional writes are native (If-None-Match: * for
  * create, If-Match on the ETag for compare-and-swap), verified once per bucket by the precondition probe.
+ * Server-side encryption follows STATESTORE_S3_SSE, decided before the first write (see `sendSse`).
  * Reads stream; streamed writes go through multipart uploads with bounded memory and are never retried.
  * No policy here: core retries TransientErrors, paginates and recurses.
  */
@@ -12,6 +13,7 @@ import {
   checkWriteMetadata,
   formatObjectUrl,
   isTransient,
+  isUnsupported,
   type Backend,
   type Capabilities,
   type CopyOptions,
@@ -29,12 +31,14 @@ import { clientFor } from './client.js';
 import { copySource } from './copy-source.js';
 import { credentialsId, endpointForDisplay, type S3Config } from './config.js';
 import { useContentMd5 } from './content-md5.js';
+import { DecisionCache } from './decision-cache.js';
 import { bucketEncryption, isKms, type BucketEncryption } from './encryption.js';
 import { errorCode, httpStatus, mapS3Error, type ErrorContext } from './errors.js';
 import { SHA256_METADATA, infoAfterWrite, infoFromListing, infoFromResponse } from './object-info.js';
 import { probePreconditions, type ProbeResult, type WriteParams } from './precondition-probe.js';
 import { resolveRegion, type RegionInfo } from './region.js';
 import { loadLibStorage, loadSdk, type S3Sdk } from './sdk.js';
+import { SSE_CACHE_FILE, probeSseSupport, sseRequiredError, sseUnsupportedNotice } from './sse-support.js';
 import type { StoreState } from './store-state.js';
 
 export interface S3BackendOptions {
@@ -144,7 +148,7 @@ export class S3Backend implements Backend {
         );
       }
     }
-    const writeParams = await this.writeParams(r, options.acl);
+    const writeParams = await this.writeParams(r, options.acl, key);
     const metadata = { ...options.metadata, ...(options.sha256 ? { [SHA256_METADATA]: options.sha256 } : {}) };
     checkWriteMetadata(metadata);
     const params: PutObjectCommandInput = {
@@ -159,6 +163,7 @@ export class S3Backend implements Backend {
     const ctx = this.context(key, 's3:PutObject', {
       ifNoneMatch,
       ifMatch: options.ifMatch !== undefined,
+      sse: writeParams.ServerSideEncryption !== undefined,
       ...(writeParams.ACL ? { alsoNeeds: ['s3:PutObjectAcl'] } : {}),
     });
     try {
@@ -168,7 +173,7 @@ export class S3Backend implements Backend {
       }
       return await this.upload(r, key, body, params, options);
     } catch (e) {
-      throw mapS3Error(e, ctx);
+      throw this.writeFailed(e, ctx);
     }
   }
 
@@ -283,10 +288,15 @@ export class S3Backend implements Backend {
     return { sdk, client: await clientFor(this.#config, region.region), region };
   }
 
-  /** The facts for `statestore doctor`: region, encryption, probe verdict (if a write already ran it). */
-  async facts(): Promise<{ region: RegionInfo; encryption?: BucketEncryption }> {
+  /**
+   * The facts for `statestore doctor`: region, the bucket's default encryption and whether a custom
+   * endpoint was found to encrypt (only as already decided: finding out takes a write).
+   */
+  async facts(): Promise<{ region: RegionInfo; encryption?: BucketEncryption; sseSupport?: boolean }> {
     const r = await this.prepare();
-    return { region: r.region, ...(this.#config.sse ? { encryption: await this.encryption(r) } : {}) };
+    if (this.#config.sse === 'off') return { region: r.region };
+    const sseSupport = this.#config.endpoint ? this.sseCache().get(this.sseCacheKey()) : undefined;
+    return { region: r.region, encryption: await this.encryption(r), ...(sseSupport !== undefined ? { sseSupport } : {}) };
   }
 
   private context(key: string, action: string, extra: Partial<ErrorContext> = {}): ErrorContext {
@@ -299,21 +309,82 @@ export class S3Backend implements Backend {
     };
   }
 
-  /** ACL and SSE for every write: KOPS_STATE_S3_ACL wins over a per-write ACL; AES256 on s3:// unless the bucket encrypts by default. */
-  private async writeParams(r: Ready, acl: string | undefined): Promise<WriteParams> {
+  /** ACL and SSE for a write of `key`: KOPS_STATE_S3_ACL wins over a per-write ACL; SSE as `sendSse` decides. */
+  private async writeParams(r: Ready, acl: string | undefined, key: string): Promise<WriteParams> {
     const ACL = (this.#config.acl ?? acl) as WriteParams['ACL'];
-    const sse = this.#config.sse && (await this.encryption(r)).kind !== 'default';
+    const sse = await this.sendSse(r, key);
     return { ...(ACL ? { ACL } : {}), ...(sse ? { ServerSideEncryption: 'AES256' } : {}) };
   }
 
-  /** The bucket's default encryption, checked once; a failed check is reported once and means "send AES256". */
+  /**
+   * Whether writes ask for SSE (STATESTORE_S3_SSE): never when `off` or when the bucket encrypts by default
+   * (its own encryption applies); always on AWS (as kops); on a custom endpoint where it can encrypt, and
+   * `require` refuses to write where it cannot. Only called on the way to a write.
+   */
+  private async sendSse(r: Ready, key: string): Promise<boolean> {
+    if (this.#config.sse === 'off') return false;
+    if ((await this.encryption(r)).kind === 'default') return false;
+    if (!this.#config.endpoint) return true;
+    if (await this.serverEncrypts(r, key)) return true;
+    if (this.#config.sse === 'require') throw sseRequiredError(this.#config.endpoint, this.bucket, this.urlFor(key));
+    return false;
+  }
+
+  /** Whether the custom endpoint can encrypt in this bucket: from the cache, else checked once with a temp object. */
+  private serverEncrypts(r: Ready, key: string): Promise<boolean> {
+    if (!this.#state.sseSupport) {
+      const pending = this.decideServerEncrypts(r, key);
+      this.#state.sseSupport = pending;
+      pending.catch(() => {
+        if (this.#state.sseSupport === pending) this.#state.sseSupport = undefined;
+      });
+    }
+    return this.#state.sseSupport;
+  }
+
+  private async decideServerEncrypts(r: Ready, key: string): Promise<boolean> {
+    const cache = this.sseCache();
+    const cached = cache.get(this.sseCacheKey());
+    // `require` trusts only a "yes": a server fixed since the last "no" is checked again.
+    if (cached === true || (cached === false && this.#config.sse === 'auto')) return cached;
+    const dir = folderOf(key);
+    let supported: boolean;
+    try {
+      supported = await probeSseSupport(r.client, r.sdk, this.bucket, dir, this.#config.acl as WriteParams['ACL']);
+    } catch (e) {
+      throw mapS3Error(e, this.context(`${dir}(encryption check)`, 's3:PutObject'));
+    }
+    cache.set(this.sseCacheKey(), supported);
+    if (!supported && this.#config.sse === 'auto') this.#state.warnOnce(sseUnsupportedNotice(this.#config.endpoint!, this.bucket, cache.file), this.#warn);
+    return supported;
+  }
+
+  private sseCache(): DecisionCache {
+    return DecisionCache.in(this.#config.cacheDir, SSE_CACHE_FILE);
+  }
+
+  private sseCacheKey(): string {
+    return `${this.#config.endpoint ?? ''} ${this.bucket}`;
+  }
+
+  /** A failed write as a core error; a custom endpoint that refused SSE is checked again before the next write. */
+  private writeFailed(error: unknown, ctx: ErrorContext): Error {
+    const mapped = mapS3Error(error, ctx);
+    if (ctx.sse && isUnsupported(mapped) && this.#config.endpoint) {
+      this.sseCache().delete(this.sseCacheKey());
+      this.#state.sseSupport = undefined;
+    }
+    return mapped;
+  }
+
+  /** The bucket's default encryption, checked once; on AWS a failed check is reported once and means "send AES256". */
   private encryption(r: Ready): Promise<BucketEncryption> {
     if (!this.#state.encryption) {
       const pending = bucketEncryption(r.client, r.sdk, this.bucket).then((found) => {
         if (found.kind === 'unknown') {
           const mapped = mapS3Error(found.error, this.context('', 's3:GetEncryptionConfiguration'));
           if (isTransient(mapped) && this.#state.encryption === pending) this.#state.encryption = undefined;
-          if (this.#config.sse) {
+          if (this.#config.sse !== 'off' && !this.#config.endpoint) {
             this.#state.warnOnce(
               `Could not read the default encryption of bucket ${this.bucket} (${mapped.message}). Writes to ${this.urlFor('')} send x-amz-server-side-encryption: AES256, as kops does; allow s3:GetEncryptionConfiguration on arn:aws:s3:::${this.bucket} so that the bucket's default encryption (e.g. SSE-KMS) applies instead.`,
               this.#warn,
@@ -327,11 +398,14 @@ export class S3Backend implements Backend {
     return this.#state.encryption;
   }
 
-  /** Listed ETags are MD5s unless the bucket may hold KMS-encrypted objects (or its encryption is unknown). */
+  /**
+   * Listed ETags are MD5s unless the bucket may hold KMS-encrypted objects: its default encryption is KMS,
+   * or (on AWS) could not be read. A custom endpoint that cannot say has no KMS default to report.
+   */
   private async listedMd5Trusted(r: Ready): Promise<boolean> {
-    if (!this.#config.sse) return true;
     const found = await this.encryption(r);
-    return found.kind === 'none' || (found.kind === 'default' && !isKms(found.algorithm));
+    if (found.kind === 'unknown') return this.#config.endpoint !== undefined;
+    return found.kind === 'none' || !isKms(found.algorithm);
   }
 
   /** Whether the probe saw CopyObject honour If-None-Match (false until it has). */
@@ -341,13 +415,14 @@ export class S3Backend implements Backend {
   }
 
   private async runProbe(r: Ready, key: string): Promise<Readonly<Capabilities>> {
-    const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+    const dir = folderOf(key);
     const endpoint = endpointForDisplay(this.#config, r.region.region);
+    const params = await this.writeParams(r, undefined, key);
     let result: ProbeResult;
     try {
-      result = await probePreconditions(r.client, r.sdk, this.bucket, dir, await this.writeParams(r, undefined));
+      result = await probePreconditions(r.client, r.sdk, this.bucket, dir, params);
     } catch (e) {
-      const mapped = mapS3Error(e, this.context(`${dir}(probe)`, 's3:PutObject'));
+      const mapped = this.writeFailed(e, this.context(`${dir}(probe)`, 's3:PutObject', { sse: params.ServerSideEncryption !== undefined }));
       mapped.message = `Could not check whether ${endpoint} honours conditional writes on bucket ${this.bucket}, so no conditional write is made (${mapped.message})`;
       throw mapped;
     }
@@ -436,7 +511,7 @@ export class S3Backend implements Backend {
     if (ifNoneMatch && !caps.atomicCreate) {
       throw new UnsupportedError(`Cannot copy to ${this.urlFor(targetKey)} only-if-absent: the service ignores If-None-Match (capabilities.atomicCreate is false)`, { url: this.urlFor(targetKey) });
     }
-    const writeParams = await this.writeParams(r, options.acl);
+    const writeParams = await this.writeParams(r, options.acl, targetKey);
     try {
       const out = await r.client.send(
         new r.sdk.CopyObjectCommand({
@@ -458,7 +533,7 @@ export class S3Backend implements Backend {
       );
     } catch (e) {
       if (errorCode(e) === 'NoSuchKey') throw new NotFoundError(`File not found: ${source.urlFor(sourceKey)} (removed while copying)`, { url: source.urlFor(sourceKey), cause: e });
-      throw mapS3Error(e, this.context(targetKey, 's3:PutObject', { ifNoneMatch, alsoNeeds: ['s3:GetObject on the source'] }));
+      throw this.writeFailed(e, this.context(targetKey, 's3:PutObject', { ifNoneMatch, sse: writeParams.ServerSideEncryption !== undefined, alsoNeeds: ['s3:GetObject on the source'] }));
     }
   }
 }
@@ -497,3 +572,8 @@ async function* cancellable(body: AsyncIterable<Uint8Array>, signal: AbortSignal
 }
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {}
+
+/** The folder of `key` (`''` or ending in `/`), where the probes write their temp objects. */
+function folderOf(key: string): string {
+  return key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+}

@@ -1,7 +1,8 @@
 /**
  * What one process learns about one bucket (per endpoint and credentials) and keeps: its region, its
- * default encryption, the precondition probe's verdict (the capabilities), and which notices were
- * already shown. Every store opened on that bucket shares it, so each is found out once.
+ * default encryption, whether a custom endpoint can encrypt (also kept between runs, see DecisionCache),
+ * the precondition probe's verdict (the capabilities), and which notices were already shown. Every store
+ * opened on that bucket shares it, so each is found out once.
  */
 import { freezeCapabilities, type Capabilities } from '@statestore/core';
 import { credentialsId, type S3Config } from './config.js';
@@ -39,6 +40,8 @@ export class StoreState {
   encryption: Promise<BucketEncryption> | undefined;
   /** The probe's verdict, once it has run; the capabilities are frozen from it and never change again. */
   settled: Promise<Readonly<Capabilities>> | undefined;
+  /** Whether the custom endpoint stores objects written with SSE (decided before the first write). */
+  sseSupport: Promise<boolean> | undefined;
   probeOutcome: ProbeOutcome | undefined;
 
   /** Fixes the capabilities from the probe's result (once). */

@@ -1,6 +1,7 @@
 /**
  * Settings from the URL and the kops environment variables (offline): flavours need S3_ENDPOINT and say
- * so, S3-compatible endpoints use path-style addressing, S3_REGION and static keys, KOPS_STATE_S3_ACL.
+ * so, S3-compatible endpoints use path-style addressing, S3_REGION and static keys, KOPS_STATE_S3_ACL,
+ * STATESTORE_S3_SSE and the cache folder.
  */
 import { isInvalidConfig, parseUrl, resolvePath } from '@statestore/core';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ const keys = { S3_ACCESS_KEY_ID: 'AKIATESTKEYID', S3_SECRET_ACCESS_KEY: 'very-se
 describe('s3:// on AWS', () => {
   it('uses the SDK default chain, SSE, dual-stack and virtual-hosted addressing when no endpoint is set', () => {
     const c = readConfig(parseUrl('s3://state-store/cluster'), {});
-    expect(c).toMatchObject({ scheme: 's3', bucket: 'state-store', sse: true, dualStack: true, forcePathStyle: false, checksumWhenRequired: false });
+    expect(c).toMatchObject({ scheme: 's3', bucket: 'state-store', sse: 'auto', dualStack: true, forcePathStyle: false, checksumWhenRequired: false });
     expect(c.endpoint).toBeUndefined();
     expect(c.credentials).toEqual({ kind: 'default-chain' });
   });
@@ -31,7 +32,7 @@ describe('s3:// on AWS', () => {
 describe('S3_ENDPOINT', () => {
   it('switches to path-style, S3_REGION (default us-east-1), static S3_* keys and required-only checksums', () => {
     const c = readConfig(parseUrl('s3://b/p'), { S3_ENDPOINT: 'http://127.0.0.1:9000/', ...keys });
-    expect(c).toMatchObject({ endpoint: 'http://127.0.0.1:9000', fixedRegion: 'us-east-1', forcePathStyle: true, checksumWhenRequired: true, dualStack: false, sse: true });
+    expect(c).toMatchObject({ endpoint: 'http://127.0.0.1:9000', fixedRegion: 'us-east-1', forcePathStyle: true, checksumWhenRequired: true, dualStack: false, sse: 'auto' });
     expect(c.credentials).toMatchObject({ kind: 'static', accessKeyId: 'AKIATESTKEYID', source: 'S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY' });
     expect(readConfig(parseUrl('s3://b'), { S3_ENDPOINT: 'http://x', S3_REGION: ' fr-par ', ...keys }).fixedRegion).toBe('fr-par');
   });
@@ -72,11 +73,24 @@ describe('flavour schemes', () => {
       expect(message).toMatch(service);
       expect(message).toMatch(/S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/);
     });
-    it(`${scheme}:// keeps its scheme, sends no SSE, and uses path-style addressing`, () => {
+    it(`${scheme}:// keeps its scheme, follows STATESTORE_S3_SSE like any custom endpoint, and uses path-style addressing`, () => {
       const c = readConfig(parseUrl(`${scheme}://bucket/a b`), { S3_ENDPOINT: 'https://example.invalid', ...keys });
-      expect(c).toMatchObject({ scheme, bucket: 'bucket', sse: false, forcePathStyle: true });
+      expect(c).toMatchObject({ scheme, bucket: 'bucket', sse: 'auto', forcePathStyle: true });
     });
   }
+});
+
+describe('STATESTORE_S3_SSE and STATESTORE_CACHE', () => {
+  it('takes auto, require or off in any case, auto when unset or empty', () => {
+    expect(readConfig(parseUrl('s3://b'), { STATESTORE_S3_SSE: 'REQUIRE' }).sse).toBe('require');
+    expect(readConfig(parseUrl('s3://b'), { STATESTORE_S3_SSE: ' off ' }).sse).toBe('off');
+    expect(readConfig(parseUrl('s3://b'), { STATESTORE_S3_SSE: '' }).sse).toBe('auto');
+    expect(() => readConfig(parseUrl('s3://b'), { STATESTORE_S3_SSE: 'always' })).toThrow(/STATESTORE_S3_SSE=always is not one of auto, require, off/);
+  });
+  it('keeps decisions in $STATESTORE_CACHE, else in $HOME/.cache/statestore', () => {
+    expect(readConfig(parseUrl('s3://b'), { STATESTORE_CACHE: '/tmp/c' }).cacheDir).toBe('/tmp/c');
+    expect(readConfig(parseUrl('s3://b'), { HOME: '/home/ops' }).cacheDir).toBe('/home/ops/.cache/statestore');
+  });
 });
 
 describe('KOPS_STATE_S3_ACL and plugin options', () => {

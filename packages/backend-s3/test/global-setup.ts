@@ -1,11 +1,11 @@
 /**
- * Starts one MinIO (127.0.0.1, temp data folder, KMS key) for the whole run and hands its address and
- * test credentials to the test files. A server that cannot start throws here: the run fails, never skips.
+ * Starts one stock MinIO (127.0.0.1, temp data folder, no KMS: as users run it) for the whole run and
+ * hands its address and test credentials to the test files. A server that cannot start throws here: the
+ * run fails, never skips. The encryption tests start a second MinIO with a KMS key themselves.
  *
  * Opt-in alternative for machines with Docker (e.g. a MinIO container from testcontainers): set
  * STATESTORE_TEST_S3_ENDPOINT, STATESTORE_TEST_S3_ACCESS_KEY_ID and STATESTORE_TEST_S3_SECRET_ACCESS_KEY
- * (and STATESTORE_TEST_S3_KMS_KEY, the name of the KMS key the server was started with) to use that
- * server instead. Unset, the local MinIO process is the default.
+ * to use that server instead. Unset, the local MinIO process is the default.
  */
 import type { TestProject } from 'vitest/node';
 import { startMinio, type MinioInfo } from '@statestore/testkit/minio';
@@ -30,7 +30,6 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       accessKeyId,
       secretAccessKey,
       region: 'us-east-1',
-      kmsKeyName: process.env.STATESTORE_TEST_S3_KMS_KEY ?? 'statestore-test-key',
       version: `external server at ${external}`,
     });
     return undefined;

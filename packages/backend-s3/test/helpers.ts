@@ -1,9 +1,12 @@
 /**
  * Shared test plumbing: the MinIO address from globalSetup, a raw SDK client for arranging and checking
  * things behind the driver's back, fresh buckets, and opening URLs with this plugin registered (no
- * discovery) and MinIO's endpoint variables in the environment.
+ * discovery), MinIO's endpoint variables in the environment and a temp cache folder (STATESTORE_CACHE).
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PluginRegistry, resolvePath, type Logger, type ResolveOptions, type VfsPath } from '@statestore/core';
 import type { MinioInfo } from '@statestore/testkit/minio';
@@ -17,10 +20,13 @@ export function minio(): MinioInfo {
   return inject('minio');
 }
 
-/** The kops variables for MinIO (S3_ENDPOINT and static keys), plus `extra`. */
+/** This test file's cache folder: what the driver keeps between runs never lands in the real ~/.cache. */
+export const CACHE_DIR = mkdtempSync(path.join(os.tmpdir(), 'statestore-s3-cache-'));
+
+/** The kops variables for MinIO (S3_ENDPOINT and static keys) and STATESTORE_CACHE, plus `extra`. */
 export function minioEnv(extra: NodeJS.ProcessEnv = {}, endpoint = minio().endpoint): NodeJS.ProcessEnv {
   const m = minio();
-  return { S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: m.accessKeyId, S3_SECRET_ACCESS_KEY: m.secretAccessKey, ...extra };
+  return { S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: m.accessKeyId, S3_SECRET_ACCESS_KEY: m.secretAccessKey, STATESTORE_CACHE: CACHE_DIR, ...extra };
 }
 
 /** A plain SDK client on MinIO, for arranging and inspecting what the driver did. */

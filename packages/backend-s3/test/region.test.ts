@@ -9,7 +9,7 @@ import { isNotFound, parseUrl, resolvePath, type VfsPath } from '@statestore/cor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { startAwsRegionServer, type AwsRegionServer, type FakeBucket } from './aws-region-server.js';
-import { registry } from './helpers.js';
+import { CACHE_DIR, registry } from './helpers.js';
 
 const METADATA_REGION = 'ap-southeast-2';
 let server: AwsRegionServer;
@@ -124,10 +124,10 @@ describe('describe() for statestore doctor', () => {
     const name = bucket({ location: 'ignored' });
     const facts = await plugin.describe!(
       parseUrl(`do://${name}/`),
-      context({ S3_ENDPOINT: server.endpoint, S3_ACCESS_KEY_ID: 'AKID', S3_SECRET_ACCESS_KEY: 'secret-value', S3_REGION: 'nyc3' }),
+      context({ S3_ENDPOINT: server.endpoint, S3_ACCESS_KEY_ID: 'AKID', S3_SECRET_ACCESS_KEY: 'secret-value', S3_REGION: 'nyc3', STATESTORE_CACHE: CACHE_DIR }),
     );
     expect(facts).toMatchObject({ region: 'nyc3', regionSource: 'S3_REGION', addressing: 'path-style', endpoint: server.endpoint });
-    expect(facts.serverSideEncryption).toMatch(/not requested/);
+    expect(facts.serverSideEncryption).toMatch(/decided before the first write: AES256 if the server can encrypt/);
     expect(locationRequests(name)).toHaveLength(0);
   });
 });

@@ -1,10 +1,10 @@
 /**
  * What every write carries, checked on the wire through a recording proxy in front of MinIO and in what
- * MinIO stored: KOPS_STATE_S3_ACL as the canned ACL, SSE AES256 on s3:// unless the bucket encrypts by
- * default (checked once per bucket), none on the flavours, and core's SHA-256 in user metadata.
+ * MinIO stored: KOPS_STATE_S3_ACL as the canned ACL, and core's SHA-256 in user metadata. Server-side
+ * encryption has its own file (sse.test.ts).
  */
 import { createHash } from 'node:crypto';
-import { HeadObjectCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minio, newBucket, openS3, rawClient } from './helpers.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
@@ -38,53 +38,6 @@ describe('KOPS_STATE_S3_ACL', () => {
     await plain.join('y').writeFile('y', { acl: 'private' });
     expect(writesTo(bucket, 'd/x').every((r) => r.headers['x-amz-acl'] === undefined)).toBe(true);
     expect(writesTo(bucket, 'd/y').every((r) => r.headers['x-amz-acl'] === 'private')).toBe(true);
-  });
-});
-
-describe('server-side encryption', () => {
-  it('s3:// sends AES256 when the bucket has no default encryption, and asks the bucket only once', async () => {
-    const bucket = await newBucket('sse');
-    const before = proxy.requests.filter((r) => r.path === `/${bucket}/` && r.query.has('encryption')).length;
-    const a = await openS3(`s3://${bucket}/p`, { endpoint: proxy.endpoint });
-    await a.join('one').writeFile('1');
-    await a.join('two').writeFile('2');
-    const b = await openS3(`s3://${bucket}/q`, { endpoint: proxy.endpoint });
-    await b.join('three').writeFile('3');
-    for (const key of ['p/one', 'p/two', 'q/three']) {
-      for (const r of writesTo(bucket, key)) expect(r.headers['x-amz-server-side-encryption']).toBe('AES256');
-    }
-    const stored = await rawClient().send(new HeadObjectCommand({ Bucket: bucket, Key: 'p/one' }));
-    expect(stored.ServerSideEncryption).toBe('AES256');
-    const checks = proxy.requests.filter((r) => r.path.replace(/\/$/, '') === `/${bucket}` && r.query.has('encryption')).length - before;
-    expect(checks).toBe(1);
-  });
-
-  it('s3:// sends no SSE header when the bucket encrypts by default (SSE-KMS), and then trusts no ETag as MD5', async () => {
-    const bucket = await newBucket('ssekms');
-    await rawClient().send(
-      new PutBucketEncryptionCommand({
-        Bucket: bucket,
-        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: minio().kmsKeyName } }] },
-      }),
-    );
-    const root = await openS3(`s3://${bucket}/k`, { endpoint: proxy.endpoint });
-    const stat = await root.join('f').writeFile('encrypted by default');
-    for (const r of writesTo(bucket, 'k/f')) expect(r.headers['x-amz-server-side-encryption']).toBeUndefined();
-    const stored = await rawClient().send(new HeadObjectCommand({ Bucket: bucket, Key: 'k/f' }));
-    expect(stored.ServerSideEncryption).toBe('aws:kms');
-    // A KMS ETag is not the MD5: only the stored SHA-256 is reported, and md5 is computed from the bytes.
-    expect(stat.hash).toBe(`sha256:${sha256('encrypted by default')}`);
-    const [listed] = await root.readTree();
-    expect(listed!.listed?.hashes?.md5).toBeUndefined();
-    expect(await root.join('f').hash('md5')).toBe(createHash('md5').update('encrypted by default').digest('hex'));
-  });
-
-  it('the flavours (do://) send no SSE header, as kops does', async () => {
-    const bucket = await newBucket('flavour-sse');
-    const root = await openS3(`do://${bucket}/d`, { endpoint: proxy.endpoint });
-    await root.join('f').writeFile('plain');
-    for (const r of writesTo(bucket, 'd/f')) expect(r.headers['x-amz-server-side-encryption']).toBeUndefined();
-    expect(proxy.requests.some((r) => r.path.startsWith(`/${bucket}`) && r.query.has('encryption'))).toBe(false);
   });
 });
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { PluginRegistry } from '@statestore/core';
+import { loopbackEnv } from '@statestore/testkit/loopback';
 import { main } from '../src/main.js';
 
 export const BIN = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'dist', 'bin.js');
@@ -24,9 +25,9 @@ export function tempDir(prefix = 'statestore-cli-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-/** An environment without the caller's kops settings: HOME is a fresh temp folder unless given. */
+/** An environment without the caller's kops settings (HOME is a fresh temp folder unless given), with the loopback guard. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tempDir('statestore-home-'), NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tempDir('statestore-home-'), NO_COLOR: '1', ...loopbackEnv({}), ...extra };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return env;
 }

@@ -1,8 +1,9 @@
 /**
- * Finding the state store (kops's four places, HOME pointed at a temp folder), the vault:// refusal, and
- * the message for a scheme without a plugin — through the built CLI.
+ * Finding the state store (kops's four places, HOME pointed at a temp folder), the vault:// refusal,
+ * typos and empty variables in the store URL, and the message for a scheme without a plugin — through
+ * the built CLI.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PluginRegistry } from '@statestore/core';
@@ -65,6 +66,51 @@ describe('vault:// is never the state store', () => {
       expect(r.stderr).toContain("cannot be the state store: vault:// holds a cluster's secrets and keys only");
       expect(r.stderr).not.toMatch(/ECONNREFUSED|backend-vault/);
     }
+  });
+});
+
+describe('a typo or an empty variable in the store URL', () => {
+  // What `--state s3://$BUCKET` becomes with BUCKET unset, and the typos a user makes.
+  const typos = ['s3://', 's3:/bucket', 'gs://', 'swift://', 'file://', 'vault://', 'memfs', 's3'];
+
+  it('is InvalidUrl naming the problem, exit 1, and nothing appears in the working directory', async () => {
+    for (const typo of typos) {
+      const cwd = tempDir('statestore-cwd-');
+      for (const args of [['get', 'clusters', '--state', typo], ['create', 'cluster', 'typo.example.com', '--zones', 'us-east-1a', '--cloud', 'aws', '--state', typo]]) {
+        const r = await runCli(args, { cwd });
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+        expect(r.stderr, typo).toMatch(typo === 'vault://' ? /vault:\/\/ cannot be the state store/ : /Invalid URL/);
+        expect(r.stderr, typo).not.toContain('No clusters found');
+      }
+      const fromEnv = await runCli(['get', 'clusters'], { cwd, env: cleanEnv({ KOPS_STATE_STORE: typo }) });
+      expect(fromEnv.code, typo).toBe(1);
+      expect(readdirSync(cwd), typo).toEqual([]);
+    }
+  });
+
+  it('says what was meant: the missing bucket, the missing //, the did-you-mean with ./NAME for a folder', async () => {
+    const said = async (typo: string) => (await runCli(['get', 'clusters', '--state', typo], { cwd: tempDir('statestore-cwd-') })).stderr;
+    expect(await said('s3://')).toContain('no bucket or host after s3://');
+    expect(await said('s3:/bucket')).toContain('starts with s3: but not s3://');
+    expect(await said('file://')).toContain('no path after file://');
+    expect(await said('memfs')).toMatch(/Did you mean memfs:\/\/NAME\?.*\.\/memfs/);
+  });
+
+  it('./s3 is still the local folder s3', async () => {
+    const cwd = tempDir('statestore-cwd-');
+    const r = await runCli(['create', 'cluster', 'local.example.com', '--zones', 'us-east-1a', '--cloud', 'aws', '--state', './s3'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(path.join(cwd, 's3'))).toEqual(['local.example.com']);
+  });
+});
+
+describe('the loopback guard in every CLI a test spawns', () => {
+  it('with S3_ENDPOINT unset, the first request to AWS is refused at once: no cloud endpoint, no metadata address', async () => {
+    const env = cleanEnv({ AWS_ACCESS_KEY_ID: 'AKIAFORGOTTENENDPOINT', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret' });
+    expect(env.NODE_OPTIONS).toContain('loopback/guard.mjs');
+    const r = await runCli(['ls', 's3://statestore-forgot-the-endpoint/kops'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/loopback guard: refused (a connection to|a DNS lookup of) [\w.-]*amazonaws\.com/);
   });
 });
 

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { barLine } from '../src/sync-progress.js';
+import { cleanEnv } from './helpers.js';
 
 const BIN = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'dist', 'bin.js');
 
@@ -21,7 +22,7 @@ interface Run {
 }
 
 function env(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: mkdtempSync(path.join(tmpdir(), 'statestore-home-')), NO_COLOR: '1' };
+  return cleanEnv();
 }
 
 function cli(args: readonly string[]): Promise<Run> {

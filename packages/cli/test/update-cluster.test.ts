@@ -29,8 +29,32 @@ describe('update cluster on a file:// store', () => {
       expect(yes.code).toBe(1);
       expect(yes.stderr).toContain('update cluster --yes is refused for a local store');
       expect(yes.stderr).toContain('cannot read this machine');
+      // The way out is migrate (it rewrites configBase), not a copy that leaves configBase local.
+      expect(yes.stderr).toContain(`statestore migrate ${NAME} --state ${state} --to s3://BUCKET`);
+      expect(yes.stderr).not.toContain('cp -r');
       expect((await runCli(['ls', '-R', ...args])).stdout).not.toContain('cluster-completed.spec');
     }
+  });
+});
+
+describe('update cluster on a local review copy of a production store', () => {
+  it('the dry run reads cluster-completed.spec from the copy, never from the production configBase, and says so', async () => {
+    const dir = tempDir('statestore-review-');
+    const state = ['--state', `file://${dir}`];
+    const production = `s3://statestore-production/${NAME}`;
+    expect((await runCli(['create', 'cluster', NAME, '--zones', 'us-east-1a', '--cloud', 'aws', ...state])).code).toBe(0);
+    // What an export (or aws s3 sync) of production leaves: the config still names production's configBase.
+    expect((await runCli(['set', 'cluster', NAME, `spec.configBase=${production}`, ...state])).code).toBe(0);
+    const local = await resolvePath(`file://${dir}/${NAME}/cluster-completed.spec`);
+    await local.writeFile(`apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${NAME}\nspec:\n  configBase: ${production}\n  keyStore: ${production}/pki\n`);
+
+    // No S3 variables and the loopback guard: any attempt to read production would fail this command.
+    const dry = await runCli(['update', 'cluster', NAME, '-o', 'json', ...state]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`Reading cluster-completed.spec from this local copy (${dir}/${NAME}), not from configBase ${production}: the review does not touch production.`);
+    const report = JSON.parse(dry.stdout) as { completedSpec: string; exists: boolean; writtenBy: string; diff: string };
+    expect(report).toMatchObject({ completedSpec: `${dir}/${NAME}/cluster-completed.spec`, exists: true, writtenBy: 'kops' });
+    expect(report.diff).toContain(`+  secretStore: ${production}/secrets`);
   });
 });
 

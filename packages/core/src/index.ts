@@ -29,7 +29,7 @@ export { FileBackend, type FileBackendOptions } from './backends/file/file-backe
 export { sync, DEFAULT_TRANSFERS, DEFAULT_CHECKERS, type SyncOptions } from './sync/sync.js';
 export { describeSyncSummary, formatBytes, type SyncSummary, type SyncError, type HashFallback } from './sync/summary.js';
 export type { SyncEvent, SyncListener, SyncTotals, CompareMethod } from './sync/progress.js';
-export { exportCluster, type ExportOptions } from './sync/export-cluster.js';
+export { exportCluster, type ExportOptions, type ExportResult } from './sync/export-cluster.js';
 export { diffStores, type StoreDiff, type ChangedFile, type DiffOptions } from './sync/diff-stores.js';
 export { migrateCluster, type MigrateOptions, type MigrateResult, type FieldRewrite } from './sync/migrate-cluster.js';
 export { verifyTrees, type VerifyOptions, type VerifyResult } from './sync/verify.js';

@@ -43,6 +43,7 @@ export class DelegatingBackend implements Backend {
     return this.inner.delete(key, options);
   }
   list(prefix: string, options?: ListOptions) {
+    this.calls.push(`list ${prefix}${options?.delimiter ? ` delimiter=${options.delimiter}` : ''}`);
     return this.inner.list(prefix, options);
   }
   async deleteMany(keys: string[]): Promise<DeleteManyResult> {

@@ -17,6 +17,9 @@ export const registry = new PluginRegistry(() => []);
 registry.register(s3Plugin);
 registry.register(gcsPlugin);
 
+/** What the S3 plugin learns about MinIO between runs stays in this temp folder, never in the real ~/.cache. */
+const CACHE_DIR = mkdtempSync(path.join(os.tmpdir(), 'statestore-integration-cache-'));
+
 /** The variables both plugins read: MinIO as S3_ENDPOINT with its keys, fake-gcs-server as STORAGE_EMULATOR_HOST. */
 export function serverEnv(): NodeJS.ProcessEnv {
   const minio = inject('minio');
@@ -25,6 +28,7 @@ export function serverEnv(): NodeJS.ProcessEnv {
     S3_ACCESS_KEY_ID: minio.accessKeyId,
     S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
     STORAGE_EMULATOR_HOST: inject('fakeGcs').endpoint,
+    STATESTORE_CACHE: CACHE_DIR,
   };
 }
 

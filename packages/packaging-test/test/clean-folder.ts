@@ -5,10 +5,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loopbackEnv } from '@statestore/testkit/loopback';
 
 /**
  * The environment of a user's shell: no npm_config_* / pnpm variables inherited from the test runner
- * (pnpm sets many; npm would read them as its own configuration).
+ * (pnpm sets many; npm would read them as its own configuration), and no loopback guard (npm install
+ * reaches the package registry). What runs Statestore takes `guardedUserEnv` instead.
  */
 export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -17,6 +19,11 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     env[k] = v;
   }
   return { ...env, NO_COLOR: '1', ...extra };
+}
+
+/** `userEnv` plus the loopback guard: Statestore run as a user would, but unable to leave 127.0.0.1. */
+export function guardedUserEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return userEnv({ ...loopbackEnv({}), ...extra });
 }
 
 /** `npm install` of the given tarballs in one command, in a folder holding only a fresh package.json. */
@@ -40,7 +47,7 @@ export interface CliResult {
 
 /** Runs the installed `statestore` command (node_modules/.bin/statestore) in the folder. */
 export function statestore(folder: string, args: string[], env: NodeJS.ProcessEnv): CliResult {
-  const r = spawnSync(path.join(folder, 'node_modules', '.bin', 'statestore'), args, { cwd: folder, env: userEnv(env), encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(path.join(folder, 'node_modules', '.bin', 'statestore'), args, { cwd: folder, env: guardedUserEnv(env), encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

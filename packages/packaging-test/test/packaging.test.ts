@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type InstalledPackage, installedPackages, npmInstall, npmVersion, resolvedFrom, statestore, userEnv } from './clean-folder.js';
+import { type InstalledPackage, installedPackages, guardedUserEnv, npmInstall, npmVersion, resolvedFrom, statestore } from './clean-folder.js';
 import { type PublishedPackage, pack, publishedPackages } from './published-packages.js';
 import { tarballFiles, tarballText } from './tarball.js';
 
@@ -177,7 +177,7 @@ describe('npm install of the CLI plus backend-s3 from tarballs, in an empty fold
       const f = await resolvePath('s3://${bucket}/library/hello.txt');
       await f.writeFile('hello from a program');
       console.log(await f.readText());`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: folder, env: userEnv(s3Env), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: folder, env: guardedUserEnv(s3Env), encoding: 'utf8' });
     expect(out.trim()).toBe('hello from a program');
   });
 

@@ -1,7 +1,9 @@
 /**
  * MinIO as a local process for the S3 suites: the pinned build from scripts/install-test-servers.sh, on a
- * free 127.0.0.1 port, with a temp data folder, test credentials and a KMS key (so SSE-S3 and SSE-KMS
- * requests work). Prints the MinIO version when it starts.
+ * free 127.0.0.1 port, with a temp data folder and test credentials. By default it runs as users run it
+ * out of the box: no KMS, so it answers 501 NotImplemented to any request for server-side encryption.
+ * `{ kms: true }` starts it with a KMS key instead (SSE-S3 and SSE-KMS work), the extra case for the
+ * encryption tests. Prints the MinIO version when it starts.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,8 +19,8 @@ export interface MinioInfo {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
-  /** Name of the KMS key MinIO was started with (for SSE-KMS and bucket default encryption). */
-  kmsKeyName: string;
+  /** Name of the KMS key MinIO was started with (SSE-KMS, bucket default encryption); absent on a stock MinIO. */
+  kmsKeyName?: string;
   /** First line of `minio --version`, plus the pinned pseudo-version. */
   version: string;
 }
@@ -27,18 +29,23 @@ export interface RunningMinio extends MinioInfo {
   stop(): Promise<void>;
 }
 
+export interface MinioOptions {
+  /** Start with a KMS key, so that server-side encryption works (default false: a stock MinIO). */
+  kms?: boolean;
+}
+
 /** Starts MinIO and waits until /minio/health/live answers 200. Throws (never skips) when it cannot start. */
-export async function startMinio(): Promise<RunningMinio> {
+export async function startMinio(options: MinioOptions = {}): Promise<RunningMinio> {
   const binary = installedBinary(`bin/minio-${MINIO_VERSION}`, 'minio');
   const versionLine = execFileSync(binary, ['--version'], { encoding: 'utf8' }).split('\n')[0]?.trim() ?? 'unknown';
   const version = `${versionLine} (pinned ${MINIO_VERSION})`;
-  process.stderr.write(`[testkit] MinIO: ${version}\n`);
+  process.stderr.write(`[testkit] MinIO${options.kms ? ' with a KMS key' : ' (stock, no KMS)'}: ${version}\n`);
   const [port, consolePort] = [await freePort(), await freePort()];
   const data = tempDir('minio');
   const endpoint = `http://127.0.0.1:${port}`;
   const accessKeyId = 'statestore-test';
   const secretAccessKey = randomBytes(18).toString('hex');
-  const kmsKeyName = 'statestore-test-key';
+  const kmsKeyName = options.kms ? 'statestore-test-key' : undefined;
   let proc;
   try {
     proc = await startProcess({
@@ -50,7 +57,7 @@ export async function startMinio(): Promise<RunningMinio> {
         HOME: process.env.HOME,
         MINIO_ROOT_USER: accessKeyId,
         MINIO_ROOT_PASSWORD: secretAccessKey,
-        MINIO_KMS_SECRET_KEY: `${kmsKeyName}:${randomBytes(32).toString('base64')}`,
+        ...(kmsKeyName ? { MINIO_KMS_SECRET_KEY: `${kmsKeyName}:${randomBytes(32).toString('base64')}` } : {}),
         MINIO_BROWSER: 'off',
         MINIO_UPDATE: 'off',
       },
@@ -66,7 +73,7 @@ export async function startMinio(): Promise<RunningMinio> {
     accessKeyId,
     secretAccessKey,
     region: 'us-east-1',
-    kmsKeyName,
+    ...(kmsKeyName ? { kmsKeyName } : {}),
     version,
     async stop() {
       await started.stop();

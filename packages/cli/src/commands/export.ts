@@ -3,7 +3,7 @@
  * (typically to file:///dir), unchanged, without etcd backups unless asked. A thin adapter to core's
  * `exportCluster`.
  */
-import { exportCluster } from '@statestore/core';
+import { assertNotVaultTarget, exportCluster } from '@statestore/core';
 import { boolOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
@@ -18,8 +18,10 @@ export const command: CommandSpec = {
   summary: "Copy a cluster's state to another place (e.g. file:///dir) for review.",
   description: [
     'Copies {store}/{CLUSTER} to {URL}/{CLUSTER}, so that URL can be used as a state store (--state URL) to',
-    'review, edit and dry-run. Nothing is rewritten: the copy still names the original configBase. etcd',
-    'backups (backups/) are left out unless --include-backups is given. Compare with `statestore diff`.',
+    'review, edit and dry-run. Nothing is rewritten: the copy still names the original configBase; a dry run',
+    '(update cluster without --yes) against the copy reads configBase files from the copy, and when configBase',
+    'is outside the cluster folder, export brings those files (cluster-completed.spec) along. etcd backups',
+    '(backups/) are left out unless --include-backups is given. Compare with `statestore diff`.',
   ].join('\n'),
   examples: ['statestore export demo.example.com --to file:///tmp/review', 'statestore diff s3://state/demo.example.com /tmp/review/demo.example.com'],
   outputs: ['text', 'json'],
@@ -37,6 +39,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const cluster = ctx.clusterName(positional);
   const to = stringOption(ctx.args, 'to');
   if (!to) throw new UsageError('--to is required: where to export to, e.g. --to file:///tmp/review');
+  assertNotVaultTarget(to, 'export'); // before any plugin loads
   const json = ctx.output('text') === 'json';
   const progress = progressReporter(ctx, json);
   let summary;
@@ -46,11 +49,15 @@ async function run(ctx: CommandContext): Promise<number> {
       dryRun: boolOption(ctx.args, 'dry-run'),
       delete: boolOption(ctx.args, 'delete'),
       includeBackups: boolOption(ctx.args, 'include-backups'),
+      open: (url) => ctx.open(url),
       ...(progress.listener ? { onProgress: progress.listener } : {}),
     });
   } finally {
     progress.finish();
   }
-  printSummary(ctx, summary, json);
+  const { fromConfigBase, ...syncSummary } = summary;
+  printSummary(ctx, syncSummary, json);
+  if (json) ctx.out(`${JSON.stringify({ type: 'export', fromConfigBase })}\n`);
+  else for (const f of fromConfigBase) ctx.out(`${f.from} → ${f.to} (from configBase, for a dry run against the copy)\n`);
   return summary.errors.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }

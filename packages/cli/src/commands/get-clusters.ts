@@ -2,7 +2,7 @@
  * `statestore get clusters [NAME...]` / `get cluster NAME -o yaml|json`: the clusters of the state store,
  * as a table (NAME, CLOUD, ZONES) or as the stored objects. `--full` prints the completed spec instead.
  */
-import { NotFoundError, PATH_COMPLETED_SPEC, KopsYamlDocument, joinStorePath, type StoredCluster } from '@statestore/core';
+import { NotFoundError, PATH_COMPLETED_SPEC, KopsYamlDocument, configBaseFolder, type StoredCluster } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';
@@ -11,7 +11,8 @@ export const command: CommandSpec = {
   name: 'get clusters',
   usage: 'get clusters [NAME...] [-o table|yaml|json]',
   summary: 'List the clusters of the state store, or print them as kops objects.',
-  description: 'Clusters are found as every */config below the store root. YAML output is the stored config with its comments.',
+  description:
+    'Clusters are the first-level folders of the store that hold a config (a cluster name is a DNS name; nested folders are never clusters, and the rest of the store is not read). YAML output is the stored config with its comments.',
   examples: [
     'statestore get clusters --state s3://my-state              # exit 1 when there are none, as kops',
     'statestore get cluster demo.example.com -o yaml',
@@ -69,10 +70,10 @@ function withConfigBase(c: StoredCluster): KopsYamlDocument {
 async function printFull(ctx: CommandContext, clusters: StoredCluster[], output: string, single: boolean): Promise<number> {
   ctx.log(0, '//\n//   WARNING: do not use a full cluster specification to define clusters; it is the completed spec, for inspection only.\n//');
   const docs: KopsYamlDocument[] = [];
+  const store = await ctx.openStore();
   for (const c of clusters) {
-    const url = joinStorePath(c.cluster.spec.configBase!, PATH_COMPLETED_SPEC);
-    const text = await (await ctx.open(url)).readText();
-    docs.push(KopsYamlDocument.parse(text, url));
+    const file = (await configBaseFolder(store, c.name, c.cluster.spec.configBase!, (url) => ctx.open(url))).folder.join(PATH_COMPLETED_SPEC);
+    docs.push(KopsYamlDocument.parse(await file.readText(), file.toString()));
   }
   if (output === 'json') ctx.out(jsonDocuments(docs.map((d) => d.toJS()), single));
   else if (output === 'yaml') ctx.out(yamlDocuments(docs));

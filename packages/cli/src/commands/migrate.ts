@@ -3,7 +3,7 @@
  * rewrite spec.configBase and the keyStore/secretStore that pointed into the old folder, verify every
  * file by hash; the source is left for the user to remove). A thin adapter to core's `migrateCluster`.
  */
-import { migrateCluster, type MigrateResult } from '@statestore/core';
+import { assertNotVaultTarget, migrateCluster, type MigrateResult } from '@statestore/core';
 import { stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
@@ -40,6 +40,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const cluster = ctx.clusterName(positional);
   const to = stringOption(ctx.args, 'to');
   if (!to) throw new UsageError('--to is required: the new state store, e.g. --to s3://new-state');
+  assertNotVaultTarget(to, 'migrate'); // before any plugin loads
   const json = ctx.output('text') === 'json';
   const progress = progressReporter(ctx, json);
   let result: MigrateResult;

@@ -4,7 +4,8 @@
  * since the last completed spec (`cluster-completed.spec`, which only kops writes: computing it needs
  * kops's channels, assets and cloud APIs). With --yes it hands over to `kops update cluster --yes` on the
  * same state store when a kops binary is on PATH, and otherwise refuses, printing the kops command.
- * Statestore itself writes nothing here.
+ * Against a local review copy the completed spec is read from the copy, never from the production
+ * configBase. Statestore itself writes nothing here.
  */
 import {
   KopsYamlDocument,
@@ -13,8 +14,8 @@ import {
   completeStoreSpec,
   defaultConfigBase,
   isNotFound,
+  configBaseFolder,
   isWrittenByStatestore,
-  joinStorePath,
   parseUrl,
   safeForMessage,
   stringifyKopsObject,
@@ -71,7 +72,9 @@ async function run(ctx: CommandContext): Promise<number> {
   if (boolOption(ctx.args, 'yes')) return applyWithKops(ctx, name, location.url, stored.cluster.spec.configBase ?? defaultConfigBase(registry.store, name), json);
 
   const current = completeStoreSpec(stored.cluster, defaultConfigBase(registry.store, name));
-  const target = await ctx.open(joinStorePath(current.spec.configBase!, PATH_COMPLETED_SPEC));
+  const base = await configBaseFolder(registry.store, name, current.spec.configBase!, (url) => ctx.open(url));
+  if (base.copyOf) ctx.log(0, `Reading ${PATH_COMPLETED_SPEC} from this local copy (${base.folder.toString()}), not from configBase ${base.copyOf}: the review does not touch production.`);
+  const target = base.folder.join(PATH_COMPLETED_SPEC);
   const completedText = await readOptional(target);
   const last = completedText === undefined ? undefined : (KopsYamlDocument.parse(completedText, target.toString()).toJS() as unknown as KopsCluster);
   // the spec only: metadata (generation, timestamps) is bookkeeping, not something kops applies
@@ -104,7 +107,7 @@ async function applyWithKops(ctx: CommandContext, name: string, stateUrl: string
   if (local !== undefined) {
     throw new Error(
       `update cluster --yes is refused for a local store (${local}): cluster nodes read their configuration from configBase and cannot read this machine's disk. ` +
-        'A local store is for review workflows (edit, replace, update without --yes, diff); copy it to a bucket (statestore cp -r) and point --state there to apply.',
+        `A local store is for review workflows (edit, replace, update without --yes, diff). To apply, move the cluster to a bucket with \`statestore migrate ${name} --state ${safeForMessage(stateUrl)} --to s3://BUCKET\` (it rewrites configBase), then run update --yes with --state s3://BUCKET.`,
     );
   }
   const command = kopsCommand(name, stateUrl);

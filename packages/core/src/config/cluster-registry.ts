@@ -7,7 +7,7 @@
  * stores the label, while `createCluster` stores them as kops's create does, without it.
  */
 import { AlreadyExistsError, InvalidConfigError, NotFoundError, isAlreadyExists, isNotFound } from '../errors/errors.js';
-import type { VfsPath } from '../path/vfs-path.js';
+import { runLimited, type VfsPath } from '../path/vfs-path.js';
 import { withClusterLabel, type BuiltCluster } from './build-cluster.js';
 import type { KopsCluster, KopsInstanceGroup } from './kops-model.js';
 import { KopsYamlDocument, sortKopsKeys } from './kops-yaml.js';
@@ -16,14 +16,16 @@ import {
   clusterAddonsPath,
   clusterConfigPath,
   clusterFolder,
-  clusterNameOfConfigKey,
   defaultConfigBase,
   instanceGroupFolder,
   instanceGroupPath,
   isDeletableStateFile,
 } from './store-layout.js';
 import { assertValidCluster, assertValidInstanceGroup } from './validate.js';
-import { assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
+import { assertNotVaultConfigStore, assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
+
+/** How many first-level folders are checked for a `config` at once. */
+const CONFIG_CHECKS_AT_ONCE = 8;
 
 /** A cluster read from the store: its document (for edits) and its object (configBase filled in, as kops does in memory). */
 export interface StoredCluster {
@@ -125,14 +127,17 @@ export class ClusterRegistry {
     return this.options.open(url);
   }
 
-  /** Cluster names: every `*\/config` below the store root, sorted. */
+  /**
+   * Cluster names, sorted: the first-level folders of the store that hold a `config`. A cluster name is a
+   * DNS name, so a nested folder is never a cluster (kops reads the whole tree and takes every `*\/config`);
+   * one delimited listing of the root and a stat per folder, never the rest of the store.
+   */
   async listClusterNames(): Promise<string[]> {
+    const folders = (await this.store.readDir()).filter((entry) => entry.isDirectory && !entry.name.startsWith('.'));
     const names: string[] = [];
-    for await (const file of this.store.walk()) {
-      const relative = file.relativeTo(this.store);
-      const name = relative === undefined ? undefined : clusterNameOfConfigKey(relative);
-      if (name) names.push(name);
-    }
+    await runLimited(folders, CONFIG_CHECKS_AT_ONCE, async ({ name }) => {
+      if (await clusterConfigPath(this.store, name).statInfo()) names.push(name);
+    });
     return names.sort();
   }
 
@@ -169,8 +174,9 @@ export class ClusterRegistry {
     return found;
   }
 
-  /** Refuses vault:// secret/key stores shared with another cluster or equal to the state store. */
+  /** Refuses a vault:// configBase, and vault:// secret/key stores shared with another cluster or equal to the state store. */
   async checkVaultStores(cluster: ClusterStores): Promise<void> {
+    if (cluster.spec.configBase) assertNotVaultConfigStore(cluster.spec.configBase, `spec.configBase of cluster ${cluster.name}`);
     if (!isVaultUrl(cluster.spec.secretStore) && !isVaultUrl(cluster.spec.keyStore)) return;
     const { clusters } = await this.listClusters();
     assertVaultStoresAllowed(

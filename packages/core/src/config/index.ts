@@ -8,7 +8,7 @@
 export * from './kops-model.js';
 export { KopsYamlDocument, stringifyKopsObject, splitKopsDocuments, joinKopsDocuments, compareKopsKeys, sortKopsKeys, looksLikeNonString, detectLayout, KOPS_LAYOUT, type YamlLayout } from './kops-yaml.js';
 export { locateStateStore, kopsConfigFiles, STATE_STORE_HELP, type StateStoreLocation, type StateStoreSource, type LocateStateStoreOptions } from './state-store-location.js';
-export { assertStateStoreNotVault, assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
+export { assertNotVaultConfigStore, assertNotVaultTarget, assertStateStoreNotVault, assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
 export {
   DEFAULT_CHANNEL,
   DEFAULT_KUBERNETES_VERSION,
@@ -41,4 +41,5 @@ export { parseGoDuration, formatGoDuration } from './go-duration.js';
 export { validateCluster, clusterNameErrors, validateInstanceGroup, assertValidCluster, assertValidInstanceGroup, isDns1123Subdomain, type ClusterValidationOptions } from './validate.js';
 export * from './store-layout.js';
 export { completeStoreSpec, isWrittenByStatestore, STATESTORE_COMPLETED_SPEC_MARKER } from './completed-spec.js';
+export { configBaseFolder, REVIEW_FILES, type ConfigBaseFolder } from './config-base-files.js';
 export { ClusterRegistry, type ClusterRegistryOptions, type StoredCluster, type StoredInstanceGroup, type ClusterDeletePlan, type DocumentMutation } from './cluster-registry.js';

@@ -1,7 +1,7 @@
 /**
  * Where the state store is, with kops's priority (cmd/kops/root.go): `--state`, then `$KOPS_STATE_STORE`,
  * then `kops_state_store:` in the first of `$HOME/.kops.yaml` and `$HOME/.kops/config` that exists
- * (or the file `--config` names). One trailing `/` is trimmed. vault:// is refused.
+ * (or the file `--config` names). One trailing `/` is trimmed (not from a bare `s3://`). vault:// is refused.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -47,7 +47,8 @@ export function locateStateStore(options: LocateStateStoreOptions = {}): StateSt
   if (!found || found.url === '') {
     throw new InvalidConfigError(`No state store given. ${STATE_STORE_HELP}`);
   }
-  const url = found.url.endsWith('/') ? found.url.slice(0, -1) : found.url;
+  // A bare `s3://` or `file:///` keeps its slashes: trimming would turn an empty bucket into the local path `s3:/`.
+  const url = found.url.endsWith('/') && !/^[A-Za-z][A-Za-z0-9+.-]*:\/*$/.test(found.url) ? found.url.slice(0, -1) : found.url;
   assertStateStoreNotVault(url);
   return { ...found, url, warnings };
 }

@@ -52,9 +52,3 @@ export function defaultConfigBase(store: VfsPath, cluster: string): string {
 export function joinStorePath(base: string, relative: string): string {
   return `${base.replace(/\/+$/, '')}/${relative}`;
 }
-
-/** The cluster name of a listing key relative to the store root (`a.example.com/config` → `a.example.com`). */
-export function clusterNameOfConfigKey(relative: string): string | undefined {
-  const suffix = `/${PATH_CLUSTER_CONFIG}`;
-  return relative.endsWith(suffix) ? relative.slice(0, -suffix.length) : undefined;
-}

@@ -1,8 +1,10 @@
 /**
- * The vault:// rules (the seeds'): Vault may hold a cluster's secretStore and keyStore only, never the
- * state store; a vault:// secretStore or keyStore must not be shared with another cluster of the same
+ * The vault:// rules (the seeds'): Vault may hold a cluster's secretStore and keyStore only, never cluster
+ * configuration — not as the state store, not as the place a cluster is migrated or exported to, not as
+ * spec.configBase; a vault:// secretStore or keyStore must not be shared with another cluster of the same
  * store (nor nested in one, since deleting a cluster removes its stores) and must not equal the state
- * store's path. Checked on strings before any plugin is loaded.
+ * store's path. Checked on strings, so every path that writes cluster configuration refuses before any
+ * plugin is loaded.
  */
 import { InvalidConfigError } from '../errors/errors.js';
 import type { ClusterSpec } from './kops-model.js';
@@ -20,19 +22,32 @@ export function isVaultUrl(url: string | undefined): boolean {
   return url !== undefined && schemeOf(url) === 'vault';
 }
 
-/** Refuses vault:// as the state store. */
-export function assertStateStoreNotVault(stateStore: string): void {
-  if (isVaultUrl(stateStore)) {
+/**
+ * Refuses vault:// where cluster configuration would be written. `role` says what `url` was going to be:
+ * `the state store`, `spec.configBase of cluster NAME`, `where migrate writes a cluster (--to)`.
+ */
+export function assertNotVaultConfigStore(url: string, role: string): void {
+  if (isVaultUrl(url)) {
     throw new InvalidConfigError(
-      `${stateStore} cannot be the state store: vault:// holds a cluster's secrets and keys only (spec.secretStore, spec.keyStore). Keep the state store in s3://, gs://, swift://, oss:// or a local path, and point the cluster's secretStore/keyStore at Vault.`,
-      { url: stateStore },
+      `${url} cannot be ${role}: vault:// holds a cluster's secrets and keys only (spec.secretStore, spec.keyStore). Keep the state store and cluster configuration in s3://, gs://, swift://, oss:// or a local path, and point the cluster's secretStore/keyStore at Vault.`,
+      { url },
     );
   }
 }
 
+/** Refuses vault:// as the place `migrate` or `export` writes a cluster to. */
+export function assertNotVaultTarget(url: string, command: 'migrate' | 'export'): void {
+  assertNotVaultConfigStore(url, `where ${command} writes a cluster (--to)`);
+}
+
+/** Refuses vault:// as the state store. */
+export function assertStateStoreNotVault(stateStore: string): void {
+  assertNotVaultConfigStore(stateStore, 'the state store');
+}
+
 export interface ClusterStores {
   name: string;
-  spec: Pick<ClusterSpec, 'secretStore' | 'keyStore'>;
+  spec: Pick<ClusterSpec, 'secretStore' | 'keyStore' | 'configBase'>;
 }
 
 /**

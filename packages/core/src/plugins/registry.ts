@@ -6,23 +6,10 @@
 import { pathToFileURL } from 'node:url';
 import { BackendNotInstalledError, ConflictError, InvalidConfigError } from '../errors/errors.js';
 import { defaultSearchRoots, discoverPlugins, type DiscoveredPlugin } from './discover.js';
+import { KNOWN_SCHEME_PACKAGES, closestKnownScheme } from './known-schemes.js';
 import type { StatestorePlugin } from './plugin.js';
 
-/** The package that serves each scheme we know of, for the "install it" message. */
-export const KNOWN_SCHEME_PACKAGES: Readonly<Record<string, string>> = {
-  s3: '@statestore/backend-s3',
-  do: '@statestore/backend-s3',
-  linode: '@statestore/backend-s3',
-  hos: '@statestore/backend-s3',
-  scw: '@statestore/backend-s3',
-  gs: '@statestore/backend-gcs',
-  swift: '@statestore/backend-swift',
-  oss: '@statestore/backend-oss',
-  vault: '@statestore/backend-vault',
-  azureblob: 'statestore-backend-azureblob',
-};
-
-export const BUILT_IN_SCHEMES = ['file', 'memfs'] as const;
+export { BUILT_IN_SCHEMES, KNOWN_SCHEME_PACKAGES } from './known-schemes.js';
 
 /** One row of `statestore plugins`. */
 export interface PluginListing {
@@ -109,8 +96,9 @@ export function notInstalled(scheme: string): BackendNotInstalledError {
   if (pkg) {
     return new BackendNotInstalledError(`No backend for ${scheme}:// is installed. Install it next to the CLI: npm install ${pkg}`);
   }
+  const near = closestKnownScheme(scheme);
   return new BackendNotInstalledError(
-    `No backend for ${scheme}:// is installed, and Statestore ships none. A third-party plugin for it would be named statestore-backend-${scheme}: npm install statestore-backend-${scheme}`,
+    `No backend for ${scheme}:// is installed, and Statestore ships none.${near ? ` Did you mean ${near}://?` : ''} A third-party plugin for it would be named statestore-backend-${scheme}: npm install statestore-backend-${scheme}`,
   );
 }
 

@@ -4,10 +4,12 @@
  * to `{to}/{cluster}` (resumable, like sync), writes the cluster's `config` last with `spec.configBase`
  * (and `spec.keyStore`/`spec.secretStore` where they pointed into the old folder) rewritten and every
  * other byte unchanged, verifies every file by hash, and never touches the source. The new store holds
- * the cluster (its `config`) only once everything else has arrived.
+ * the cluster (its `config`) only once everything else has arrived. The target must be able to hold
+ * cluster configuration (never vault://).
  */
 import { ConflictError, InvalidConfigError, NotFoundError, isNotFound } from '../errors/errors.js';
 import { KopsYamlDocument } from '../config/kops-yaml.js';
+import { assertNotVaultTarget } from '../config/vault-guards.js';
 import { replaceScalars, type ScalarEdit } from '../config/scalar-edit.js';
 import { PATH_CLUSTER_CONFIG, PATH_COMPLETED_SPEC } from '../config/store-layout.js';
 import { bytesEqual } from '../path/body.js';
@@ -49,6 +51,7 @@ const GENERATED = [PATH_COMPLETED_SPEC, 'igconfig', 'addons'];
 
 /** Moves `{store}/{cluster}` to `{to}/{cluster}`; see the module comment. */
 export async function migrateCluster(store: VfsPath, cluster: string, to: VfsPath, options: MigrateOptions = {}): Promise<MigrateResult> {
+  assertNotVaultTarget(to.toString(), 'migrate');
   const source = store.join(cluster);
   const target = to.join(cluster);
   checkNoOverlap(source, target);
@@ -72,7 +75,8 @@ export async function migrateCluster(store: VfsPath, cluster: string, to: VfsPat
       warnings.push(`spec.${field} is ${value}, outside ${source.toString()}: left as it is, and its files were not copied.`);
       continue;
     }
-    const next = `${target.toString().replace(/\/+$/, '')}${rest}`;
+    // Joined by the target's backend, so a URL that ends in a query (`?tls=false`) keeps it at the end.
+    const next = (rest === '' ? target : target.join(rest.slice(1))).toString();
     rewrites.push({ field: `spec.${field}`, from: value, to: next });
     edits.push({ path: ['spec', field], value: next });
   }

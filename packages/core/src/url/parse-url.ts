@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { InvalidUrlError } from '../errors/errors.js';
+import { assertNotUrlTypo } from './url-typos.js';
 
 export interface ParsedUrl {
   /** Lowercase scheme without `://`; `file` for bare local paths. */
@@ -43,6 +44,7 @@ export function parseUrl(input: string, options: { cwd?: string } = {}): ParsedU
     throw new InvalidUrlError('Invalid URL: empty; give a store URL such as s3://bucket/prefix or a local path');
   }
   if (input.includes('\0')) throw new InvalidUrlError(`Invalid URL ${JSON.stringify(safeForMessage(input))}: contains a NUL byte`);
+  assertNotUrlTypo(input, safeForMessage(input));
   const m = SCHEME.exec(input);
   if (!m) return localPath(input, input, options.cwd);
   const scheme = m[1]!.toLowerCase();

@@ -6,8 +6,10 @@ import { assertNoReshaping, mergeClusterOptions, mergeInstanceGroupOptions } fro
 import { STATESTORE_COMPLETED_SPEC_MARKER, completeStoreSpec, isWrittenByStatestore } from '../../src/config/completed-spec.js';
 import type { KopsCluster } from '../../src/config/kops-model.js';
 import { setFields } from '../../src/config/set-fields.js';
-import { resolvePath } from '../../src/resolve.js';
+import { MemfsBackend } from '../../src/backends/memfs/memfs-backend.js';
+import { pathForBackend, resolvePath } from '../../src/resolve.js';
 import type { VfsPath } from '../../src/path/vfs-path.js';
+import { DelegatingBackend } from '../delegating-backend.js';
 
 let store: VfsPath;
 let registry: ClusterRegistry;
@@ -35,6 +37,28 @@ describe('ClusterRegistry', () => {
     expect(igs.map((g) => g.name)).toEqual(['control-plane-us-east-1a', 'nodes-us-east-1a', 'nodes-us-east-1b']);
     await expect(create()).rejects.toThrow(/already exists/);
     await expect(registry.getCluster('missing.example.com')).rejects.toThrow(/cluster not found/);
+  });
+
+  it('lists only first-level folders holding a config: one delimited listing, a stat per folder, never the rest of the store', async () => {
+    const backend = new DelegatingBackend(new MemfsBackend());
+    const root = pathForBackend(backend, 'state');
+    const cluster = (name: string) => `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${name}\nspec: {}\n`;
+    await root.join('b.example.com', 'config').writeFile(cluster('b.example.com'));
+    await root.join('a.example.com', 'config').writeFile(cluster('a.example.com'));
+    for (let i = 0; i < 40; i++) await root.join('a.example.com', 'pki', 'issued', `key-${i}`).writeFile('k');
+    // Not clusters: a nested folder with a config (an archive, a copy), a folder without one, the reserved prefix.
+    await root.join('archive', 'old.example.com', 'config').writeFile(cluster('old.example.com'));
+    await root.join('notes', 'readme.txt').writeFile('hello');
+    await root.join('.statestore', 'leases', 'a.example.com').writeFile('{}');
+    backend.calls = [];
+
+    const registry = new ClusterRegistry(root);
+    expect(await registry.listClusterNames()).toEqual(['a.example.com', 'b.example.com']);
+    expect(backend.calls.filter((c) => c.startsWith('list '))).toEqual(['list state/ delimiter=/']);
+    expect(backend.calls.filter((c) => c.startsWith('stat ')).sort()).toEqual(['stat state/a.example.com/config', 'stat state/archive/config', 'stat state/b.example.com/config', 'stat state/notes/config']);
+    const { clusters, warnings } = await registry.listClusters();
+    expect(clusters.map((c) => c.name)).toEqual(['a.example.com', 'b.example.com']);
+    expect(warnings).toEqual([]);
   });
 
   it('16 concurrent read-modify-writes all land (compare-and-swap), generation counts them', async () => {
@@ -65,6 +89,17 @@ describe('ClusterRegistry', () => {
     const plan = await registry.deleteCluster('demo.example.com');
     expect(plan.files.length).toBe(6);
     expect(await store.readTree()).toEqual([]);
+  });
+
+  it('spec.configBase can never be vault:// (create, set, edit), and the stored file is left alone', async () => {
+    await expect(create('v.example.com', { sets: ['spec.configBase=vault://127.0.0.1:8200/kv/kops/v?tls=false'] })).rejects.toThrow(
+      /vault:\/\/127\.0\.0\.1:8200\/kv\/kops\/v\?tls=false cannot be spec\.configBase of cluster v\.example\.com: vault:\/\/ holds a cluster's secrets and keys only/,
+    );
+    expect(await registry.listClusterNames()).toEqual([]);
+    await create('w.example.com');
+    const before = await store.join('w.example.com', 'config').readText();
+    await expect(registry.updateCluster('w.example.com', (doc) => setFields(doc, 'Cluster', ['spec.configBase=VAULT://vault:8200/kv/kops/w']))).rejects.toThrow(/cannot be spec\.configBase/);
+    expect(await store.join('w.example.com', 'config').readText()).toBe(before);
   });
 
   it('vault:// secret stores must be unique among clusters and not the state store', async () => {

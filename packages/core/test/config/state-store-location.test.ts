@@ -37,6 +37,11 @@ describe('locateStateStore: kops priority', () => {
   it('trims exactly one trailing slash', () => {
     expect(locateStateStore({ flag: 's3://bucket/prefix//', env: {} }).url).toBe('s3://bucket/prefix/');
   });
+  it('never trims a bare scheme into a local-looking path (s3://$UNSET stays s3://, for the URL parser to refuse)', () => {
+    expect(locateStateStore({ flag: 's3://', env: {} }).url).toBe('s3://');
+    expect(locateStateStore({ env: { KOPS_STATE_STORE: 'file://' } }).url).toBe('file://');
+    expect(locateStateStore({ flag: 'file:///', env: {} }).url).toBe('file:///');
+  });
   it('an explicit empty --state is an error even when the environment has one (viper semantics)', () => {
     expect(() => locateStateStore({ flag: '', env: { KOPS_STATE_STORE: 's3://x' } })).toThrow(/No state store/);
   });

@@ -1,6 +1,7 @@
 /** exportCluster, diffStores and migrateCluster against memfs and file stores. */
 import { describe, expect, it } from 'vitest';
-import { diffStores, exportCluster, migrateCluster, resolvePath, type VfsPath } from '../../src/index.js';
+import { diffStores, exportCluster, isInvalidConfig, migrateCluster, resolvePath, type VfsPath } from '../../src/index.js';
+import { openQuery, queryRegistry } from '../query-url-plugin.js';
 import { CLUSTER, clusterConfig, writeCluster } from './cluster-fixture.js';
 import { memfsRoot, tempDir, treeHashes } from './helpers.js';
 
@@ -52,6 +53,35 @@ describe('migrateCluster', () => {
     );
     expect(result.warnings.some((w) => w.startsWith('spec.secretStore is vault://'))).toBe(true);
     expect(result.complete).toBe(true);
+  });
+
+  it('a target URL that ends in a query keeps it at the end of every rewritten field, whatever the scheme', async () => {
+    const store = await memfsRoot();
+    const oldBase = store.join(CLUSTER).toString();
+    await writeCluster(store, clusterConfig(oldBase, `  keyStore: ${oldBase}/pki\n  secretStore: ${oldBase}/secrets\n`));
+    const to = await openQuery('qs://elsewhere/state?opt=1', queryRegistry('qs'));
+    const result = await migrateCluster(store, CLUSTER, to);
+    expect(result.rewrites.map((r) => `${r.field}=${r.to}`)).toEqual([
+      `spec.configBase=qs://elsewhere/state/${CLUSTER}?opt=1`,
+      `spec.keyStore=qs://elsewhere/state/${CLUSTER}/pki?opt=1`,
+      `spec.secretStore=qs://elsewhere/state/${CLUSTER}/secrets?opt=1`,
+    ]);
+    expect(result.complete).toBe(true);
+  });
+
+  it('refuses vault:// as the target before copying anything (Vault never holds cluster configuration)', async () => {
+    const store = await memfsRoot();
+    await writeCluster(store, clusterConfig(store.join(CLUSTER).toString()));
+    const vault = await openQuery('vault://127.0.0.1:8200/kv/kops?opt=1', queryRegistry('vault'));
+    for (const run of [() => migrateCluster(store, CLUSTER, vault), () => exportCluster(store, CLUSTER, vault)]) {
+      const e = await run().then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      expect(isInvalidConfig(e)).toBe(true);
+      expect(e?.message).toMatch(/cannot be where (migrate|export) writes a cluster \(--to\): vault:\/\/ holds a cluster's secrets and keys only/);
+    }
+    expect(await vault.readTree()).toEqual([]);
   });
 
   it('leaves a config without configBase byte-identical (kops derives it from the store)', async () => {
@@ -123,6 +153,26 @@ describe('exportCluster and diffStores', () => {
     // secrets are never diffed by value
     expect(diff.changed[1]!.objects).toBeUndefined();
     expect(diff.unchanged).toBe(6);
+  });
+
+  it('brings what a dry run reads from a configBase outside the cluster folder, and nothing when configBase is the folder', async () => {
+    const store = await memfsRoot();
+    const production = await memfsRoot();
+    const configBase = production.join('moved', CLUSTER);
+    await writeCluster(store, clusterConfig(configBase.toString()));
+    await store.join(CLUSTER, 'cluster-completed.spec').remove();
+    await configBase.join('cluster-completed.spec').writeFile('kind: Cluster # completed at configBase\n');
+    const review = await fileStore();
+    const result = await exportCluster(store, CLUSTER, review);
+    expect(result.errors).toEqual([]);
+    expect(result.fromConfigBase).toEqual([{ from: configBase.join('cluster-completed.spec').toString(), to: review.join(CLUSTER, 'cluster-completed.spec').toString() }]);
+    expect(await review.join(CLUSTER, 'cluster-completed.spec').readText()).toBe('kind: Cluster # completed at configBase\n');
+    // configBase itself is not rewritten in the copy
+    expect(await review.join(CLUSTER, 'config').readText()).toContain(`configBase: ${configBase.toString()}`);
+
+    const usual = await memfsRoot();
+    await writeCluster(usual, clusterConfig(usual.join(CLUSTER).toString()));
+    expect((await exportCluster(usual, CLUSTER, await fileStore())).fromConfigBase).toEqual([]);
   });
 
   it('export of a missing cluster fails naming it', async () => {

@@ -1,5 +1,8 @@
 /** Opening buckets on the real servers, directly or through a fault proxy. */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core';
@@ -9,10 +12,21 @@ export type ServiceName = 's3' | 'gs';
 /** Every backend that can hold cluster configuration (vault:// cannot). */
 export type ConfigStore = 'file' | 's3' | 'gs' | 'oss' | 'swift';
 
+/** What the S3 plugin learns about MinIO between runs stays here, never in the real ~/.cache. */
+const CACHE_DIR = mkdtempSync(path.join(os.tmpdir(), 'statestore-resilience-cache-'));
+
 export function envFor(service: ServiceName, endpoint?: string): NodeJS.ProcessEnv {
   if (service === 's3') {
     const m = inject('minio');
-    return { ...process.env, S3_ENDPOINT: endpoint ?? m.endpoint, S3_REGION: m.region, S3_ACCESS_KEY_ID: m.accessKeyId, S3_SECRET_ACCESS_KEY: m.secretAccessKey, STATESTORE_TIMEOUT: '5' };
+    return {
+      ...process.env,
+      S3_ENDPOINT: endpoint ?? m.endpoint,
+      S3_REGION: m.region,
+      S3_ACCESS_KEY_ID: m.accessKeyId,
+      S3_SECRET_ACCESS_KEY: m.secretAccessKey,
+      STATESTORE_TIMEOUT: '5',
+      STATESTORE_CACHE: CACHE_DIR,
+    };
   }
   return { ...process.env, STORAGE_EMULATOR_HOST: endpoint ?? inject('gcs').endpoint, GOOGLE_CLOUD_PROJECT: 'statestore-test', STATESTORE_TIMEOUT: '5' };
 }
