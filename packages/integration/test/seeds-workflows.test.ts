@@ -133,7 +133,9 @@ describe('"Local filesystem state stores": review changes on a local copy withou
     const dry = await statestore(reviewer, ['update', 'cluster', NAME, ...state]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stderr).toContain(`Reading cluster-completed.spec from this local copy (${review}/${NAME}), not from configBase ${prod.url}/${NAME}`);
-    expect(dry.stderr).toContain('No changes need to be applied.');
+    // The review shows the change made on the copy against the completed spec kops wrote in production.
+    expect(dry.stdout).toContain('+  kubernetesVersion: 1.35.4');
+    expect(dry.stderr).toContain('Must specify --yes to apply changes');
 
     const yes = await statestore(reviewer, ['update', 'cluster', NAME, '--yes', ...state]);
     expect(yes.code).toBe(1);
