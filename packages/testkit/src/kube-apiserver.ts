@@ -43,6 +43,8 @@ export interface KubeApiserverInfo {
 }
 
 export interface RunningKubeApiserver extends KubeApiserverInfo {
+  /** Stops kube-apiserver and starts it again on the same port with the same etcd (its caches start empty). */
+  restartApiserver(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,32 +55,32 @@ export async function startKubeApiserver(options: { namespace?: string } = {}): 
   const version = `${execFileSync(apiserverBinary, ['--version'], { encoding: 'utf8' }).trim()}, etcd ${ETCD_VERSION}`;
   process.stderr.write(`[testkit] kube-apiserver: ${version}\n`);
   const home = tempDir('kube-apiserver');
-  const started: StartedProcess[] = [];
+  let etcd: StartedProcess | undefined;
+  let apiserver: StartedProcess | undefined;
   const stop = async () => {
-    for (const p of started.reverse()) await p.stop();
+    await apiserver?.stop();
+    await etcd?.stop();
     home.remove();
   };
   try {
     const [clientPort, peerPort, securePort] = [await freePort(), await freePort(), await freePort()];
     const etcdEndpoint = `http://127.0.0.1:${clientPort}`;
     const peer = `http://127.0.0.1:${peerPort}`;
-    started.push(
-      await startProcess({
-        name: `etcd on ${etcdEndpoint}`,
-        command: etcdBinary,
-        args: [
-          '--name=default',
-          `--data-dir=${path.join(home.dir, 'etcd')}`,
-          `--listen-client-urls=${etcdEndpoint}`,
-          `--advertise-client-urls=${etcdEndpoint}`,
-          `--listen-peer-urls=${peer}`,
-          `--initial-advertise-peer-urls=${peer}`,
-          `--initial-cluster=default=${peer}`,
-        ],
-        env: { PATH: process.env.PATH, HOME: home.dir },
-        ready: async () => (await httpStatus(`${etcdEndpoint}/health`)) === 200,
-      }),
-    );
+    etcd = await startProcess({
+      name: `etcd on ${etcdEndpoint}`,
+      command: etcdBinary,
+      args: [
+        '--name=default',
+        `--data-dir=${path.join(home.dir, 'etcd')}`,
+        `--listen-client-urls=${etcdEndpoint}`,
+        `--advertise-client-urls=${etcdEndpoint}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=default=${peer}`,
+      ],
+      env: { PATH: process.env.PATH, HOME: home.dir },
+      ready: async () => (await httpStatus(`${etcdEndpoint}/health`)) === 200,
+    });
 
     const tokens = { admin: randomToken(), user: randomToken(), readonly: randomToken() };
     const user = 'statestore-test';
@@ -95,8 +97,8 @@ export async function startKubeApiserver(options: { namespace?: string } = {}): 
     const server = `https://127.0.0.1:${securePort}`;
     const certDir = file('certs');
     const caFile = path.join(certDir, 'apiserver.crt');
-    started.push(
-      await startProcess({
+    const startApiserver = () =>
+      startProcess({
         name: `kube-apiserver on ${server}`,
         command: apiserverBinary,
         args: [
@@ -114,9 +116,8 @@ export async function startKubeApiserver(options: { namespace?: string } = {}): 
         env: { PATH: process.env.PATH, HOME: home.dir },
         ready: async () => (await readyz(server, caFile, tokens.admin)) === 200,
         timeoutMs: 120_000,
-      }),
-    );
-
+      });
+    apiserver = await startApiserver();
     const info: KubeApiserverInfo = {
       server,
       caPem: readFileSync(caFile, 'utf8'),
@@ -132,7 +133,12 @@ export async function startKubeApiserver(options: { namespace?: string } = {}): 
     await createNamespace(info, info.namespace);
     await grantSecrets(info, info.namespace, user, SECRET_VERBS);
     await grantSecrets(info, info.namespace, readonlyUser, ['get', 'list']);
-    return { ...info, stop };
+    const restartApiserver = async () => {
+      await apiserver?.stop();
+      apiserver = undefined;
+      apiserver = await startApiserver();
+    };
+    return { ...info, stop, restartApiserver };
   } catch (e) {
     await stop();
     throw e;
