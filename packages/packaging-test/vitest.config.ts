@@ -3,10 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Starts MinIO once per run and provides its address; the run fails if it cannot start.
+    // Starts MinIO and kube-apiserver once per run and provides their addresses; the run fails if one cannot start.
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 120_000,
-    // Packing eight packages and one npm install happen in beforeAll.
+    // Packing nine packages and two npm installs happen in beforeAll hooks.
     hookTimeout: 600_000,
     pool: 'forks',
   },
