@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Starts MinIO and fake-gcs-server once per run and provides their addresses; the run fails if either cannot start.
+    // Starts MinIO, fake-gcs-server and kube-apiserver once per run and provides their addresses; the run fails if one cannot start.
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

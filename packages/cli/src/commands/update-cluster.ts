@@ -2,7 +2,7 @@
  * `statestore update cluster NAME [--yes]`: validates the cluster and its instance groups and computes
  * the store-related part of the completed spec (configBase, keyStore, secretStore, etcd backup stores).
  * Without --yes: the diff against the stored cluster-completed.spec (exit 0). With --yes: writes it,
- * except on a local store (nodes cannot read a local disk), and never over a completed spec kops wrote.
+ * except on a store nodes cannot read (a local disk, k8s://), and never over a completed spec kops wrote.
  * kops-version.txt is left alone.
  */
 import {
@@ -16,8 +16,8 @@ import {
   isNotFound,
   isWrittenByStatestore,
   joinStorePath,
-  parseUrl,
   stringifyKopsObject,
+  unreadableByNodes,
   type KopsCluster,
   type VfsPath,
 } from '@statestore/core';
@@ -34,7 +34,8 @@ export const command: CommandSpec = {
     'Without --yes, prints the diff between the stored cluster-completed.spec and what Statestore computes; nothing is written.',
     'With --yes, writes cluster-completed.spec (marked as written by Statestore) when none exists or the existing one was',
     'written by Statestore. A completed spec written by kops is never replaced (a live cluster reads it): run kops update.',
-    '--yes is refused on a local store (file:// or a path): cluster nodes read configBase and cannot read your disk.',
+    '--yes is refused on a local store (file:// or a path) and on k8s://: cluster nodes read configBase, and can read',
+    'neither your disk nor Kubernetes Secrets.',
   ].join('\n'),
   examples: ['statestore update cluster demo.example.com', 'statestore update cluster demo.example.com --yes --state s3://my-state', 'statestore update cluster demo.example.com -o json'],
   outputs: ['text', 'json'],
@@ -89,11 +90,12 @@ async function run(ctx: CommandContext): Promise<number> {
     return 0;
   }
 
-  const local = [location.url, completed.spec.configBase!].find((u) => parseUrl(u, { cwd: ctx.io.cwd }).scheme === 'file');
-  if (local !== undefined) {
+  for (const url of [location.url, completed.spec.configBase!]) {
+    const unreadable = unreadableByNodes(url, { cwd: ctx.io.cwd });
+    if (unreadable === undefined) continue;
     throw new Error(
-      `update cluster --yes is refused for a local store (${local}): cluster nodes read their configuration from configBase and cannot read this machine's disk. ` +
-        'A local store is for review workflows (edit, replace, update without --yes, diff); copy it to a bucket (statestore cp -r) and point --state there to apply.',
+      `update cluster --yes is refused for ${unreadable.kind} (${url}): ${unreadable.reason}. ` +
+        'Such a store is for review workflows (edit, replace, update without --yes, diff); copy the cluster to a bucket (statestore migrate --to s3://…) and point --state there to apply.',
     );
   }
   if (kopsWritten) {

@@ -1,5 +1,8 @@
 /** Opening buckets on the real servers, directly or through a fault proxy. */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core';
@@ -7,7 +10,7 @@ import { resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core
 export type ServiceName = 's3' | 'gs';
 
 /** Every backend that can hold cluster configuration (vault:// cannot). */
-export type ConfigStore = 'file' | 's3' | 'gs' | 'oss' | 'swift';
+export type ConfigStore = 'file' | 's3' | 'gs' | 'oss' | 'swift' | 'k8s';
 
 export function envFor(service: ServiceName, endpoint?: string): NodeJS.ProcessEnv {
   if (service === 's3') {
@@ -50,6 +53,8 @@ export function cliEnv(store: ConfigStore): NodeJS.ProcessEnv {
     const s = inject('swift');
     return { ...process.env, OS_AUTH_URL: s.authUrl, OS_USERNAME: s.user, OS_PASSWORD: s.key, HOME: '/nonexistent-statestore-home' };
   }
+  // The test kubeconfig (its least-privilege user), never ~/.kube/config.
+  if (store === 'k8s') return { ...process.env, KUBECONFIG: inject('kube').kubeconfig, HOME: '/nonexistent-statestore-home' };
   return { ...process.env };
 }
 
@@ -59,5 +64,15 @@ export async function freshStoreUrl(store: ConfigStore, tmpDir: string): Promise
   if (store === 'file') return `file://${tmpDir}/${run}`;
   if (store === 's3' || store === 'gs') return `${store}://${await createBucket(store)}/${run}`;
   if (store === 'oss') return `oss://${inject('oss').bucket}/${run}`;
+  if (store === 'k8s') return `k8s://${inject('kube').namespace}/${run}`;
   return `swift://resilience-${run}/store`;
+}
+
+/** A copy of the test kubeconfig whose users all present `token` (for wrong-credential runs). */
+export function kubeconfigWithToken(token: string): string {
+  const config = JSON.parse(readFileSync(inject('kube').kubeconfig, 'utf8')) as { users: { user: { token: string } }[] };
+  for (const u of config.users) u.user.token = token;
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'resilience-kubeconfig-')), 'kubeconfig');
+  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+  return file;
 }
