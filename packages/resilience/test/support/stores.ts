@@ -4,15 +4,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { SECRET_VERBS, createNamespace, grantSecrets } from '@statestore/testkit/kube-apiserver';
 import { inject } from 'vitest';
 import { resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core';
 
-export type ServiceName = 's3' | 'gs';
+export type ServiceName = 's3' | 'gs' | 'k8s';
 
 /** Every backend that can hold cluster configuration (vault:// cannot). */
 export type ConfigStore = 'file' | 's3' | 'gs' | 'oss' | 'swift' | 'k8s';
 
 export function envFor(service: ServiceName, endpoint?: string): NodeJS.ProcessEnv {
+  if (service === 'k8s') return { ...process.env, KUBECONFIG: endpoint ? kubeconfigVia(endpoint) : inject('kube').kubeconfig, STATESTORE_TIMEOUT: '5' };
   if (service === 's3') {
     const m = inject('minio');
     return { ...process.env, S3_ENDPOINT: endpoint ?? m.endpoint, S3_REGION: m.region, S3_ACCESS_KEY_ID: m.accessKeyId, S3_SECRET_ACCESS_KEY: m.secretAccessKey, STATESTORE_TIMEOUT: '5' };
@@ -21,12 +23,23 @@ export function envFor(service: ServiceName, endpoint?: string): NodeJS.ProcessE
 }
 
 export function directEndpoint(service: ServiceName): string {
+  if (service === 'k8s') return inject('kube').server;
   return service === 's3' ? inject('minio').endpoint : inject('gcs').endpoint;
 }
 
+/** The CA to trust at the direct endpoint (kube-apiserver's serving certificate), if it is HTTPS. */
+export function directCa(service: ServiceName): string | undefined {
+  return service === 'k8s' ? inject('kube').caPem : undefined;
+}
+
+/** A fresh bucket (for k8s://, a namespace where the test user may use secrets). */
 export async function createBucket(service: ServiceName): Promise<string> {
   const bucket = `resilience-${randomUUID().slice(0, 8)}`;
-  if (service === 's3') {
+  if (service === 'k8s') {
+    const kube = inject('kube');
+    await createNamespace(kube, bucket);
+    await grantSecrets(kube, bucket, kube.user, SECRET_VERBS);
+  } else if (service === 's3') {
     const m = inject('minio');
     const client = new S3Client({ endpoint: m.endpoint, region: m.region, forcePathStyle: true, credentials: { accessKeyId: m.accessKeyId, secretAccessKey: m.secretAccessKey } });
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -68,11 +81,30 @@ export async function freshStoreUrl(store: ConfigStore, tmpDir: string): Promise
   return `swift://resilience-${run}/store`;
 }
 
-/** A copy of the test kubeconfig whose users all present `token` (for wrong-credential runs). */
-export function kubeconfigWithToken(token: string): string {
-  const config = JSON.parse(readFileSync(inject('kube').kubeconfig, 'utf8')) as { users: { user: { token: string } }[] };
-  for (const u of config.users) u.user.token = token;
+interface Kubeconfig {
+  clusters: { cluster: Record<string, unknown> }[];
+  users: { user: { token: string } }[];
+}
+
+/** A copy of the test kubeconfig, changed by `edit`. */
+function kubeconfigCopy(edit: (config: Kubeconfig) => void): string {
+  const config = JSON.parse(readFileSync(inject('kube').kubeconfig, 'utf8')) as Kubeconfig;
+  edit(config);
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'resilience-kubeconfig-')), 'kubeconfig');
   writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
   return file;
+}
+
+/** The test kubeconfig with every user presenting `token` (for wrong-credential runs). */
+export function kubeconfigWithToken(token: string): string {
+  return kubeconfigCopy((config) => {
+    for (const u of config.users) u.user.token = token;
+  });
+}
+
+/** The test kubeconfig reaching the API server through a plain-HTTP proxy on 127.0.0.1 (the fault proxy). */
+function kubeconfigVia(proxyUrl: string): string {
+  return kubeconfigCopy((config) => {
+    for (const c of config.clusters) c.cluster = { server: proxyUrl, 'insecure-skip-tls-verify': true };
+  });
 }
