@@ -13,6 +13,7 @@ import {
   InvalidUrlError,
   NotFoundError,
   PreconditionFailedError,
+  StatestoreError,
   TransientError,
   UnsupportedError,
   isAlreadyExists,
@@ -200,7 +201,7 @@ export class K8sBackend implements Backend {
 
   private infoOf(key: string, metadata: Parameters<typeof infoFromMetadata>[0]): ObjectInfo {
     const info = infoFromMetadata(metadata);
-    if (!info) throw new NotFoundError(`The API server answered a write of ${this.urlFor(key)} without the file's metadata`, { url: this.urlFor(key) });
+    if (!info) throw new StatestoreError('Unknown', `The API server answered a write of ${this.urlFor(key)} without the file's metadata`, { url: this.urlFor(key) });
     return info;
   }
 
