@@ -116,7 +116,7 @@ export class K8sBackend implements Backend {
     if (options.ifNoneMatch === '*') return this.create(key, bytes, facts, options.signal);
     if (options.ifMatch !== undefined) {
       try {
-        return await this.replace(key, bytes, { ...facts, resourceVersion: options.ifMatch }, options.signal);
+        return await this.replace(key, bytes, { ...facts, resourceVersion: this.resourceVersion(key, options.ifMatch) }, options.signal);
       } catch (e) {
         if (!isNotFound(e)) throw e;
         throw new PreconditionFailedError(`${this.urlFor(key)} no longer exists (it was removed since it was read); read it again and retry`, { url: this.urlFor(key), cause: e });
@@ -138,7 +138,7 @@ export class K8sBackend implements Backend {
 
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     const name = this.secretName(key);
-    const body = options.ifMatch !== undefined ? { preconditions: { resourceVersion: options.ifMatch } } : undefined;
+    const body = options.ifMatch !== undefined ? { preconditions: { resourceVersion: this.resourceVersion(key, options.ifMatch) } } : undefined;
     try {
       await this.call('delete', key, options.signal, (api, o) => api.deleteNamespacedSecret({ name, namespace: this.namespace, ...(body ? { body } : {}) }, o));
     } catch (e) {
@@ -203,6 +203,19 @@ export class K8sBackend implements Backend {
     const info = infoFromMetadata(metadata);
     if (!info) throw new StatestoreError('Unknown', `The API server answered a write of ${this.urlFor(key)} without the file's metadata`, { url: this.urlFor(key) });
     return info;
+  }
+
+  /**
+   * A version token as a resourceVersion precondition. An API server on etcd issues decimal numbers; any
+   * other token (an empty one would even make the write unconditional) can never match.
+   */
+  private resourceVersion(key: string, token: string): string {
+    if (!/^[0-9]+$/.test(token)) {
+      throw new PreconditionFailedError(`${this.urlFor(key)} cannot match version "${token}": Kubernetes versions are resourceVersions (decimal numbers); read the file again`, {
+        url: this.urlFor(key),
+      });
+    }
+    return token;
   }
 
   /** The Secret name of a key; InvalidUrlError (before any request) when the key is too long for one. */

@@ -65,3 +65,19 @@ describe('preconditions', () => {
     expect([...final].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i));
   });
 });
+
+describe('version tokens that no API server issued', () => {
+  it('an empty or non-numeric token never matches: PreconditionFailed for writes and deletes, the file untouched', async () => {
+    const namespace = await newNamespace('tokens');
+    const backend = (await openK8s(`k8s://${namespace}/`)).backend;
+    const written = await backend.write('f', text('kept'));
+    for (const token of ['', 'abc', '"123"', `${written.version} `]) {
+      const write = await backend.write('f', text('replaced'), { ifMatch: token }).catch((e: unknown) => e);
+      expect(isPreconditionFailed(write), `write with ${JSON.stringify(token)}: ${String(write)}`).toBe(true);
+      const remove = await backend.delete('f', { ifMatch: token }).catch((e: unknown) => e);
+      expect(isPreconditionFailed(remove), `delete with ${JSON.stringify(token)}: ${String(remove)}`).toBe(true);
+    }
+    expect((await backend.stat('f'))?.version).toBe(written.version);
+    expect(await (await openK8s(`k8s://${namespace}/f`)).readText()).toBe('kept');
+  });
+});
