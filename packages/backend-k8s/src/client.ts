@@ -33,7 +33,6 @@ export async function createClient(connection: Connection): Promise<KubeClient> 
       { name: 'in-cluster', server: `https://${host}:${connection.port}`, caFile: connection.caFile, skipTLSVerify: false },
       { name: 'service-account', authProvider: { name: 'tokenFile', config: { tokenFile: connection.tokenFile } } },
     );
-    config.setCurrentContext('loaded-context');
   } else {
     mergeKubeconfigs(config, connection.files.map((file) => loadKubeconfig(sdk.KubeConfig, file)));
     if (connection.context !== undefined) {

@@ -6,9 +6,10 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isInvalidConfig, isInvalidUrl, isPermissionDenied, parseUrl } from '@statestore/core';
+import { isInvalidConfig, isInvalidUrl, isPermissionDenied, parseUrl, pathForBackend } from '@statestore/core';
 import { describe, expect, it } from 'vitest';
-import plugin, { connectionFrom, formatK8sUrl, parseK8sUrl } from '../src/index.js';
+import plugin, { K8sBackend, connectionFrom, createClient, formatK8sUrl, parseK8sUrl } from '../src/index.js';
+import { describeConnection } from '../src/config.js';
 import { kube, newNamespace, openK8s } from './helpers.js';
 
 const context = (env: NodeJS.ProcessEnv) => ({ env, options: {}, warn: () => undefined });
@@ -95,6 +96,20 @@ describe('the connection', () => {
     const e = await unknown.readText().catch((error: unknown) => error);
     expect(isInvalidConfig(e)).toBe(true);
     expect((e as Error).message).toMatch(/no context "nope"; its contexts are: statestore-test, statestore-readonly, admin/);
+  });
+
+  it("inside a pod: the service account's token file and CA reach the API server as that account would", async () => {
+    const namespace = await newNamespace('in-cluster');
+    const dir = scratch();
+    writeFileSync(path.join(dir, 'token'), kube().tokens.user);
+    writeFileSync(path.join(dir, 'ca.crt'), kube().caPem);
+    const port = new URL(kube().server).port;
+    const connection = { kind: 'in-cluster', host: '127.0.0.1', port, tokenFile: path.join(dir, 'token'), caFile: path.join(dir, 'ca.crt') } as const;
+    const backend = new K8sBackend({ namespace, client: () => createClient(connection), timeoutMs: 30_000 });
+    const file = pathForBackend(backend, 'from-a-pod');
+    await file.writeFile('written with the service-account token');
+    expect(await file.readText()).toBe('written with the service-account token');
+    expect(describeConnection(connection)).toBe(`the pod's service account (API server 127.0.0.1:${port})`);
   });
 
   it('describe names the namespace and the connection, and loads nothing', async () => {
