@@ -122,17 +122,18 @@ export class K8sBackend implements Backend {
         throw new PreconditionFailedError(`${this.urlFor(key)} no longer exists (it was removed since it was read); read it again and retry`, { url: this.urlFor(key), cause: e });
       }
     }
-    // Kubernetes has no create-or-replace of a whole object: replace, and create what does not exist yet.
-    try {
-      return await this.replace(key, bytes, facts, options.signal);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    // Kubernetes has no create-or-replace of a whole object: create (one request for a new file), and replace
+    // what exists already.
     try {
       return await this.create(key, bytes, facts, options.signal);
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
-      throw new TransientError(`${this.urlFor(key)} was created by another writer at the same moment; write again`, { url: this.urlFor(key), cause: e });
+    }
+    try {
+      return await this.replace(key, bytes, facts, options.signal);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      throw new TransientError(`${this.urlFor(key)} was removed by another writer at the same moment; write again`, { url: this.urlFor(key), cause: e });
     }
   }
 

@@ -34,7 +34,7 @@ describe('RBAC denials', () => {
     expect(create.message).toContain(`kubectl create role statestore --namespace=${namespace} --resource=secrets --verb=get,list,create,update,delete`);
     expect(create.message).toContain(`--user=${readonlyUser}`);
 
-    const update = await failure(reader.writeFile('overwrite'));
+    const update = await failure(reader.updateFile(() => 'changed'));
     expect(update.message).toMatch(/may not update secrets/);
     const remove = await failure(reader.remove());
     expect(remove.message).toMatch(/may not delete secrets/);
