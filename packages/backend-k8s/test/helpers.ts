@@ -4,12 +4,9 @@
  * environment that holds only the test KUBECONFIG (never ~/.kube/config: no HOME).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { freePort } from '@statestore/testkit';
 import { PluginRegistry, resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core';
-import { SECRET_VERBS, createNamespace, grantSecrets, type KubeApiserverInfo } from '@statestore/testkit/kube-apiserver';
+import { SECRET_VERBS, createNamespace, grantSecrets, kubeconfigVariant, type KubeApiserverInfo, type KubeconfigChange } from '@statestore/testkit/kube-apiserver';
 import { inject } from 'vitest';
 import plugin from '../src/index.js';
 
@@ -36,18 +33,10 @@ export function openK8s(url: string, { env, ...options }: ResolveOptions = {}): 
 
 export const text = (s: string) => new TextEncoder().encode(s);
 
-/** A kubeconfig like the test one whose cluster is `server` (default: a 127.0.0.1 port where nothing listens) or whose user's token is `token`. */
-export async function variantKubeconfig(change: { server?: string; token?: string } = {}): Promise<string> {
-  const config = JSON.parse(readFileSync(kube().kubeconfig, 'utf8')) as {
-    clusters: { cluster: { server: string } }[];
-    users: { name: string; user: { token: string } }[];
-  };
+/** A kubeconfig like the test one whose server is `server` (default: a 127.0.0.1 port where nothing listens) or whose users present `token`. */
+export async function variantKubeconfig(change: KubeconfigChange = {}): Promise<string> {
   const server = change.server ?? (change.token === undefined ? `https://127.0.0.1:${await freePort()}` : undefined);
-  if (server) for (const c of config.clusters) c.cluster.server = server;
-  if (change.token !== undefined) for (const u of config.users) u.user.token = change.token;
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'statestore-k8s-')), 'kubeconfig');
-  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
-  return file;
+  return kubeconfigVariant(kube(), { ...change, ...(server ? { server } : {}) });
 }
 
 /** Every token of the test server: none may appear in any message. */

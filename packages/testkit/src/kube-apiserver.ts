@@ -9,8 +9,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort, httpStatus, installedBinary, startProcess, tempDir, type StartedProcess } from './server-process.js';
 
@@ -129,7 +130,7 @@ export async function startKubeApiserver(options: { namespace?: string } = {}): 
       etcdEndpoint,
       version,
     };
-    writeFileSync(info.kubeconfig, kubeconfigYaml(info), { mode: 0o600 });
+    writeFileSync(info.kubeconfig, kubeconfigText(info), { mode: 0o600 });
     await createNamespace(info, info.namespace);
     await grantSecrets(info, info.namespace, user, SECRET_VERBS);
     await grantSecrets(info, info.namespace, readonlyUser, ['get', 'list']);
@@ -237,19 +238,38 @@ async function adminWrite(info: KubeApiserverInfo, collection: string, object: {
   throw new Error(`creating ${collection}/${object.metadata.name}: ${created.status} ${JSON.stringify(created.body)}`);
 }
 
-function kubeconfigYaml(info: KubeApiserverInfo): string {
+/** How a kubeconfig variant differs from the test one. */
+export interface KubeconfigChange {
+  /** Another API server address; an `http://` one (a proxy on 127.0.0.1) is used without TLS. */
+  server?: string;
+  /** One token for every user (a wrong one, for credential failures). */
+  token?: string;
+}
+
+/** Writes a kubeconfig like the test one, with `change` applied, to a new temp file; returns its path. */
+export function kubeconfigVariant(info: KubeApiserverInfo, change: KubeconfigChange): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'statestore-kubeconfig-')), 'kubeconfig');
+  writeFileSync(file, kubeconfigText(info, change), { mode: 0o600 });
+  return file;
+}
+
+function kubeconfigText(info: KubeApiserverInfo, change: KubeconfigChange = {}): string {
   const identities: [string, string][] = [
     [info.user, info.tokens.user],
     [info.readonlyUser, info.tokens.readonly],
     ['admin', info.tokens.admin],
   ];
+  const server = change.server ?? info.server;
+  const cluster = server.startsWith('http:')
+    ? { server, 'insecure-skip-tls-verify': true }
+    : { server, 'certificate-authority-data': Buffer.from(info.caPem).toString('base64') };
   // JSON is YAML: one line per value, nothing to escape by hand.
   return JSON.stringify(
     {
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'test', cluster: { server: info.server, 'certificate-authority-data': Buffer.from(info.caPem).toString('base64') } }],
-      users: identities.map(([name, token]) => ({ name, user: { token } })),
+      clusters: [{ name: 'test', cluster }],
+      users: identities.map(([name, token]) => ({ name, user: { token: change.token ?? token } })),
       contexts: identities.map(([name]) => ({ name, context: { cluster: 'test', user: name, namespace: info.namespace } })),
       'current-context': info.user,
     },

@@ -1,10 +1,7 @@
 /** Opening buckets on the real servers, directly or through a fault proxy. */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
-import { SECRET_VERBS, createNamespace, grantSecrets } from '@statestore/testkit/kube-apiserver';
+import { SECRET_VERBS, createNamespace, grantSecrets, kubeconfigVariant } from '@statestore/testkit/kube-apiserver';
 import { inject } from 'vitest';
 import { resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core';
 
@@ -81,30 +78,12 @@ export async function freshStoreUrl(store: ConfigStore, tmpDir: string): Promise
   return `swift://resilience-${run}/store`;
 }
 
-interface Kubeconfig {
-  clusters: { cluster: Record<string, unknown> }[];
-  users: { user: { token: string } }[];
-}
-
-/** A copy of the test kubeconfig, changed by `edit`. */
-function kubeconfigCopy(edit: (config: Kubeconfig) => void): string {
-  const config = JSON.parse(readFileSync(inject('kube').kubeconfig, 'utf8')) as Kubeconfig;
-  edit(config);
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'resilience-kubeconfig-')), 'kubeconfig');
-  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
-  return file;
-}
-
 /** The test kubeconfig with every user presenting `token` (for wrong-credential runs). */
 export function kubeconfigWithToken(token: string): string {
-  return kubeconfigCopy((config) => {
-    for (const u of config.users) u.user.token = token;
-  });
+  return kubeconfigVariant(inject('kube'), { token });
 }
 
 /** The test kubeconfig reaching the API server through a plain-HTTP proxy on 127.0.0.1 (the fault proxy). */
 function kubeconfigVia(proxyUrl: string): string {
-  return kubeconfigCopy((config) => {
-    for (const c of config.clusters) c.cluster = { server: proxyUrl, 'insecure-skip-tls-verify': true };
-  });
+  return kubeconfigVariant(inject('kube'), { server: proxyUrl });
 }
