@@ -6,7 +6,7 @@ export default defineConfig({
     // Tests reach 127.0.0.1 only: the loopback guard in every worker and spawned process.
     ...loopbackOnly(),
     include: ['test/**/*.test.ts'],
-    // Starts MinIO and fake-gcs-server once per run and provides their addresses; the run fails if either cannot start.
+    // Starts MinIO, fake-gcs-server and kube-apiserver once per run and provides their addresses; the run fails if one cannot start.
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -6,10 +6,10 @@ export default defineConfig({
     // Tests reach 127.0.0.1 only: the loopback guard in every worker and spawned process.
     ...loopbackOnly(),
     include: ['test/**/*.test.ts'],
-    // Starts MinIO once per run and provides its address; the run fails if it cannot start.
+    // Starts MinIO and kube-apiserver once per run and provides their addresses; the run fails if one cannot start.
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 120_000,
-    // Packing eight packages and one npm install happen in beforeAll.
+    // Packing nine packages and two npm installs happen in beforeAll hooks.
     hookTimeout: 600_000,
     pool: 'forks',
   },

@@ -71,6 +71,7 @@ describe('plugin discovery and loading', () => {
       ['swift', '@statestore/backend-swift'],
       ['oss', '@statestore/backend-oss'],
       ['vault', '@statestore/backend-vault'],
+      ['k8s', '@statestore/backend-k8s'],
     ]) {
       const e = await resolvePath(`${scheme}://bucket/x`, { registry }).catch((x) => x);
       expect(isBackendNotInstalled(e)).toBe(true);

@@ -1,9 +1,9 @@
 /**
  * Install only what you need, proven from the outside: every published package is packed as `pnpm
  * publish` would pack it and checked (exports, types, files, licence, changelog, peer dependency on
- * core); then, in an empty folder outside the workspace, plain `npm` installs only the CLI plus
- * backend-s3 from the tarballs in one command (core comes as a tarball too, so nothing of ours is
- * fetched from a registry), and the installed `statestore` is used the way a user would use it.
+ * core); then, in empty folders outside the workspace, plain `npm` installs only the CLI plus one backend
+ * (backend-s3, then backend-k8s) from the tarballs in one command (core comes as a tarball too, so nothing
+ * of ours is fetched from a registry), and the installed `statestore` is used the way a user would use it.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { kubeRequest } from '@statestore/testkit/kube-apiserver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type InstalledPackage, installedPackages, guardedUserEnv, npmInstall, npmVersion, resolvedFrom, statestore } from './clean-folder.js';
 import { type PublishedPackage, pack, publishedPackages } from './published-packages.js';
@@ -20,8 +21,12 @@ const PACKAGES = publishedPackages();
 /** What the user installs: the CLI and one backend (core as a tarball too, so npm takes ours). */
 const INSTALLED = ['@statestore/cli', '@statestore/backend-s3', '@statestore/core'];
 /** The cloud SDKs of the backends that are not installed; none may reach the disk. */
-const OTHER_SDKS = ['@google-cloud/storage', 'ali-oss', 'node-vault', 'undici', '@azure/storage-blob', '@aws-sdk/credential-providers'];
-const OTHER_SDK_SCOPES = ['@google-cloud/', '@azure/'];
+const OTHER_SDKS = ['@google-cloud/storage', 'ali-oss', 'node-vault', 'undici', '@azure/storage-blob', '@aws-sdk/credential-providers', '@kubernetes/client-node'];
+const OTHER_SDK_SCOPES = ['@google-cloud/', '@azure/', '@kubernetes/'];
+/** The second install: the CLI and backend-k8s. */
+const INSTALLED_K8S = ['@statestore/cli', '@statestore/backend-k8s', '@statestore/core'];
+const NOT_K8S_SDKS = ['@google-cloud/storage', 'ali-oss', 'node-vault', '@azure/storage-blob', '@aws-sdk/client-s3', '@aws-sdk/credential-providers'];
+const NOT_K8S_SDK_SCOPES = ['@google-cloud/', '@azure/', '@aws-sdk/'];
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'statestore-packaging-'));
 const tarballs = new Map<string, string>();
@@ -55,7 +60,7 @@ interface Manifest {
 describe('every published package packs cleanly', () => {
   it('finds the packages to publish: core, the CLI and every backend', () => {
     const names = PACKAGES.map((p) => p.name);
-    for (const n of ['@statestore/core', '@statestore/cli', '@statestore/backend-s3', '@statestore/backend-gcs', '@statestore/backend-swift', '@statestore/backend-oss', '@statestore/backend-vault', 'statestore-backend-azureblob']) {
+    for (const n of ['@statestore/core', '@statestore/cli', '@statestore/backend-s3', '@statestore/backend-gcs', '@statestore/backend-swift', '@statestore/backend-oss', '@statestore/backend-vault', '@statestore/backend-k8s', 'statestore-backend-azureblob']) {
       expect(names).toContain(n);
     }
   });
@@ -146,11 +151,11 @@ describe('npm install of the CLI plus backend-s3 from tarballs, in an empty fold
     expect(external.map((p) => p.name)).toEqual(['@statestore/backend-s3']);
     expect(external[0]!.schemes).toEqual(['s3', 'do', 'linode', 'hos', 'scw']);
     expect(plugins.filter((p) => p.builtIn).flatMap((p) => p.schemes).sort()).toEqual(['file', 'memfs']);
-    expect(notInstalled.map((m) => m.package).sort()).toEqual(['@statestore/backend-gcs', '@statestore/backend-oss', '@statestore/backend-swift', '@statestore/backend-vault']);
+    expect(notInstalled.map((m) => m.package).sort()).toEqual(['@statestore/backend-gcs', '@statestore/backend-k8s', '@statestore/backend-oss', '@statestore/backend-swift', '@statestore/backend-vault']);
     const text = statestore(folder, ['plugins'], s3Env);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('@statestore/backend-s3');
-    for (const other of ['backend-gcs', 'backend-swift', 'backend-oss', 'backend-vault', 'azureblob']) expect(text.stdout).not.toContain(other);
+    for (const other of ['backend-gcs', 'backend-swift', 'backend-oss', 'backend-vault', 'backend-k8s', 'azureblob']) expect(text.stdout).not.toContain(other);
   });
 
   it('the installed scheme works against MinIO: create a cluster in s3://, list it, read it back', async () => {
@@ -186,11 +191,59 @@ describe('npm install of the CLI plus backend-s3 from tarballs, in an empty fold
     ['swift', '@statestore/backend-swift'],
     ['oss', '@statestore/backend-oss'],
     ['vault', '@statestore/backend-vault'],
+    ['k8s', '@statestore/backend-k8s'],
     ['azureblob', 'statestore-backend-azureblob'],
   ])('an uninstalled scheme (%s://) fails with the exact line to install it', (scheme, pkg) => {
     const r = statestore(folder, ['ls', `${scheme}://somewhere/path/`], s3Env);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n').some((line) => line.trim().endsWith(`npm install ${pkg}`))).toBe(true);
+  });
+});
+
+describe('npm install of the CLI plus backend-k8s from tarballs, in an empty folder outside the workspace', () => {
+  const folder = path.join(tmp, 'clean-k8s');
+  const kube = inject('kube');
+  // Only the test kubeconfig (the least-privilege user), never ~/.kube/config: HOME is an empty folder.
+  const k8sEnv = { KUBECONFIG: kube.kubeconfig, HOME: path.join(tmp, 'home-k8s') };
+  let installed: InstalledPackage[];
+
+  beforeAll(() => {
+    mkdirSync(folder);
+    mkdirSync(k8sEnv.HOME);
+    const { seconds } = npmInstall(folder, INSTALLED_K8S.map((name) => tarballs.get(name)!));
+    installed = installedPackages(folder);
+    process.stderr.write(`[packaging] npm installed ${INSTALLED_K8S.join(', ')} from tarballs in ${seconds.toFixed(1)} s: ${installed.length} packages on disk\n`);
+  });
+
+  it('puts exactly our three packages on disk, and none of the other backends or their SDKs', () => {
+    const ours = installed.filter((p) => p.name.startsWith('@statestore/') || p.name.includes('statestore-backend-'));
+    expect(ours.map((p) => p.name).sort()).toEqual([...INSTALLED_K8S].sort());
+    expect(installed.map((p) => p.name)).toContain('@kubernetes/client-node');
+    const names = installed.map((p) => p.name);
+    expect(names.filter((n) => NOT_K8S_SDKS.includes(n) || NOT_K8S_SDK_SCOPES.some((s) => n.startsWith(s)))).toEqual([]);
+  });
+
+  it('`statestore plugins` lists backend-k8s only, and k8s:// keeps a cluster in Secrets of the namespace', async () => {
+    const plugins = statestore(folder, ['plugins', '-o', 'json'], k8sEnv);
+    expect(plugins.status).toBe(0);
+    const listed = (JSON.parse(plugins.stdout) as { plugins: { name: string; builtIn: boolean; schemes: string[] }[] }).plugins.filter((p) => !p.builtIn);
+    expect(listed).toEqual([expect.objectContaining({ name: '@statestore/backend-k8s', schemes: ['k8s'] })]);
+
+    const state = `k8s://${kube.namespace}/packaging-${randomUUID().slice(0, 8)}`;
+    const created = statestore(folder, ['create', 'cluster', 'demo.k8s.local', '--zones', 'us-east-1a', '--state', state], k8sEnv);
+    expect(created.stderr + created.stdout).not.toMatch(/not installed/);
+    expect(created.status, created.stderr).toBe(0);
+    const clusters = statestore(folder, ['get', 'clusters', '--state', state], k8sEnv);
+    expect(clusters.status).toBe(0);
+    expect(clusters.stdout).toContain('demo.k8s.local');
+    const cat = statestore(folder, ['cat', `${state}/demo.k8s.local/config`], k8sEnv);
+    expect(cat.status).toBe(0);
+    expect(cat.stdout).toContain('kind: Cluster');
+    // It really is a Secret in the namespace, where the API server finds it.
+    const secrets = await kubeRequest(kube, kube.tokens.admin, 'GET', `/api/v1/namespaces/${kube.namespace}/secrets?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dstatestore`);
+    const files = (secrets.body as { items: { type: string; metadata: { annotations: Record<string, string> } }[] }).items;
+    const config = files.find((s) => s.metadata.annotations['statestore/key'] === `${state.split('/').pop()}/demo.k8s.local/config`);
+    expect(config?.type).toBe('statestore/file');
   });
 });

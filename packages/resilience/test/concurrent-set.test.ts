@@ -17,7 +17,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'concurrent-set-'));
 let racesRun = 0;
 afterAll(() => process.stderr.write(`[resilience] concurrent set races run: ${racesRun} (${WRITERS} processes each)\n`));
 
-describe.each<ConfigStore>(['file', 's3', 'gs', 'oss', 'swift'])('%s: 32 concurrent `statestore set`', (store) => {
+describe.each<ConfigStore>(['file', 's3', 'gs', 'oss', 'swift', 'k8s'])('%s: 32 concurrent `statestore set`', (store) => {
   it(`keeps all ${WRITERS} changes, or refuses all of them where updates cannot be made safe`, async () => {
     const env = cliEnv(store);
     const state = ['--state', await freshStoreUrl(store, tmp)];

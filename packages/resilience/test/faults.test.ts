@@ -1,5 +1,5 @@
 /**
- * Through the fault proxy, against real servers (MinIO and fake-gcs-server): reads, writes, listings and
+ * Through the fault proxy, against real servers (MinIO, fake-gcs-server and kube-apiserver): reads, writes, listings and
  * sync complete with retries and lose nothing; a create whose response was lost is settled by comparing
  * content; an update whose response was lost is not applied twice; attempts are bounded.
  */
@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isTransient, resolvePath, sync } from '@statestore/core';
 import { startFaultProxy, type FaultProxy } from '@statestore/testkit/fault-proxy';
-import { createBucket, directEndpoint, open, type ServiceName } from './support/stores.js';
+import { createBucket, directCa, directEndpoint, open, type ServiceName } from './support/stores.js';
 
 const totals = { faults: 0, operations: 0, bytesVerified: 0 };
 const retry = { maxAttempts: 10, baseDelayMs: 5, maxDelayMs: 50, deadlineMs: 60_000 };
@@ -18,12 +18,18 @@ afterAll(() => {
   process.stderr.write(`[resilience] faults injected: ${totals.faults}, operations completed: ${totals.operations}, bytes verified: ${totals.bytesVerified}, lost: 0\n`);
 });
 
-describe.each<ServiceName>(['s3', 'gs'])('faults against %s', (service) => {
+const SEEDS: Record<ServiceName, number> = { s3: 1234, gs: 5678, k8s: 2626 };
+/** The proxy in front of the service's real server. */
+const proxyFor = (service: ServiceName, options: Omit<Parameters<typeof startFaultProxy>[0], 'target'>) => {
+  const ca = directCa(service);
+  return startFaultProxy({ target: directEndpoint(service), ...(ca ? { targetCa: ca } : {}), ...options });
+};
+
+describe.each<ServiceName>(['s3', 'gs', 'k8s'])('faults against %s', (service) => {
   it('writes, reads, listings and sync complete through resets, 500/503, lost responses and cut bodies', async () => {
     const bucket = await createBucket(service);
-    const proxy = await startFaultProxy({
-      target: directEndpoint(service),
-      seed: service === 's3' ? 1234 : 5678,
+    const proxy = await proxyFor(service, {
+      seed: SEEDS[service],
       rates: { resetBeforeForward: 0.05, error500: 0.05, error503: 0.05, lostResponse: 0.05, cutBody: 0.05, latency: 0.2, maxLatencyMs: 30 },
     });
     try {
@@ -54,12 +60,12 @@ describe.each<ServiceName>(['s3', 'gs'])('faults against %s', (service) => {
   it('a create whose response was lost, and whose retry meets a precondition failure, is settled by comparing content', async () => {
     const bucket = await createBucket(service);
     let firstPut = true;
-    const proxy = await startFaultProxy({
-      target: directEndpoint(service),
+    const proxy = await proxyFor(service, {
       seed: 7,
       rates: { lostResponse: 1 },
       eligible: (req) => {
-        const isWrite = req.method === 'PUT' || (req.method === 'POST' && (req.url ?? '').includes('/upload/'));
+        // A k8s:// create is a POST to the namespace's secrets.
+        const isWrite = req.method === 'PUT' || (req.method === 'POST' && /\/upload\/|\/secrets$/.test(req.url ?? ''));
         if (!isWrite || !firstPut) return false;
         firstPut = false;
         return true;
@@ -85,12 +91,12 @@ describe.each<ServiceName>(['s3', 'gs'])('faults against %s', (service) => {
     const direct = await open(service, bucket, 'c/counter');
     await direct.writeFile('0');
     let armed = false;
-    const proxy = await startFaultProxy({
-      target: directEndpoint(service),
+    const proxy = await proxyFor(service, {
       seed: 9,
       rates: { lostResponse: 1 },
       eligible: (req) => {
-        const conditional = req.headers['if-match'] !== undefined || /ifGenerationMatch=[1-9]/.test(req.url ?? '');
+        // A k8s:// compare-and-swap is a PUT whose body carries the resourceVersion.
+        const conditional = req.headers['if-match'] !== undefined || /ifGenerationMatch=[1-9]/.test(req.url ?? '') || (service === 'k8s' && req.method === 'PUT');
         if (!armed || !conditional) return false;
         armed = false;
         return true;
@@ -116,7 +122,7 @@ describe.each<ServiceName>(['s3', 'gs'])('faults against %s', (service) => {
 
   it('attempts are bounded: a server that always answers 503 gets exactly maxAttempts requests, then a Transient error', async () => {
     const bucket = await createBucket(service);
-    const proxy = await startFaultProxy({ target: directEndpoint(service), seed: 3, rates: { error503: 1 } });
+    const proxy = await proxyFor(service, { seed: 3, rates: { error503: 1 } });
     try {
       const f = await open(service, bucket, 'c/config', proxy.url, { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5, deadlineMs: 10_000 } });
       const before = proxy.counts.requests;

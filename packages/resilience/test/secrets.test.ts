@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { resolvePath } from '@statestore/core';
 import { CAPTURE_DIR, runCli } from './support/cli.js';
-import { cliEnv, freshStoreUrl, type ConfigStore } from './support/stores.js';
+import { cliEnv, freshStoreUrl, kubeconfigWithToken, type ConfigStore } from './support/stores.js';
 
 const WRONG_SECRET = 'WrongSecret-9f8e7d6c5b4a';
 
@@ -19,7 +19,8 @@ function secrets(): string[] {
   const o = inject('oss');
   const s = inject('swift');
   const v = inject('vault');
-  return [m.secretAccessKey, o.accessKeySecret, s.key, v.rootToken, WRONG_SECRET].filter((x) => x.length >= 6 || x === s.key);
+  const k = inject('kube').tokens;
+  return [m.secretAccessKey, o.accessKeySecret, s.key, v.rootToken, k.admin, k.user, k.readonly, WRONG_SECRET].filter((x) => x.length >= 6 || x === s.key);
 }
 
 function vaultEnv(token: string): NodeJS.ProcessEnv {
@@ -41,10 +42,13 @@ async function inProcess(label: string, op: () => Promise<unknown>) {
 
 describe('secrets never appear in output', () => {
   it('CLI at -v 10 and in-process errors, on every backend, with right and wrong credentials', async () => {
-    for (const store of ['s3', 'gs', 'oss', 'swift'] as ConfigStore[]) {
+    for (const store of ['s3', 'gs', 'oss', 'swift', 'k8s'] as ConfigStore[]) {
       const env = cliEnv(store);
       const url = await freshStoreUrl(store, '/tmp');
-      const wrong = { ...env, S3_SECRET_ACCESS_KEY: WRONG_SECRET, ALIYUN_ACCESS_KEY_SECRET: WRONG_SECRET, OS_PASSWORD: WRONG_SECRET };
+      const wrong =
+        store === 'k8s'
+          ? { ...env, KUBECONFIG: kubeconfigWithToken(WRONG_SECRET) }
+          : { ...env, S3_SECRET_ACCESS_KEY: WRONG_SECRET, ALIYUN_ACCESS_KEY_SECRET: WRONG_SECRET, OS_PASSWORD: WRONG_SECRET };
       for (const [label, e, args] of [
         ['create', env, ['create', 'cluster', 'leak.k8s.local', '--zones', 'us-east-1a', '--cloud', 'aws', '--state', url, '-v', '10']],
         ['get', env, ['get', 'cluster', 'leak.k8s.local', '-o', 'yaml', '--state', url, '-v', '10']],

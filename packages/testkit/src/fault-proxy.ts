@@ -1,6 +1,6 @@
 /**
  * The fault proxy: an HTTP reverse proxy on 127.0.0.1 between a client and a real server (also on
- * 127.0.0.1) that injects faults at configured rates, reproducibly from a seed: added latency,
+ * 127.0.0.1; HTTP, or HTTPS trusting a given CA, as kube-apiserver serves) that injects faults at configured rates, reproducibly from a seed: added latency,
  * connection resets before the request reaches the server, 500/503 answers (S3's SlowDown body on
  * 503), responses lost after the server applied the request, bodies cut mid-way, and requests held in
  * the network for `holdMs` before they reach the server (dropped, as a network drops them, if the client
@@ -8,6 +8,7 @@
  * Counters tell a test how many faults of each kind it survived.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { seededRandom } from './seeded-random.js';
 
@@ -31,6 +32,8 @@ export interface FaultRates {
 export interface FaultProxyOptions {
   /** The real server, e.g. http://127.0.0.1:9000 (must be loopback). */
   target: string;
+  /** PEM of the CA to trust when the target is https:// (the proxy itself listens on plain HTTP). */
+  targetCa?: string;
   seed: number;
   rates: FaultRates;
   /** Only requests this returns true for are eligible for faults (default: all). */
@@ -55,7 +58,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const random = seededRandom(options.seed);
   const counts: FaultProxy['counts'] = { requests: 0, latency: 0, resetBeforeForward: 0, error500: 0, error503: 0, lostResponse: 0, cutBody: 0, hold: 0, holdDropped: 0 };
   let enabled = true;
-  const agent = new http.Agent({ keepAlive: true });
+  const secure = target.protocol === 'https:';
+  const agent = secure ? new https.Agent({ keepAlive: true, ...(options.targetCa ? { ca: options.targetCa } : {}) }) : new http.Agent({ keepAlive: true });
   const r = options.rates;
 
   const pick = (): FaultKind | undefined => {
@@ -105,7 +109,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return;
       }
     }
-    const upstream = http.request(
+    const upstream = (secure ? https : http).request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
       (up) => {
         if (fault === 'lostResponse') {

@@ -5,7 +5,8 @@
  * kops's channels, assets and cloud APIs). With --yes it hands over to `kops update cluster --yes` on the
  * same state store when a kops binary is on PATH, and otherwise refuses, printing the kops command.
  * Against a local review copy the completed spec is read from the copy, never from the production
- * configBase. Statestore itself writes nothing here.
+ * configBase. --yes is refused on stores nodes cannot read (a local disk, k8s://). Statestore itself writes
+ * nothing here.
  */
 import {
   KopsYamlDocument,
@@ -16,9 +17,9 @@ import {
   isNotFound,
   configBaseFolder,
   isWrittenByStatestore,
-  parseUrl,
   safeForMessage,
   stringifyKopsObject,
+  unreadableByNodes,
   type KopsCluster,
   type VfsPath,
 } from '@statestore/core';
@@ -37,7 +38,8 @@ export const command: CommandSpec = {
     'that differ from the last cluster-completed.spec (all of them when kops has not run yet). Nothing is written.',
     'With --yes: runs `kops update cluster --name NAME --yes --state STORE` when kops is on PATH and exits with its',
     'exit code; without kops it refuses and prints that command. Statestore never writes cluster-completed.spec: only',
-    'kops can compute it. --yes is refused on a local store (file:// or a path): cluster nodes cannot read your disk.',
+    'kops can compute it. --yes is refused on a local store (file:// or a path) and on k8s://: cluster nodes read',
+    'configBase, and can read neither your disk nor Kubernetes Secrets.',
   ].join('\n'),
   examples: ['statestore update cluster demo.example.com', 'statestore update cluster demo.example.com --yes --state s3://my-state', 'statestore update cluster demo.example.com -o json'],
   outputs: ['text', 'json'],
@@ -103,11 +105,12 @@ function kopsCommand(name: string, stateUrl: string): string {
  * run, and releases it when kops exits: this is the one place a Statestore command lets kops write.
  */
 async function applyWithKops(ctx: CommandContext, name: string, stateUrl: string, configBase: string, json: boolean): Promise<number> {
-  const local = [stateUrl, configBase].find((u) => parseUrl(u, { cwd: ctx.io.cwd }).scheme === 'file');
-  if (local !== undefined) {
+  for (const url of [stateUrl, configBase]) {
+    const unreadable = unreadableByNodes(url, { cwd: ctx.io.cwd });
+    if (unreadable === undefined) continue;
     throw new Error(
-      `update cluster --yes is refused for a local store (${local}): cluster nodes read their configuration from configBase and cannot read this machine's disk. ` +
-        `A local store is for review workflows (edit, replace, update without --yes, diff). To apply, move the cluster to a bucket with \`statestore migrate ${name} --state ${safeForMessage(stateUrl)} --to s3://BUCKET\` (it rewrites configBase), then run update --yes with --state s3://BUCKET.`,
+      `update cluster --yes is refused for ${unreadable.kind} (${safeForMessage(url)}): ${unreadable.reason}. ` +
+        `Such a store is for review workflows (edit, replace, update without --yes, diff). To apply, move the cluster to a bucket with \`statestore migrate ${name} --state ${safeForMessage(stateUrl)} --to s3://BUCKET\` (it rewrites configBase), then run update --yes with --state s3://BUCKET.`,
     );
   }
   const command = kopsCommand(name, stateUrl);

@@ -3,7 +3,8 @@
  * the state store is (kops's four places), the kops object model (Cluster, InstanceGroup at
  * kops.k8s.io/v1alpha2) with every `create cluster` option and kops's defaults, kops's validation,
  * kops-style YAML that keeps comments on edit, merging command-line options into a stored cluster, kops's
- * set/unset field paths, the store layout, the completed spec's store fields, and the vault:// rules.
+ * set/unset field paths, the store layout, the completed spec's store fields, which stores nodes can read,
+ * and the vault:// rules.
  */
 export * from './kops-model.js';
 export { KopsYamlDocument, stringifyKopsObject, splitKopsDocuments, joinKopsDocuments, compareKopsKeys, sortKopsKeys, looksLikeNonString, detectLayout, KOPS_LAYOUT, type YamlLayout } from './kops-yaml.js';
@@ -40,6 +41,7 @@ export { parseFieldPath, formatFieldPath, type FieldPathElement } from './field-
 export { parseGoDuration, formatGoDuration } from './go-duration.js';
 export { validateCluster, clusterNameErrors, validateInstanceGroup, assertValidCluster, assertValidInstanceGroup, isDns1123Subdomain, type ClusterValidationOptions } from './validate.js';
 export * from './store-layout.js';
+export { unreadableByNodes, type UnreadableStore } from './node-access.js';
 export { completeStoreSpec, isWrittenByStatestore, STATESTORE_COMPLETED_SPEC_MARKER } from './completed-spec.js';
 export { configBaseFolder, REVIEW_FILES, type ConfigBaseFolder } from './config-base-files.js';
 export { ClusterRegistry, type ClusterRegistryOptions, type StoredCluster, type StoredInstanceGroup, type ClusterDeletePlan, type DocumentMutation } from './cluster-registry.js';

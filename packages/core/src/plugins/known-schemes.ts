@@ -16,6 +16,7 @@ export const KNOWN_SCHEME_PACKAGES: Readonly<Record<string, string>> = {
   swift: '@statestore/backend-swift',
   oss: '@statestore/backend-oss',
   vault: '@statestore/backend-vault',
+  k8s: '@statestore/backend-k8s',
   azureblob: 'statestore-backend-azureblob',
 };
 

@@ -11,6 +11,7 @@ import { ConflictError, InvalidConfigError, NotFoundError, isNotFound } from '..
 import { KopsYamlDocument } from '../config/kops-yaml.js';
 import { assertNotVaultTarget } from '../config/vault-guards.js';
 import { replaceScalars, type ScalarEdit } from '../config/scalar-edit.js';
+import { unreadableByNodes } from '../config/node-access.js';
 import { PATH_CLUSTER_CONFIG, PATH_COMPLETED_SPEC } from '../config/store-layout.js';
 import { bytesEqual } from '../path/body.js';
 import type { VfsPath } from '../path/vfs-path.js';
@@ -115,6 +116,12 @@ export async function migrateCluster(store: VfsPath, cluster: string, to: VfsPat
   const generated = GENERATED.filter((name) => present.has(name)).map((name) => (name === PATH_COMPLETED_SPEC ? name : `${name}/`));
   if (generated.length > 0) {
     warnings.push(`Files kops generates (${generated.join(', ')}) still name ${source.toString()} until \`kops update cluster ${cluster} --yes\` is run against the new store.`);
+  }
+  const unreadable = unreadableByNodes(target.toString());
+  if (unreadable) {
+    warnings.push(
+      `${target.toString()} is ${unreadable.kind}: ${unreadable.reason}. Keep the cluster there for review and safekeeping, and migrate it to a bucket before running kops update cluster --yes.`,
+    );
   }
   warnings.push(`The source ${source.toString()} was left untouched: remove it yourself once the cluster runs from ${target.toString()}.`);
   return result;
