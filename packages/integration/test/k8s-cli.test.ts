@@ -41,7 +41,7 @@ describe('k8s:// with the CLI', () => {
     ok(['set', 'cluster', CLUSTER, 'spec.kubernetesVersion=1.35.1', ...state]);
     const json = JSON.parse(ok(['get', 'cluster', CLUSTER, '-o', 'json', ...state]).stdout) as { spec: { kubernetesVersion: string; configBase?: string } };
     expect(json.spec.kubernetesVersion).toBe('1.35.1');
-    expect(ok(['update', 'cluster', CLUSTER, ...state]).stderr).toContain('Must specify --yes to apply changes.');
+    expect(ok(['update', 'cluster', CLUSTER, ...state]).stderr).toContain('Must specify --yes to apply changes (--yes is refused on a k8s:// store: move the cluster to a bucket first');
     const yes = statestore(['update', 'cluster', CLUSTER, '--yes', ...state]);
     expect(yes.code).toBe(1);
     expect(yes.stderr).toContain(`update cluster --yes is refused for a k8s:// store (${state[1]}): kops cannot read Kubernetes Secrets as a state store`);

@@ -91,7 +91,11 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   ctx.out(diff);
   if (writtenBy === 'statestore') ctx.warn(`${target.toString()} was written by an earlier Statestore and holds store fields only; \`kops update cluster --yes\` replaces it with the full spec.`);
-  ctx.log(0, diff === '' ? 'No changes need to be applied.' : `Must specify --yes to apply changes (runs: ${kopsCommand(name, location.url)}).`);
+  const unreadable = unreadableByNodes(location.url, { cwd: ctx.io.cwd });
+  const next = unreadable
+    ? `--yes is refused on ${unreadable.kind}: move the cluster to a bucket first (statestore migrate ${name} --to s3://BUCKET)`
+    : `runs: ${kopsCommand(name, location.url)}`;
+  ctx.log(0, diff === '' ? 'No changes need to be applied.' : `Must specify --yes to apply changes (${next}).`);
   return 0;
 }
 
