@@ -45,8 +45,8 @@ function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
 
-const PROCESS_BACKENDS: RigBackend[] = ['file', 's3', 'gs', 'oss', 'vault'];
-const NETWORK_BACKENDS: RigBackend[] = ['s3', 'gs', 'oss', 'vault'];
+const PROCESS_BACKENDS: RigBackend[] = ['file', 's3', 'gs', 'oss', 'vault', 'k8s'];
+const NETWORK_BACKENDS: RigBackend[] = ['s3', 'gs', 'oss', 'vault', 'k8s'];
 
 describe.each(PROCESS_BACKENDS)('%s: writer processes', (backend) => {
   it('a holder SIGKILLed while it holds the update: the others take over, nothing acknowledged is lost', async () => {
@@ -96,7 +96,7 @@ describe.each(PROCESS_BACKENDS)('%s: writer processes', (backend) => {
 describe.each(NETWORK_BACKENDS)('%s: writer processes through a fault proxy', (backend) => {
   it('answers lost after the server applied the write (30 %): never applied twice, acknowledged never lost', async () => {
     const s = await rigStore(backend);
-    const proxy = await startFaultProxy({ target: s.upstream!, seed: 31, rates: { lostResponse: 0.3 }, eligible: (req) => WRITES(req.method ?? 'GET') });
+    const proxy = await startFaultProxy({ target: s.upstream!, ...(s.upstreamCa ? { targetCa: s.upstreamCa } : {}), seed: 31, rates: { lostResponse: 0.3 }, eligible: (req) => WRITES(req.method ?? 'GET') });
     try {
       const history = new History();
       const via = s.through(proxy.url);
@@ -110,7 +110,7 @@ describe.each(NETWORK_BACKENDS)('%s: writer processes through a fault proxy', (b
 
   it('writes held in the network past the lease: cut off by their deadline, never landing after the next holder', async () => {
     const s = await rigStore(backend);
-    const proxy = await startFaultProxy({ target: s.upstream!, seed: 47, rates: { hold: 0.08, holdMs: RIG_LEASE_MS * 2 }, eligible: (req) => WRITES(req.method ?? 'GET') });
+    const proxy = await startFaultProxy({ target: s.upstream!, ...(s.upstreamCa ? { targetCa: s.upstreamCa } : {}), seed: 47, rates: { hold: 0.08, holdMs: RIG_LEASE_MS * 2 }, eligible: (req) => WRITES(req.method ?? 'GET') });
     try {
       const history = new History();
       const via = s.through(proxy.url);

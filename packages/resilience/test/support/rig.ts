@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { resolvePath, type ResolveOptions, type VfsPath } from '@statestore/core';
 import { History, outcomeOfError } from './checker.js';
-import { createBucket, envFor } from './stores.js';
+import { createBucket, directCa, directEndpoint, envFor } from './stores.js';
 
 /** Backends the rig runs writer processes against (memfs lives in one process: it is covered in-process). */
-export type RigBackend = 'file' | 's3' | 'gs' | 'oss' | 'vault';
+export type RigBackend = 'file' | 's3' | 'gs' | 'oss' | 'vault' | 'k8s';
 
 /** Leases scaled down so that takeovers happen within a test (production default: 30 s). */
 export const RIG_LEASE_MS = 1_500;
@@ -32,6 +32,8 @@ export interface RigStore {
   env: NodeJS.ProcessEnv;
   /** The real server's address, for a fault proxy to forward to (undefined for file://). */
   upstream?: string;
+  /** The CA to trust at `upstream` when it is HTTPS. */
+  upstreamCa?: string;
   /** The same store reached through `proxy` (an http://127.0.0.1:PORT that forwards to `upstream`). */
   through(proxy: string): RigStore;
   /** Opens the file in this process. */
@@ -40,15 +42,16 @@ export interface RigStore {
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rig-'));
 
-function store(backend: RigBackend, url: string, env: NodeJS.ProcessEnv, upstream: string | undefined, rewrite: (proxy: string) => { url: string; env: NodeJS.ProcessEnv }): RigStore {
+function store(backend: RigBackend, url: string, env: NodeJS.ProcessEnv, upstream: string | undefined, rewrite: (proxy: string) => { url: string; env: NodeJS.ProcessEnv }, upstreamCa?: string): RigStore {
   return {
     backend,
     url,
     env,
     ...(upstream ? { upstream } : {}),
+    ...(upstreamCa ? { upstreamCa } : {}),
     through: (proxy) => {
       const r = rewrite(proxy);
-      return store(backend, r.url, r.env, upstream, rewrite);
+      return store(backend, r.url, r.env, upstream, rewrite, upstreamCa);
     },
     open: (options = {}) => resolvePath(url, { env, ...RIG_OPTIONS, logger: QUIET, ...options }),
   };
@@ -58,10 +61,10 @@ function store(backend: RigBackend, url: string, env: NodeJS.ProcessEnv, upstrea
 export async function rigStore(backend: RigBackend): Promise<RigStore> {
   const run = `rig-${randomUUID().slice(0, 8)}`;
   if (backend === 'file') return store('file', `file://${tmp}/${run}/list`, { ...process.env }, undefined, () => ({ url: `file://${tmp}/${run}/list`, env: { ...process.env } }));
-  if (backend === 's3' || backend === 'gs') {
+  if (backend === 's3' || backend === 'gs' || backend === 'k8s') {
     const bucket = await createBucket(backend);
     const url = `${backend}://${bucket}/${run}/list`;
-    return store(backend, url, envFor(backend), backend === 's3' ? inject('minio').endpoint : inject('gcs').endpoint, (proxy) => ({ url, env: envFor(backend, proxy) }));
+    return store(backend, url, envFor(backend), directEndpoint(backend), (proxy) => ({ url, env: envFor(backend, proxy) }), directCa(backend));
   }
   if (backend === 'oss') {
     const o = inject('oss');
