@@ -161,6 +161,7 @@ export async function acquireLease(path: VfsPath, options: LeaseOptions): Promis
   const record: LeaseRecord = { id: randomUUID(), holder: currentHolder(options.command), acquired: new Date().toISOString(), ttlMs: options.ttlMs, beat: 0 };
   const started = performance.now();
   const watch = new ExpiryWatch();
+  const breakWatch = new ExpiryWatch();
   for (let round = 1; ; round++) {
     options.signal?.throwIfAborted();
     const sent = performance.now();
@@ -174,7 +175,7 @@ export async function acquireLease(path: VfsPath, options: LeaseOptions): Promis
           `taking over the expired lease ${path.toString()} of ${describeHolder(current.record)} (${holderIsDead(current.record.holder) ? 'its process is gone' : `unchanged for ${Math.round(watch.unchangedForMs() / 1000)} s`})`,
         );
       }
-      version = await takeOver(path, current, record, caps, options);
+      version = await takeOver(path, current, record, caps, options, breakWatch);
     }
     if (version !== undefined) return holdLease(path, record, version, sent, caps, options.logger);
     const delay = backoffDelay({ baseDelayMs: 20, maxDelayMs: Math.min(1_000, Math.max(20, options.ttlMs / 8)) }, Math.min(round, 8));
@@ -204,7 +205,7 @@ async function tryCreate(path: VfsPath, record: LeaseRecord, signal?: AbortSigna
 }
 
 /** Replaces an expired or released lease by ours; undefined when someone else got there first. */
-async function takeOver(path: VfsPath, seen: StoredLease, record: LeaseRecord, caps: Readonly<Capabilities>, options: LeaseOptions): Promise<string | undefined> {
+async function takeOver(path: VfsPath, seen: StoredLease, record: LeaseRecord, caps: Readonly<Capabilities>, options: LeaseOptions, breakWatch: ExpiryWatch): Promise<string | undefined> {
   const signal = options.signal;
   try {
     if (caps.compareAndSwap) return (await path.replaceFile(encode(record), { ifMatch: seen.version, ...(signal ? { signal } : {}) })).version;
@@ -216,20 +217,20 @@ async function takeOver(path: VfsPath, seen: StoredLease, record: LeaseRecord, c
     if (isPreconditionFailed(e) || isNotFound(e)) return undefined;
     throw e;
   }
-  return breakSerialised(path, seen, record, options);
+  return breakSerialised(path, seen, record, options, breakWatch);
 }
 
 /**
  * Atomic create only: breakers take `<lease>.break` (itself a lease, judged the same way) and remove the
  * lease only if it is still the version they judged expired.
  */
-async function breakSerialised(path: VfsPath, seen: StoredLease, record: LeaseRecord, options: LeaseOptions): Promise<string | undefined> {
+async function breakSerialised(path: VfsPath, seen: StoredLease, record: LeaseRecord, options: LeaseOptions, breakWatch: ExpiryWatch): Promise<string | undefined> {
   const breakPath = breakPathFor(path);
   const breakRecord: LeaseRecord = { ...record, id: randomUUID(), beat: 0 };
   if ((await tryCreate(breakPath, breakRecord, options.signal)) === undefined) {
     // Another breaker is at work; if it died holding the break object, clear that first (next round).
     const stale = await readLease(breakPath, options.signal);
-    if (stale && (holderIsDead(stale.record?.holder) || (await breakObjectExpired(breakPath, stale, options)))) {
+    if (stale && breakWatch.observe(stale, options.ttlMs)) {
       const again = await readLease(breakPath, options.signal);
       if (again?.version === stale.version) await breakPath.remove();
     }
@@ -244,13 +245,6 @@ async function breakSerialised(path: VfsPath, seen: StoredLease, record: LeaseRe
     const mine = await readLease(breakPath).catch(() => undefined);
     if (mine?.record?.id === breakRecord.id) await breakPath.remove().catch(() => undefined);
   }
-}
-
-const breakWatches = new WeakMap<VfsPath, ExpiryWatch>();
-async function breakObjectExpired(breakPath: VfsPath, stale: StoredLease, options: LeaseOptions): Promise<boolean> {
-  let watch = breakWatches.get(breakPath);
-  if (!watch) breakWatches.set(breakPath, (watch = new ExpiryWatch()));
-  return watch.observe(stale, options.ttlMs);
 }
 
 export function breakPathFor(path: VfsPath): VfsPath {
