@@ -58,7 +58,8 @@ export interface ClusterDeletePlan {
  */
 export type DocumentMutation = (doc: KopsYamlDocument) => void | KopsYamlDocument | Promise<void | KopsYamlDocument>;
 
-function decodeCluster(text: string, source: string, name: string, configBase: string): { doc: KopsYamlDocument; cluster: KopsCluster } {
+/** A stored `config` as kops reads it: metadata.name and spec.configBase filled in when empty. */
+export function decodeCluster(text: string, source: string, name: string, configBase: string): { doc: KopsYamlDocument; cluster: KopsCluster } {
   const doc = KopsYamlDocument.parse(text, source);
   const cluster = doc.toJS() as unknown as KopsCluster;
   if (cluster.kind !== 'Cluster') throw new InvalidConfigError(`${source} does not hold a Cluster (kind: ${String(cluster.kind)})`, { url: source });
@@ -70,7 +71,7 @@ function decodeCluster(text: string, source: string, name: string, configBase: s
 }
 
 /** An instance group as kops reads it: the document and the object both carry the cluster label. */
-function decodeInstanceGroup(text: string, source: string, cluster: string): { doc: KopsYamlDocument; instanceGroup: KopsInstanceGroup } {
+export function decodeInstanceGroup(text: string, source: string, cluster: string): { doc: KopsYamlDocument; instanceGroup: KopsInstanceGroup } {
   const parsed = KopsYamlDocument.parse(text, source);
   const kind = parsed.kind;
   if (kind !== 'InstanceGroup') throw new InvalidConfigError(`${source} does not hold an InstanceGroup (kind: ${String(kind)})`, { url: source });

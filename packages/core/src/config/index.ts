@@ -4,7 +4,8 @@
  * kops.k8s.io/v1alpha2) with every `create cluster` option and kops's defaults, kops's validation,
  * kops-style YAML that keeps comments on edit, merging command-line options into a stored cluster, kops's
  * set/unset field paths, the store layout, the completed spec's store fields, which stores nodes can read,
- * and the vault:// rules.
+ * the vault:// rules, and GitOps: manifests in `get all` form planned against the store and applied with
+ * compare-and-swap.
  */
 export * from './kops-model.js';
 export { KopsYamlDocument, stringifyKopsObject, splitKopsDocuments, joinKopsDocuments, compareKopsKeys, sortKopsKeys, looksLikeNonString, detectLayout, KOPS_LAYOUT, type YamlLayout } from './kops-yaml.js';
@@ -44,4 +45,12 @@ export * from './store-layout.js';
 export { unreadableByNodes, type UnreadableStore } from './node-access.js';
 export { completeStoreSpec, isWrittenByStatestore, STATESTORE_COMPLETED_SPEC_MARKER } from './completed-spec.js';
 export { configBaseFolder, REVIEW_FILES, type ConfigBaseFolder } from './config-base-files.js';
-export { ClusterRegistry, type ClusterRegistryOptions, type StoredCluster, type StoredInstanceGroup, type ClusterDeletePlan, type DocumentMutation } from './cluster-registry.js';
+export { ClusterRegistry, decodeCluster, decodeInstanceGroup, type ClusterRegistryOptions, type StoredCluster, type StoredInstanceGroup, type ClusterDeletePlan, type DocumentMutation } from './cluster-registry.js';
+export { readManifests, type ManifestFile, type ManifestObject, type ClusterManifests, type PlanDocument, type ReadManifestsOptions } from './manifests.js';
+export { parseAddonObjects, serializeAddonObjects, mergeAddonObjects, addonObjectErrors, toAddonObject, type AddonObject, type MergedAddonObjects } from './addon-objects.js';
+export { readClusterState, readFileVersion, storeKey, clusterDocuments, type ClusterState, type ObjectRead, type ReadVersion, type StoredFile, type StoredClusterConfig, type StoredGroup, type StoredAddons } from './cluster-state.js';
+export { planCluster, planSummary, plannedPath, assertValidOutcome, PLAN_FORMAT, type ClusterPlan, type PlannedChange, type PlannedKind, type ChangeAction, type PlanOptions } from './plan.js';
+export { parsePlan, stringifyPlan } from './plan-file.js';
+export { applyPlan, applyManifests, type ApplyOptions, type ApplyReport, type ClusterLeaseRunner } from './apply.js';
+export { writeAtVersion, removeAtVersion } from './apply-writes.js';
+export { StalePlanError, ApplyIncompleteError, type MovedObject, type WriteOutcome, type FailedWrite, type IncompleteApply } from './apply-errors.js';

@@ -1,0 +1,55 @@
+/**
+ * The writes of an apply, each conditional on the version the plan read: create-if-absent for "absent",
+ * compare-and-swap for a file, a conditional delete for a pruned one. Where a backend cannot make a
+ * replace or a delete conditional (no compare-and-swap, no conditional delete: Swift, OSS), the version is
+ * checked immediately before an unconditional write or delete: apply runs under the cluster's lease, so only
+ * a writer that ignores the lease can slip into that window (one request's round trip), and it is documented.
+ */
+import { PreconditionFailedError, isNotFound, isPreconditionFailed } from '../errors/errors.js';
+import type { VfsPath } from '../path/vfs-path.js';
+import type { ObjectRead, ReadVersion } from './cluster-state.js';
+
+function moved(path: VfsPath, expected: ReadVersion): PreconditionFailedError {
+  return new PreconditionFailedError(`${path.toString()} changed since version ${expected.version} was read; make a new plan`, { url: path.toString() });
+}
+
+/** Writes `text` if the file is still as the plan read it ("absent": creates it, AlreadyExists otherwise). */
+export async function writeAtVersion(path: VfsPath, text: string, expected: ObjectRead, signal?: AbortSignal): Promise<void> {
+  const options = signal ? { signal } : {};
+  if (expected === 'absent') {
+    await path.createFile(text, options);
+    return;
+  }
+  const caps = await path.settledCapabilities(signal);
+  if (caps.compareAndSwap) {
+    await path.replaceFile(text, { ...options, ifMatch: { version: expected.version, ...(expected.writeId ? { writeId: expected.writeId } : {}) } });
+    return;
+  }
+  // No compare-and-swap: check, then write (the window is one round trip, open only to writers without the lease).
+  if ((await path.statInfo(signal))?.version !== expected.version) throw moved(path, expected);
+  await path.writeFile(text, options);
+}
+
+/**
+ * Deletes the file if it is still as the plan read it. A file already gone is what the delete wanted (a
+ * retried delete whose first answer was lost ends here too): done.
+ */
+export async function removeAtVersion(path: VfsPath, expected: ObjectRead, signal?: AbortSignal): Promise<void> {
+  if (expected === 'absent') return;
+  const caps = await path.settledCapabilities(signal);
+  try {
+    if (caps.conditionalDelete) {
+      await path.remove({ ifMatch: expected.version, ...(signal ? { signal } : {}) });
+      return;
+    }
+    // No conditional delete: check, then delete (same window as above).
+    const now = await path.statInfo(signal);
+    if (!now) return;
+    if (now.version !== expected.version) throw moved(path, expected);
+    await path.remove(signal ? { signal } : {});
+  } catch (e) {
+    if (!(isNotFound(e) || isPreconditionFailed(e))) throw e;
+    if ((await path.statInfo(signal)) === undefined) return;
+    throw isPreconditionFailed(e) ? moved(path, expected) : e;
+  }
+}
