@@ -28,6 +28,8 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Whether it takes `-o/--output` (and which formats). */
   outputs?: readonly string[];
+  /** The exit code of a usage error, when it is not 2 (`plan --detailed-exitcode` keeps 2 for "changes"). */
+  usageExitCode?(argv: readonly string[]): number;
   run(ctx: CommandContext): Promise<number | void>;
 }
 

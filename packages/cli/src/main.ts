@@ -45,14 +45,14 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
     const code = await command.run(ctx);
     return code ?? EXIT_OK;
   } catch (e) {
-    return report(io, e, command.name);
+    return report(io, e, command.name, command.usageExitCode?.(commandArgv) ?? EXIT_USAGE);
   }
 }
 
-function report(io: Io, e: unknown, name: string): number {
+function report(io: Io, e: unknown, name: string, usageExit: number): number {
   if (e instanceof UsageError) {
     io.stderr.write(`statestore ${name}: ${e.message}\nRun 'statestore ${name} --help' for usage.\n`);
-    return EXIT_USAGE;
+    return usageExit;
   }
   const message = e instanceof Error ? e.message : String(e);
   io.stderr.write(`statestore ${name}: ${message}\n`);

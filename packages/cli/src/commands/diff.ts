@@ -3,10 +3,11 @@
  * copies), with a field-level YAML diff for changed Cluster/InstanceGroup objects. Exit 0 when equal,
  * 1 when they differ (as diff(1)). A thin adapter to core's `diffStores`.
  */
-import { diffStores, type FieldChange, type StoreDiff } from '@statestore/core';
+import { diffStores, type StoreDiff } from '@statestore/core';
 import { repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
+import { fieldLine } from '../field-lines.js';
 import { concurrencyFlags, syncFlags } from './sync.js';
 
 const { checkers, exclude } = syncFlags();
@@ -59,11 +60,4 @@ export function renderDiff(ctx: CommandContext, diff: StoreDiff): string {
   lines.push(...rows.map(([, text]) => text));
   lines.push(`${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged`);
   return `${lines.join('\n')}\n`;
-}
-
-function fieldLine(f: FieldChange): string {
-  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-  if (f.kind === 'added') return `+ ${f.path}: ${show(f.to)}`;
-  if (f.kind === 'removed') return `- ${f.path}: ${show(f.from)}`;
-  return `~ ${f.path}: ${show(f.from)} → ${show(f.to)}`;
 }

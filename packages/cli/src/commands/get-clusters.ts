@@ -2,7 +2,7 @@
  * `statestore get clusters [NAME...]` / `get cluster NAME -o yaml|json`: the clusters of the state store,
  * as a table (NAME, CLOUD, ZONES) or as the stored objects. `--full` prints the completed spec instead.
  */
-import { NotFoundError, PATH_COMPLETED_SPEC, KopsYamlDocument, configBaseFolder, type StoredCluster } from '@statestore/core';
+import { NotFoundError, PATH_COMPLETED_SPEC, KopsYamlDocument, configBaseFolder, type KopsCluster, type StoredCluster } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';
@@ -44,8 +44,7 @@ async function run(ctx: CommandContext): Promise<number> {
   if (clusters.length === 0) throw new NotFoundError(`no clusters found in ${registry.store.toString()}`, { url: registry.store.toString() });
   if (boolOption(ctx.args, 'full')) return printFull(ctx, clusters, output, names.length === 1);
   if (output === 'table') {
-    const rows = clusters.map((c) => [c.name, c.cluster.spec.cloudProvider ?? '', zonesOf(c).join(',')]);
-    ctx.out(kopsTable(['NAME', 'CLOUD', 'ZONES'], rows));
+    ctx.out(kopsTable(CLUSTER_COLUMNS, clusters.map((c) => clusterRow(c.name, c.cluster))));
     return 0;
   }
   const docs = clusters.map(withConfigBase);
@@ -54,9 +53,12 @@ async function run(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** Sorted unique zones of the cluster's subnets (kops's ZONES column: regional GCE subnets have none). */
-function zonesOf(c: StoredCluster): string[] {
-  return [...new Set((c.cluster.spec.subnets ?? []).map((s) => s.zone).filter((z): z is string => Boolean(z)))].sort();
+export const CLUSTER_COLUMNS = ['NAME', 'CLOUD', 'ZONES'];
+
+/** A row of kops's cluster table; ZONES: the sorted unique zones of its subnets (regional GCE subnets have none). */
+export function clusterRow(name: string, cluster: KopsCluster): string[] {
+  const zones = [...new Set((cluster.spec.subnets ?? []).map((s) => s.zone).filter((z): z is string => Boolean(z)))].sort();
+  return [name, cluster.spec.cloudProvider ?? '', zones.join(',')];
 }
 
 /** kops fills an empty configBase in memory before printing. */

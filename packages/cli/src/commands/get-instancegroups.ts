@@ -2,7 +2,7 @@
  * `statestore get instancegroups [IG...] --name CLUSTER`: the instance groups of a cluster as a table
  * (NAME, ROLE, MACHINETYPE, MIN, MAX, ZONES) or as the stored objects.
  */
-import { NotFoundError, type StoredInstanceGroup, type KopsCluster } from '@statestore/core';
+import { NotFoundError, type StoredInstanceGroup, type KopsCluster, type KopsInstanceGroup } from '@statestore/core';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';
@@ -39,28 +39,28 @@ async function run(ctx: CommandContext): Promise<number> {
   } else if (output === 'yaml') {
     ctx.out(yamlDocuments(groups.map((g) => g.doc)));
   } else {
-    ctx.out(
-      kopsTable(
-        ['NAME', 'ROLE', 'MACHINETYPE', 'MIN', 'MAX', 'ZONES'],
-        groups.map((g) => {
-          const s = g.instanceGroup.spec;
-          return [g.name, s.role === 'Master' ? 'ControlPlane' : String(s.role ?? ''), s.machineType ?? '', size(s.minSize), size(s.maxSize), zonesOf(ctx, clusterObject, g).join(',')];
-        }),
-      ),
-    );
+    ctx.out(kopsTable(INSTANCE_GROUP_COLUMNS, groups.map((g) => instanceGroupRow(ctx, clusterObject, g.name, g.instanceGroup))));
   }
   return 0;
+}
+
+export const INSTANCE_GROUP_COLUMNS = ['NAME', 'ROLE', 'MACHINETYPE', 'MIN', 'MAX', 'ZONES'];
+
+/** A row of kops's instance-group table. */
+export function instanceGroupRow(ctx: CommandContext, cluster: KopsCluster, name: string, ig: KopsInstanceGroup): string[] {
+  const s = ig.spec;
+  return [name, s.role === 'Master' ? 'ControlPlane' : String(s.role ?? ''), s.machineType ?? '', size(s.minSize), size(s.maxSize), zonesOf(ctx, cluster, name, ig).join(',')];
 }
 
 const size = (n: number | undefined) => (n === undefined || n === null ? '-' : String(n));
 
 /** kops's FindZonesForInstanceGroup: the group's zones and its subnets' zones, sorted; empty (with a warning) for an unknown subnet. */
-function zonesOf(ctx: CommandContext, cluster: KopsCluster, g: StoredInstanceGroup): string[] {
-  const zones = new Set(g.instanceGroup.spec.zones ?? []);
-  for (const name of g.instanceGroup.spec.subnets ?? []) {
-    const subnet = (cluster.spec.subnets ?? []).find((s) => s.name === name);
+function zonesOf(ctx: CommandContext, cluster: KopsCluster, name: string, ig: KopsInstanceGroup): string[] {
+  const zones = new Set(ig.spec.zones ?? []);
+  for (const subnetName of ig.spec.subnets ?? []) {
+    const subnet = (cluster.spec.subnets ?? []).find((s) => s.name === subnetName);
     if (!subnet) {
-      ctx.warn(`error fetching zones for instancegroup: cannot find subnet ${JSON.stringify(name)} (declared in instance group ${JSON.stringify(g.name)}, not found in cluster)`);
+      ctx.warn(`error fetching zones for instancegroup: cannot find subnet ${JSON.stringify(subnetName)} (declared in instance group ${JSON.stringify(name)}, not found in cluster)`);
       return [];
     }
     if (subnet.zone) zones.add(subnet.zone);

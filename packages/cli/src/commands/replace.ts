@@ -3,7 +3,6 @@
  * files (multi-document, `-` for stdin, or any store URL), as `kops replace -f` does. Missing objects
  * need `--force`. Each write is a compare-and-swap and is validated first.
  */
-import { readFile } from 'node:fs/promises';
 import {
   CLUSTER_LABEL,
   ClusterRegistry,
@@ -19,6 +18,7 @@ import {
 import { boolOption, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { readInputFile } from '../manifest-files.js';
 
 export const command: CommandSpec = {
   name: 'replace',
@@ -45,16 +45,6 @@ interface Result {
   action: 'replaced' | 'created' | 'unchanged';
 }
 
-async function read(ctx: CommandContext, file: string): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of ctx.io.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file) && !file.startsWith('file://')) return (await ctx.open(file)).readText();
-  return readFile(file.replace(/^file:\/\//, ''), 'utf8');
-}
-
 async function run(ctx: CommandContext): Promise<number> {
   const files = repeatedOption(ctx.args, 'filename');
   if (files.length === 0) throw new UsageError('give the file(s) to read with -f FILE (or -f - for stdin)');
@@ -64,7 +54,7 @@ async function run(ctx: CommandContext): Promise<number> {
   // Parse every document of every file first: a syntax error or an unknown kind anywhere writes nothing.
   const docs: KopsYamlDocument[] = [];
   for (const file of files) {
-    for (const [i, section] of splitKopsDocuments(await read(ctx, file)).entries()) {
+    for (const [i, section] of splitKopsDocuments(await readInputFile(ctx, file)).entries()) {
       const doc = KopsYamlDocument.parse(section, `${file} (document ${i + 1})`);
       if (doc.kind !== 'Cluster' && doc.kind !== 'InstanceGroup') {
         throw new UsageError(`unhandled kind ${JSON.stringify(doc.kind ?? '')} in ${file} (document ${i + 1}); replace takes Cluster and InstanceGroup objects`);

@@ -11,8 +11,8 @@ import type { ChangeAction } from './plan.js';
 export interface MovedObject {
   /** Relative to the store root. */
   key: string;
-  /** `Kind/name` when the plan names the object. */
-  object?: string;
+  /** `Kind/name`. */
+  object: string;
   /** What happened to it since the plan read it. */
   change: 'changed' | 'added' | 'removed';
   was: ObjectRead;
@@ -29,7 +29,7 @@ export class StalePlanError extends ConflictError {
   ) {
     super(
       `the plan for cluster ${cluster} is stale: the store changed since the plan was made (${options.createdAt}), so nothing was written:\n` +
-        moved.map((m) => `  ${m.change}: ${m.object ? `${m.object} (${m.key})` : m.key}`).join('\n') +
+        moved.map((m) => `  ${m.change}: ${m.object} (${m.key})`).join('\n') +
         '\nMake a new plan from the manifests, review it, and apply that.',
       { url: options.url },
     );

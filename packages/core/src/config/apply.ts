@@ -122,6 +122,13 @@ async function carryOut(store: VfsPath, plan: ClusterPlan, options: ApplyOptions
  * plan changes and it already holds the planned result; the instance-group listing may differ only by those.
  * Anything else is StalePlanError.
  */
+/** `Kind/name` of a cluster's file, from its key (`C/config`, `C/instancegroup/N`, `C/clusteraddons/default`). */
+function objectAt(cluster: string, key: string): string {
+  const rest = key.slice(cluster.length + 1);
+  if (rest.startsWith('instancegroup/')) return `InstanceGroup/${rest.slice('instancegroup/'.length)}`;
+  return rest === 'config' ? `Cluster/${cluster}` : 'ClusterAddons/default';
+}
+
 function checkNotStale(store: VfsPath, plan: ClusterPlan, state: ClusterState): { pending: PlannedChange[]; alreadyApplied: PlannedChange[] } {
   const planned = new Map(plan.changes.map((c) => [c.key, c]));
   const moved = new Map<string, MovedObject>();
@@ -132,7 +139,7 @@ function checkNotStale(store: VfsPath, plan: ClusterPlan, state: ClusterState): 
     if (sameRead(was, now)) continue;
     const change = planned.get(key);
     if (change && alreadyDone(change, now)) done.add(change);
-    else moved.set(key, { key, ...(change ? { object: change.object } : {}), change: was === 'absent' ? 'added' : now === 'absent' ? 'removed' : 'changed', was, now });
+    else moved.set(key, { key, object: change?.object ?? objectAt(plan.cluster, key), change: was === 'absent' ? 'added' : now === 'absent' ? 'removed' : 'changed', was, now });
   }
   const expected = new Set(plan.instanceGroups);
   for (const c of done) {
