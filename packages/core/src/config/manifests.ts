@@ -6,6 +6,7 @@
  */
 import { InvalidConfigError } from '../errors/errors.js';
 import { toAddonObject, type AddonObject } from './addon-objects.js';
+import { isDns1123Subdomain } from './dns-names.js';
 import { CLUSTER_LABEL } from './kops-model.js';
 import { KopsYamlDocument, splitKopsDocuments } from './kops-yaml.js';
 
@@ -100,6 +101,8 @@ export function readManifests(files: readonly ManifestFile[], options: ReadManif
         );
       }
       if (!name) throw new InvalidConfigError(`${source}: the ${kind} has no metadata.name`, { url: file.source });
+      // names become folders and files of the store: refuse what kops's validation would, before any path is built
+      if (!isDns1123Subdomain(name)) throw new InvalidConfigError(`${source}: metadata.name: Invalid value: ${JSON.stringify(name)}: the ${kind} name must be a DNS-1123 subdomain (lower case letters, digits, '-' and '.')`, { url: file.source });
       if (kind === 'Cluster') clusters.push({ name, source, doc });
       else {
         instanceGroups.push({ name, source, doc });
@@ -113,6 +116,7 @@ export function readManifests(files: readonly ManifestFile[], options: ReadManif
   }
   const clusterDocument = clusters[0];
   const cluster = options.cluster || clusterDocument?.name || labelled[0]?.cluster;
+  if (cluster !== undefined && !isDns1123Subdomain(cluster)) throw new InvalidConfigError(`the cluster name ${JSON.stringify(cluster)} must be a DNS-1123 subdomain (lower case letters, digits, '-' and '.')`);
   if (!cluster) {
     throw new InvalidConfigError(`the manifests do not say which cluster they describe: add its Cluster document, the ${CLUSTER_LABEL} label on the InstanceGroups, or give the cluster name`);
   }

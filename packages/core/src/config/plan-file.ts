@@ -4,6 +4,7 @@
  * truncated file is refused with the field it got wrong rather than half-applied.
  */
 import { InvalidConfigError } from '../errors/errors.js';
+import { isDns1123Subdomain } from './dns-names.js';
 import type { ObjectRead } from './cluster-state.js';
 import { PLAN_FORMAT, type ChangeAction, type ClusterPlan, type PlannedKind } from './plan.js';
 
@@ -27,6 +28,7 @@ export function parsePlan(text: string, source: string): ClusterPlan {
   if (!isRecord(value)) throw bad('it is not a JSON object');
   if (value.format !== PLAN_FORMAT) throw bad(`format is ${JSON.stringify(value.format)}, not ${JSON.stringify(PLAN_FORMAT)}`);
   for (const field of ['createdAt', 'store', 'cluster'] as const) if (typeof value[field] !== 'string' || value[field] === '') throw bad(`${field} must be a non-empty string`);
+  if (!isDns1123Subdomain(value.cluster as string)) throw bad('cluster must be a cluster name');
   if (typeof value.prune !== 'boolean') throw bad('prune must be true or false');
   if (!Array.isArray(value.documents) || !value.documents.every((d) => isRecord(d) && typeof d.source === 'string' && typeof d.text === 'string')) throw bad('documents must be a list of {source, text}');
   if (!isRecord(value.read) || !Object.values(value.read).every(isObjectRead)) throw bad('read must map keys to "absent" or {version, sha256}');
@@ -52,6 +54,7 @@ function changeProblem(c: unknown): string | undefined {
   if (!KINDS.includes(c.kind as PlannedKind)) return `kind must be one of ${KINDS.join(', ')}`;
   if (!ACTIONS.includes(c.action as ChangeAction)) return `action must be one of ${ACTIONS.join(', ')}`;
   for (const field of ['object', 'name', 'key'] as const) if (typeof c[field] !== 'string' || c[field] === '') return `${field} must be a non-empty string`;
+  if (!isDns1123Subdomain(c.name as string)) return 'name must be an object name';
   if (!Array.isArray(c.fields)) return 'fields must be a list';
   if (c.action === 'delete' ? c.write !== undefined : typeof c.write !== 'string') return c.action === 'delete' ? 'a delete writes nothing' : 'write must be the text to write';
   return undefined;

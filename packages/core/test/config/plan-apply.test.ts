@@ -162,6 +162,8 @@ describe('plan', () => {
     expect(() => manifests(`${NEW_GROUP}---\n${NEW_GROUP}`)).toThrow(/InstanceGroup nodes-extra appears twice in the manifests \(m.yaml \(document 1\) and m.yaml \(document 2\)\)/);
     expect(() => manifests(`apiVersion: kops.k8s.io/v1alpha2\nkind: Keyset\nmetadata:\n  name: kubernetes-ca\n`, NAME)).toThrow(/kind "Keyset" is not handled by plan and apply/);
     expect(() => manifests(cluster(NAME), 'other.example.com')).toThrow(/the Cluster is demo.example.com, but the manifests are applied to cluster other.example.com/);
+    // names become keys of the store: refused before any path is built
+    expect(() => manifests(NEW_GROUP.replace('name: nodes-extra', 'name: ../config'))).toThrow(/m.yaml \(document 1\): metadata.name: Invalid value: "..\/config": the InstanceGroup name must be a DNS-1123 subdomain/);
   });
 
   it('a plan file round-trips; a damaged one is refused naming the field', async () => {
