@@ -8,7 +8,7 @@ import path from 'node:path';
 import { planCluster, readManifests, stringifyPlan } from '@statestore/core';
 import { boolOption, repeatedOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { readManifestFiles } from '../manifest-files.js';
 import { renderPlan } from '../plan-output.js';
 
@@ -38,7 +38,7 @@ export const command: CommandSpec = {
     out: { type: 'string', short: 'o', aliases: ['output'], valueName: 'FILE', description: 'Save the plan as JSON for `statestore apply FILE` (- for stdout; the summary then goes to stderr)' },
     'detailed-exitcode': { type: 'boolean', description: 'Exit 0 when there are no changes, 2 when there are, 1 on any error' },
   },
-  usageExitCode: (argv) => (argv.some((a) => a === '--detailed-exitcode' || a === '--detailed-exitcode=true') ? EXIT_FAILURE : 2),
+  usageExitCode: (argv) => (argv.some((a) => a === '--detailed-exitcode' || a === '--detailed-exitcode=true') ? EXIT_FAILURE : EXIT_USAGE),
   run,
 };
 

@@ -114,6 +114,19 @@ describe('plan', () => {
     expect(plan.documents.map((d) => d.source)).toEqual([1, 2, 3, 4].map((i) => `m.yaml (document ${i})`));
   });
 
+  it('what kops adds on read is never a change: the cluster label (groups stored without it, manifests with or without it), an empty configBase', async () => {
+    const config = store.join(NAME, 'config');
+    const stored = await config.readText();
+    await config.writeFile(stored.replace(/ {2}configBase: .*\n/, ''));
+    expect(await config.readText()).not.toContain('configBase');
+    const text = await getAll(store);
+    expect(text).toContain(`configBase: ${store.toString()}/${NAME}`);
+    const unlabelled = text.replaceAll('  labels:\n    kops.k8s.io/cluster: demo.example.com\n', '');
+    expect(unlabelled).not.toContain('kops.k8s.io/cluster');
+    expect((await planCluster(store, manifests(unlabelled))).changes).toEqual([]);
+    expect((await planCluster(store, manifests(text))).changes).toEqual([]);
+  });
+
   it('lists field-level changes, creates and (only with prune) deletes; the cluster is never deleted', async () => {
     let text = await getAll(store);
     text = edit(text, 'kubernetesVersion: 1.', 'kubernetesVersion: 9.');
