@@ -4,7 +4,7 @@
  * environment and the plugin options; no network, no SDK.
  */
 import { createHash } from 'node:crypto';
-import { InvalidConfigError, InvalidUrlError, httpSettingsFor, registerSecret, registerSecretVariable, safeForMessage, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, endpointText, httpSettingsFor, parseEndpoint, registerSecret, registerSecretVariable, safeForMessage, type ParsedUrl } from '@statestore/core';
 
 /** The variable that overrides the blob endpoint (emulators, sovereign clouds, private endpoints). */
 export const ENDPOINT_VARIABLE = 'AZUREBLOB_ENDPOINT';
@@ -172,15 +172,9 @@ function sas(token: string, source: string): AzureCredentialSettings {
 }
 
 function checkedEndpoint(value: string, where: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidConfigError(`${where} is not a URL ("${value}"); expected e.g. https://<account>.blob.core.windows.net or http://127.0.0.1:10000/<account>`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidConfigError(`${where} must be an http:// or https:// URL, not "${value}"`);
+  const url = parseEndpoint(value, where, { example: 'https://<account>.blob.core.windows.net or http://127.0.0.1:10000/<account>' });
   if (url.search || url.hash) throw new InvalidConfigError(`${where} must not have a query or fragment; put a SAS token in AZURE_STORAGE_SAS_TOKEN`);
-  return value;
+  return endpointText(url);
 }
 
 function trimSlash(endpoint: string): string {

@@ -4,7 +4,7 @@
  * it. Opening a URL is cheap and offline: the Azure SDK is imported on the first real operation, and one
  * backend is kept per (endpoint, credential, container).
  */
-import { definePlugin, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { definePlugin, redactUrl, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
 import { AzureBlobBackend } from './azureblob-backend.js';
 import { parseAzureBlobUrl, readSettings } from './config.js';
 
@@ -40,7 +40,7 @@ const plugin = definePlugin({
       container,
       endpoint: settings.endpoint,
       credentials: settings.credential.source,
-      ...(settings.proxy ? { proxy: settings.proxy.replace(/\/\/[^@/]*@/, '//***@') } : {}),
+      ...(settings.proxy ? { proxy: redactUrl(settings.proxy) } : {}),
     };
   },
 });

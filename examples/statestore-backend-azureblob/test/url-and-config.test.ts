@@ -78,7 +78,7 @@ describe('settings', () => {
     const sovereign = readSettings('acct1', { AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=https;AccountName=acct1;AccountKey=${KEY};EndpointSuffix=core.chinacloudapi.cn` });
     expect(sovereign.endpoint).toBe('https://acct1.blob.core.chinacloudapi.cn');
     expect(sovereign.credential.source).toBe('AZURE_STORAGE_CONNECTION_STRING');
-    expect(() => readSettings('acct1', { AZURE_STORAGE_KEY: KEY, AZUREBLOB_ENDPOINT: '127.0.0.1:10000' })).toThrow(/AZUREBLOB_ENDPOINT is not a URL/);
+    expect(() => readSettings('acct1', { AZURE_STORAGE_KEY: KEY, AZUREBLOB_ENDPOINT: '127.0.0.1:10000' })).toThrow(/AZUREBLOB_ENDPOINT=127.0.0.1:10000 is not a valid endpoint URL/);
   });
 
   it('refuses a connection string of another account, and one without a key or SAS', () => {

@@ -10,7 +10,7 @@
  * - `STATESTORE_TIMEOUT` (seconds, core's HTTP setting): per-request timeout.
  */
 import { existsSync } from 'node:fs';
-import { InvalidConfigError, InvalidUrlError, httpSettingsFor, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, httpSettingsFor, parseEndpoint, type ParsedUrl } from '@statestore/core';
 
 /** GCS predefined ACLs for objects (the JSON API's `predefinedAcl` values). */
 export const PREDEFINED_ACLS = ['authenticatedRead', 'bucketOwnerFullControl', 'bucketOwnerRead', 'private', 'projectPrivate', 'publicRead'] as const;
@@ -65,19 +65,10 @@ export function gcsSettings(url: ParsedUrl, env: NodeJS.ProcessEnv, options: Rea
   };
 }
 
-/** `host:port`, `http://host:port/` or `…/storage/v1` → `http://host:port`. */
+/** `host:port`, `http://host:port/` or `…/storage/v1` → `http://host:port` (user information dropped). */
 export function emulatorEndpointFrom(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-  let parsed: URL;
-  try {
-    parsed = new URL(withScheme);
-  } catch {
-    throw new InvalidConfigError(`STORAGE_EMULATOR_HOST=${value} is not a host:port or an http:// URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new InvalidConfigError(`STORAGE_EMULATOR_HOST=${value}: only http:// and https:// are supported`);
-  }
+  const parsed = parseEndpoint(value, 'STORAGE_EMULATOR_HOST', { defaultScheme: 'http', example: 'a host:port or an http:// URL' });
   return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '').replace(/\/storage\/v1$/, '')}`;
 }
 

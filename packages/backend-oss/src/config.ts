@@ -23,7 +23,7 @@
  * - `STATESTORE_TIMEOUT` (seconds, core's HTTP setting): per-request timeout; proxies and CAs as core reads them.
  */
 import { isIP } from 'node:net';
-import { InvalidConfigError, InvalidUrlError, registerSecretVariable, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, endpointText, parseEndpoint, registerSecretVariable, type ParsedUrl } from '@statestore/core';
 
 /** Object ACLs OSS accepts in `x-oss-object-acl`. */
 export const OBJECT_ACLS = ['private', 'public-read', 'public-read-write', 'default'] as const;
@@ -116,15 +116,8 @@ function optionalRegion(value: string | undefined, endpoint: string | undefined)
 
 function endpointFrom(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
-  let parsed: URL;
-  try {
-    parsed = new URL(withScheme);
-  } catch {
-    throw new InvalidConfigError(`OSS_ENDPOINT=${value} is not a URL such as https://oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidConfigError(`OSS_ENDPOINT=${value}: only http:// and https:// are supported`);
-  if (parsed.pathname !== '/' || parsed.search) throw new InvalidConfigError(`OSS_ENDPOINT=${value} must be scheme://host[:port] without a path`);
+  const parsed = parseEndpoint(value, 'OSS_ENDPOINT', { defaultScheme: 'https', example: 'a URL such as https://oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000' });
+  if (parsed.pathname !== '/' || parsed.search) throw new InvalidConfigError(`OSS_ENDPOINT=${endpointText(parsed)} must be scheme://host[:port] without a path`);
   return `${parsed.protocol}//${parsed.host}`;
 }
 

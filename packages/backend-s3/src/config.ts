@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidConfigError, InvalidUrlError, registerSecret, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, endpointText, parseEndpoint, registerSecret, type ParsedUrl } from '@statestore/core';
 
 /** The schemes this backend serves. `s3` is AWS (or any endpoint given by S3_ENDPOINT); the rest are S3-compatible services. */
 export const S3_SCHEMES = ['s3', 'do', 'linode', 'hos', 'scw'] as const;
@@ -47,7 +47,8 @@ export interface S3Config {
   scheme: S3Scheme;
   bucket: string;
   /**
-   * The S3-compatible endpoint from S3_ENDPOINT (`https://` added when no scheme is given). When set, the
+   * The S3-compatible endpoint from S3_ENDPOINT (`https://` added when no scheme is given, user information
+   * dropped). When set, the
    * region is S3_REGION (default us-east-1), addressing is path-style and static S3_* keys are required.
    */
   endpoint?: string;
@@ -159,18 +160,9 @@ function cacheDir(env: NodeJS.ProcessEnv): string {
   return value(env, 'STATESTORE_CACHE') ?? path.join(value(env, 'HOME') ?? os.homedir(), '.cache', 'statestore');
 }
 
+/** The endpoint without any `user:password@` part (S3 signs requests; the SDK never used it), so it can be shown. */
 function normalizeEndpoint(raw: string, variable: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
-  let parsed: URL;
-  try {
-    parsed = new URL(withScheme);
-  } catch {
-    throw new InvalidConfigError(`${variable}=${raw} is not a valid endpoint; give a host such as nyc3.digitaloceanspaces.com or a URL such as https://host:port`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new InvalidConfigError(`${variable}=${raw} must be an http:// or https:// URL`);
-  }
-  return withScheme.replace(/\/+$/, '');
+  return endpointText(parseEndpoint(raw, variable, { defaultScheme: 'https', example: 'a host such as nyc3.digitaloceanspaces.com or a URL such as https://host:port' }));
 }
 
 function staticS3Keys(env: NodeJS.ProcessEnv): S3Credentials {

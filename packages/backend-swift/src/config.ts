@@ -7,14 +7,14 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidConfigError } from '@statestore/core';
+import { InvalidConfigError, endpointText, parseEndpoint } from '@statestore/core';
 
 /** The endpoint interface of the service catalog. */
 export type EndpointInterface = 'public' | 'internal' | 'admin';
 
 /** Everything needed to authenticate and to pick the object-store endpoint. */
 export interface SwiftConfig {
-  /** OS_AUTH_URL as given. */
+  /** OS_AUTH_URL (or the file's identity URL) without any `user:password@` part. */
   authUrl: string;
   /** 1: tempauth/swauth (`…/auth/v1.0`); 3: Keystone v3. */
   authVersion: 1 | 3;
@@ -46,12 +46,15 @@ export function readSwiftConfig(env: NodeJS.ProcessEnv): SwiftConfig {
     throw new InvalidConfigError(`OS_INTERFACE=${env.OS_INTERFACE} is not an endpoint interface; use public, internal or admin`);
   }
   const insecureFlag = env.KOPS_OS_TLS_INSECURE_SKIP_VERIFY;
+  const where = base.source === 'environment' ? 'OS_AUTH_URL' : `identity in ${base.source}`;
+  const authUrl = endpointText(parseEndpoint(base.authUrl, where, { example: 'https://keystone.example.com:5000/v3' }));
   const config: SwiftConfig = {
     ...base,
+    authUrl,
     ...(region ? { region } : {}),
     interface: iface,
     insecure: insecureFlag === 'true' || insecureFlag === '1',
-    authVersion: authVersionOf(base.authUrl, base.source),
+    authVersion: authVersionOf(authUrl, base.source),
   };
   checkComplete(config);
   return config;

@@ -8,6 +8,7 @@ import {
   getDefaultRegistry,
   isInvalidConfig,
   locateStateStore,
+  redactSecrets,
   resolvePath,
   safeForMessage,
   settledCapabilities,
@@ -51,13 +52,13 @@ export class CommandContext {
     this.io.stdout.write(text);
   }
 
-  /** A notice on stderr when `level` ≤ the -v level (0 is always shown). */
+  /** A notice on stderr when `level` ≤ the -v level (0 is always shown); credentials in it are redacted. */
   log(level: number, message: string): void {
-    if (level <= this.verbosity) this.io.stderr.write(`${message}\n`);
+    if (level <= this.verbosity) this.io.stderr.write(`${redactSecrets(message)}\n`);
   }
 
   warn(message: string): void {
-    this.io.stderr.write(`${this.paint('33', 'warning:')} ${message}\n`);
+    this.io.stderr.write(`${this.paint('33', 'warning:')} ${redactSecrets(message)}\n`);
   }
 
   /** ANSI colour when stdout is a terminal and NO_COLOR is unset. */

@@ -2,6 +2,7 @@
  * The dispatcher: finds the command in the table, imports its module, parses its options, runs it, and
  * turns errors into messages and exit codes (0 ok, 1 failure, 2 usage).
  */
+import { redactSecrets } from '@statestore/core';
 import { parseCommandArgs, renderHelp, GLOBAL_VALUE_FLAGS } from './command.js';
 import { COMMANDS, findCommand } from './command-table.js';
 import { CommandContext, type RunOptions } from './context.js';
@@ -51,12 +52,12 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
 
 function report(io: Io, e: unknown, name: string, usageExit: number): number {
   if (e instanceof UsageError) {
-    io.stderr.write(`statestore ${name}: ${e.message}\nRun 'statestore ${name} --help' for usage.\n`);
+    io.stderr.write(`statestore ${name}: ${redactSecrets(e.message)}\nRun 'statestore ${name} --help' for usage.\n`);
     return usageExit;
   }
   const message = e instanceof Error ? e.message : String(e);
-  io.stderr.write(`statestore ${name}: ${message}\n`);
-  if (process.env.STATESTORE_VERBOSITY && Number(process.env.STATESTORE_VERBOSITY) >= 4 && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+  io.stderr.write(`statestore ${name}: ${redactSecrets(message)}\n`);
+  if (process.env.STATESTORE_VERBOSITY && Number(process.env.STATESTORE_VERBOSITY) >= 4 && e instanceof Error && e.stack) io.stderr.write(`${redactSecrets(e.stack)}\n`);
   return EXIT_FAILURE;
 }
 

@@ -4,7 +4,7 @@
  */
 export * from './errors/errors.js';
 export { withUrl } from './errors/with-url.js';
-export { redactSecrets, registerSecret, registerSecretVariable } from './errors/redact.js';
+export { redactSecrets, redactUrl, hasUserinfo, registerSecret, registerSecretVariable } from './errors/redact.js';
 export type * from './backend/backend.js';
 export { definePlugin } from './plugins/plugin.js';
 export type { StatestorePlugin, PluginContext, OpenedStore, Description } from './plugins/plugin.js';
@@ -23,6 +23,7 @@ export type { Logger } from './path/store-context.js';
 export { withRetry, backoffDelay, sleep, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry/retry.js';
 export { httpSettingsFor, proxyFor, nodeAgents, type HttpSettings } from './http/http-settings.js';
 export { watchIdle } from './http/idle-watchdog.js';
+export { parseEndpoint, endpointText, type EndpointOptions } from './http/endpoint.js';
 export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
 export { MemfsBackend, resetMemfs, sharedMemfs } from './backends/memfs/memfs-backend.js';
 export { FileBackend, type FileBackendOptions } from './backends/file/file-backend.js';

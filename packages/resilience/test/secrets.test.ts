@@ -2,13 +2,16 @@
  * Credentials never appear in any output: a battery of failing and succeeding operations on every
  * backend, through the CLI at the highest verbosity and in-process (messages and full inspections of
  * errors with their causes), plus every CLI output the rest of this suite captured, is scanned for the
- * test credentials. Any hit fails.
+ * test credentials. The battery includes credentials where users put them by mistake: `user:password@` in
+ * an endpoint variable, a key pair pasted into the store URL (secret with `/`), `?token=`,
+ * `X-Amz-Signature=` and `X-Amz-Credential=`. Any hit fails.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { resolvePath } from '@statestore/core';
+import { FORM_SECRETS, credentialUrls, withUserinfo } from '@statestore/testkit/credential-forms';
 import { CAPTURE_DIR, runCli } from './support/cli.js';
 import { cliEnv, freshStoreUrl, kubeconfigWithToken, type ConfigStore } from './support/stores.js';
 
@@ -20,7 +23,7 @@ function secrets(): string[] {
   const s = inject('swift');
   const v = inject('vault');
   const k = inject('kube').tokens;
-  return [m.secretAccessKey, o.accessKeySecret, s.key, v.rootToken, k.admin, k.user, k.readonly, WRONG_SECRET].filter((x) => x.length >= 6 || x === s.key);
+  return [m.secretAccessKey, o.accessKeySecret, s.key, v.rootToken, k.admin, k.user, k.readonly, WRONG_SECRET, ...FORM_SECRETS].filter((x) => x.length >= 6 || x === s.key);
 }
 
 function vaultEnv(token: string): NodeJS.ProcessEnv {
@@ -41,6 +44,10 @@ async function inProcess(label: string, op: () => Promise<unknown>) {
 }
 
 describe('secrets never appear in output', () => {
+  it('credentials where users put them by mistake, on every backend (scanned with the rest below)', async () => {
+    await credentialsWhereUsersPutThem();
+  });
+
   it('CLI at -v 10 and in-process errors, on every backend, with right and wrong credentials', async () => {
     for (const store of ['s3', 'gs', 'oss', 'swift', 'k8s'] as ConfigStore[]) {
       const env = cliEnv(store);
@@ -79,12 +86,60 @@ describe('secrets never appear in output', () => {
     expect(all).toMatch(/PermissionDenied|permission|denied|403|SignatureDoesNotMatch/i);
     expect(all).toMatch(/not found|NotFound/i);
     for (const file of safeList(CAPTURE_DIR)) captured.push(readFileSync(path.join(CAPTURE_DIR, file), 'utf8'));
-    const text = captured.join('\n');
+    // Lines `$ statestore ARGS` are the commands the suite typed (inputs, with credentials on purpose), not output.
+    const text = captured.join('\n').replace(/^\$ statestore .*$/gm, '$ statestore …');
     const hits = secrets().filter((s) => text.includes(s));
     expect(hits.map((h) => `${h.slice(0, 3)}…(${h.length} chars)`)).toEqual([]);
     process.stderr.write(`[resilience] secrets scan: ${text.length} characters of output scanned for ${secrets().length} credentials, 0 hits\n`);
   });
 });
+
+/** The endpoint variable of each backend that has one, with `user:password@` in it. */
+function endpointWithPassword(store: ConfigStore, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv[] {
+  if (store === 's3') return [{ ...env, S3_ENDPOINT: withUserinfo(env.S3_ENDPOINT!) }, {
+        ...env,
+        S3_ENDPOINT: '',
+        AWS_ENDPOINT_URL_S3: withUserinfo(env.S3_ENDPOINT!),
+        AWS_REGION: env.S3_REGION,
+        AWS_ACCESS_KEY_ID: env.S3_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: env.S3_SECRET_ACCESS_KEY,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },];
+  if (store === 'gs') return [{ ...env, STORAGE_EMULATOR_HOST: withUserinfo(env.STORAGE_EMULATOR_HOST!) }];
+  if (store === 'oss') return [{ ...env, OSS_ENDPOINT: withUserinfo(env.OSS_ENDPOINT!) }];
+  if (store === 'swift') return [{ ...env, OS_AUTH_URL: withUserinfo(env.OS_AUTH_URL!) }];
+  return [];
+}
+
+/** Every backend through the CLI at -v 10: store URLs with credentials in them, and endpoints with a password. */
+async function credentialsWhereUsersPutThem() {
+  const v = inject('vault');
+  const stores: [string, NodeJS.ProcessEnv, string[]][] = [];
+  for (const store of ['s3', 'gs', 'oss', 'swift'] as ConfigStore[]) {
+    const env = cliEnv(store);
+    const url = await freshStoreUrl(store, '/tmp');
+    const host = /^[a-z0-9]+:\/\/([^/]+)/.exec(url)![1]!;
+    stores.push([store, env, credentialUrls(store, host, 'leak/config').map((c) => c.url)]);
+    for (const [i, e] of endpointWithPassword(store, env).entries()) {
+      for (const args of [['create', 'cluster', 'leak.k8s.local', '--zones', 'us-east-1a', '--cloud', 'aws', '--state', url], ['get', 'clusters', '--state', url], ['doctor', url, '-o', 'json'], ['cat', `${url}/nope`]]) {
+        const r = await runCli([...args, '-v', '10'], e);
+        record(`${store} endpoint with a password: ${args[0]}`, `${r.stdout}\n${r.stderr}`);
+        // The endpoint still works without the user information (S3's AWS mode addresses MinIO by host name and cannot).
+        if (i === 0 && args[0] === 'get') expect(r.stdout, r.stderr).toContain('leak.k8s.local');
+      }
+    }
+  }
+  stores.push(['vault', vaultEnv(v.rootToken), credentialUrls('vault', v.hostPort, `${v.kvMount}/leak/config`, '?tls=false').map((c) => c.url)]);
+  for (const [store, env, urls] of stores) {
+    for (const url of urls) {
+      for (const args of [['cat', url], ['ls', url], ['doctor', url, '-o', 'json']]) {
+        const r = await runCli([...args, '-v', '10'], env);
+        record(`${store} credentials in the URL: ${args[0]}`, `${r.stdout}\n${r.stderr}`);
+      }
+      await inProcess(`${store} credentials in the URL, in-process`, async () => (await resolvePath(url, { env, retry: { maxAttempts: 1 } })).readFile());
+    }
+  }
+}
 
 function safeList(dir: string): string[] {
   try {

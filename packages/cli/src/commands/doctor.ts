@@ -4,7 +4,7 @@
  * its plugin's describe() adds (e.g. a bucket's region).
  */
 import { randomUUID } from 'node:crypto';
-import { BUILT_IN_SCHEMES, parseUrl, safeForMessage, type Description, type VfsPath } from '@statestore/core';
+import { BUILT_IN_SCHEMES, parseUrl, redactSecrets, safeForMessage, type Description, type VfsPath } from '@statestore/core';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -48,7 +48,7 @@ async function timed(name: string, checks: Check[], fn: () => Promise<string>): 
     checks.push({ name, ok: true, detail, ms: Math.round(performance.now() - start) });
     return true;
   } catch (e) {
-    checks.push({ name, ok: false, detail: (e as Error).message, ms: Math.round(performance.now() - start) });
+    checks.push({ name, ok: false, detail: redactSecrets(e instanceof Error ? e.message : String(e)), ms: Math.round(performance.now() - start) });
     return false;
   }
 }
@@ -60,6 +60,13 @@ function settingsFor(scheme: string, env: NodeJS.ProcessEnv): Record<string, str
     if (v === undefined || !((pattern && pattern.test(k)) || PROXY.test(k))) continue;
     out[k] = SECRET.test(k) && !PATHLIKE.test(k) ? '(set, not shown)' : safeForMessage(v);
   }
+  return out;
+}
+
+/** What a plugin's describe() said, with any credential that slipped into a value (an endpoint's user:password@) removed. */
+function redactDescription(description: Description): Description {
+  const out: Description = {};
+  for (const [k, v] of Object.entries(description)) out[k] = typeof v === 'string' ? redactSecrets(v) : Array.isArray(v) ? v.map((x) => redactSecrets(x)) : v;
   return out;
 }
 
@@ -131,7 +138,7 @@ async function run(ctx: CommandContext): Promise<number> {
     settings: settingsFor(parsed.scheme, ctx.env),
     checks,
     capabilities: capabilities ?? null,
-    describe: description ?? {},
+    describe: redactDescription(description ?? {}),
     ok: checks.every((c) => c.ok),
   };
   if (ctx.output('text') === 'json') {

@@ -1,8 +1,11 @@
 /**
  * errors/ owns the typed errors every layer throws. Each has a stable `code`; guards recognise errors
  * across copies of the package by that code plus a global symbol brand, never by `instanceof`.
- * Messages name the URL and say what to do; callers must never put a credential into one.
+ * Messages name the URL and say what to do. A message, its URL and the text its cause carries pass through
+ * core's redaction when the error is made, so a credential that slipped into one (a pasted key in a URL,
+ * `?token=`) is never shown.
  */
+import { redactCause, redactSecrets } from './redact.js';
 
 const BRAND = Symbol.for('statestore.error');
 
@@ -34,9 +37,10 @@ export class StatestoreError extends Error {
   readonly [BRAND] = true;
 
   constructor(code: ErrorCode, message: string, options: StatestoreErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.cause !== undefined) redactCause(options.cause);
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.url = options.url;
+    this.url = options.url === undefined ? undefined : redactSecrets(options.url);
     this.name = `${code}Error`;
   }
 }

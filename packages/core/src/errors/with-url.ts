@@ -5,12 +5,13 @@
 import { StatestoreError, isStatestoreError } from './errors.js';
 import { redactSecrets } from './redact.js';
 
-export function withUrl(error: unknown, url: string, action: string): StatestoreError {
+export function withUrl(error: unknown, rawUrl: string, action: string): StatestoreError {
+  const url = redactSecrets(rawUrl);
   if (isStatestoreError(error)) {
     if (error.url === undefined) error.url = url;
     if (!error.message.includes(url)) error.message = `${action} ${url}: ${error.message}`;
     return error;
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return new StatestoreError('Unknown', `${action} ${url} failed: ${redactSecrets(detail)}`, { url, cause: error });
+  return new StatestoreError('Unknown', `${action} ${url} failed: ${detail}`, { url, cause: error });
 }

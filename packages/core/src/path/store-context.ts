@@ -2,6 +2,7 @@
  * The per-store settings a VfsPath carries: the driver, the retry policy, page-size hint, deadlines and a logger.
  */
 import type { Backend } from '../backend/backend.js';
+import { redactSecrets } from '../errors/redact.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry/retry.js';
 
 export interface Logger {
@@ -12,7 +13,7 @@ export interface Logger {
 export const stderrLogger: Logger = {
   log(level, message) {
     const verbosity = Number(process.env.STATESTORE_VERBOSITY ?? '0');
-    if (level <= verbosity) process.stderr.write(`statestore: ${message}\n`);
+    if (level <= verbosity) process.stderr.write(`statestore: ${redactSecrets(message)}\n`);
   },
 };
 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { InvalidUrlError } from '../errors/errors.js';
+import { hasUserinfo, redactUrl } from '../errors/redact.js';
 import { assertNotUrlTypo } from './url-typos.js';
 
 export interface ParsedUrl {
@@ -34,9 +35,9 @@ export function decodePercent(text: string, input: string): string {
   }
 }
 
-/** The URL with any `user:password@` part removed, safe to print. */
+/** The URL with its credentials (a `user:password@` part, `?token=` and the like) replaced by `***`, safe to print. */
 export function safeForMessage(input: string): string {
-  return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, '$1***@');
+  return redactUrl(input);
 }
 
 export function parseUrl(input: string, options: { cwd?: string } = {}): ParsedUrl {
@@ -57,7 +58,7 @@ export function parseUrl(input: string, options: { cwd?: string } = {}): ParsedU
   const slash = rest.indexOf('/');
   const host = slash === -1 ? rest : rest.slice(0, slash);
   const rawPath = slash === -1 ? '' : rest.slice(slash + 1);
-  if (host.includes('@')) {
+  if (hasUserinfo(input)) {
     throw new InvalidUrlError(
       `Invalid URL ${safeForMessage(input)}: credentials do not belong in a store URL; use the backend's environment variables or credential files`,
       { url: safeForMessage(input) },
