@@ -2,10 +2,11 @@
  * What a running command gets: its parsed options, the terminal, and helpers for the things most
  * commands do (find the state store and cluster name the kops way, open URLs, print in the asked format).
  */
+import { fileURLToPath } from 'node:url';
 import {
   ClusterRegistry,
   PluginRegistry,
-  getDefaultRegistry,
+  defaultSearchRoots,
   isInvalidConfig,
   locateStateStore,
   redactSecrets,
@@ -25,9 +26,13 @@ export interface RunOptions {
   registry?: PluginRegistry;
 }
 
+/** This CLI's package folder: backends installed next to it are found from here (and from core's folder). */
+const CLI_FOLDER = fileURLToPath(new URL('..', import.meta.url));
+
 export class CommandContext {
   private location: StateStoreLocation | undefined;
   private storePath: VfsPath | undefined;
+  private discovered: PluginRegistry | undefined;
   readonly verbosity: number;
   readonly logger: Logger;
 
@@ -75,8 +80,13 @@ export class CommandContext {
     this.out(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /**
+   * The plugins: those installed next to the CLI or core, in $STATESTORE_PLUGIN_PATH, and in the working
+   * folder only when $STATESTORE_WORKDIR_PLUGINS is set (each named on stderr before it loads).
+   */
   get registry(): PluginRegistry {
-    return this.options.registry ?? getDefaultRegistry();
+    return (this.discovered ??=
+      this.options.registry ?? new PluginRegistry(() => defaultSearchRoots({ cwd: this.io.cwd, env: this.env, nextTo: [CLI_FOLDER] }), { notice: (m) => this.warn(m) }));
   }
 
   /** Where the state store is (kops's priority); a missing one is a usage error naming the four places. */

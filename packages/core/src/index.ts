@@ -8,8 +8,17 @@ export { redactSecrets, redactUrl, hasUserinfo, registerSecret, registerSecretVa
 export type * from './backend/backend.js';
 export { definePlugin } from './plugins/plugin.js';
 export type { StatestorePlugin, PluginContext, OpenedStore, Description } from './plugins/plugin.js';
-export { PluginRegistry, getDefaultRegistry, notInstalled, KNOWN_SCHEME_PACKAGES, BUILT_IN_SCHEMES, type PluginListing } from './plugins/registry.js';
-export { discoverPlugins, defaultSearchRoots, isPluginPackageName, type DiscoveredPlugin } from './plugins/discover.js';
+export { PluginRegistry, getDefaultRegistry, notInstalled, KNOWN_SCHEME_PACKAGES, BUILT_IN_SCHEMES, type PluginListing, type PluginRegistryOptions } from './plugins/registry.js';
+export {
+  discoverPlugins,
+  defaultSearchRoots,
+  isPluginPackageName,
+  workdirPluginsAllowed,
+  type DiscoveredPlugin,
+  type PluginOrigin,
+  type PluginSearchRoot,
+  type SearchRootOptions,
+} from './plugins/discover.js';
 export { parseUrl, decodePercent, safeForMessage, type ParsedUrl } from './url/parse-url.js';
 export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey } from './url/keys.js';
 export { VfsPath, runLimited, WRITE_ID, PREVIOUS_WRITE, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn, type VersionedContent, type VersionRef } from './path/vfs-path.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemfsBackend, PluginRegistry, discoverPlugins, isBackendNotInstalled, isConflict, resolvePath } from '../src/index.js';
+import { MemfsBackend, PluginRegistry, defaultSearchRoots, discoverPlugins, isBackendNotInstalled, isConflict, resolvePath } from '../src/index.js';
 
 function fakePackage(root: string, name: string, schemes: string[], body = 'export default { name: NAME, schemes: SCHEMES, async open(url) { globalThis.__opened = (globalThis.__opened ?? 0) + 1; return { backend: globalThis.__fakeBackend, key: url.path }; } };') {
   const dir = path.join(root, 'node_modules', name);
@@ -79,5 +79,31 @@ describe('plugin discovery and loading', () => {
     }
     const e = await resolvePath('weird://b/x', { registry }).catch((x) => x);
     expect(e.message).toContain('statestore-backend-weird');
+  });
+
+  it('searches next to core and STATESTORE_PLUGIN_PATH by default; the working folder only with STATESTORE_WORKDIR_PLUGINS', () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'plugins-cwd-'));
+    const inCwd = (roots: { dir: string; origin: string }[]) => roots.filter((r) => r.dir.startsWith(cwd));
+    const plain = defaultSearchRoots({ cwd, env: { STATESTORE_PLUGIN_PATH: 'extra' } });
+    expect(inCwd(plain)).toEqual([{ dir: path.join(cwd, 'extra'), origin: 'STATESTORE_PLUGIN_PATH' }]);
+    expect(plain.some((r) => r.origin === 'installed' && path.join(import.meta.dirname, '..', '..', '..', 'node_modules') === r.dir)).toBe(true);
+    const opted = defaultSearchRoots({ cwd, env: { STATESTORE_WORKDIR_PLUGINS: '1' } });
+    expect(inCwd(opted)).toEqual([{ dir: path.join(cwd, 'node_modules'), origin: 'working folder' }]);
+  });
+
+  it('names a plugin from the working folder before its code is imported', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'plugins-'));
+    fakePackage(root, 'statestore-backend-cwd', ['cwd'], 'globalThis.__importedCwd = true; export default { name: "statestore-backend-cwd", schemes: ["cwd"], async open(url) { return { backend: globalThis.__fakeBackend, key: url.path }; } };');
+    const g = globalThis as { __fakeBackend?: MemfsBackend; __importedCwd?: boolean };
+    g.__fakeBackend = new MemfsBackend();
+    const notices: { message: string; imported: boolean }[] = [];
+    const registry = new PluginRegistry(() => [{ dir: path.join(root, 'node_modules'), origin: 'working folder' }], {
+      notice: (message) => notices.push({ message, imported: g.__importedCwd === true }),
+    });
+    await resolvePath('cwd://bucket/x', { registry });
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ imported: false });
+    expect(notices[0]!.message).toContain('statestore-backend-cwd@1.2.3 from the working folder');
+    expect(g.__importedCwd).toBe(true);
   });
 });

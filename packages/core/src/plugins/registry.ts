@@ -1,11 +1,12 @@
 /**
  * The plugin registry: which package serves which scheme, loaded on first use. Two different packages
  * claiming one scheme is an error naming both; a scheme nobody claims is BackendNotInstalledError with
- * the npm command that installs the right package.
+ * the npm command that installs the right package. A plugin found in the working folder (an opt-in) is
+ * named before its code is imported.
  */
 import { pathToFileURL } from 'node:url';
 import { BackendNotInstalledError, ConflictError, InvalidConfigError } from '../errors/errors.js';
-import { defaultSearchRoots, discoverPlugins, type DiscoveredPlugin } from './discover.js';
+import { defaultSearchRoots, discoverPlugins, type DiscoveredPlugin, type PluginSearchRoot } from './discover.js';
 import { KNOWN_SCHEME_PACKAGES, closestKnownScheme } from './known-schemes.js';
 import type { StatestorePlugin } from './plugin.js';
 
@@ -20,12 +21,24 @@ export interface PluginListing {
   dir?: string;
 }
 
+export interface PluginRegistryOptions {
+  /** Where notices go: the name of each working-folder plugin before it loads (default: stderr). */
+  notice?: (message: string) => void;
+}
+
 export class PluginRegistry {
   private discovered: DiscoveredPlugin[] | undefined;
   private readonly registered = new Map<string, StatestorePlugin>();
   private readonly loading = new Map<string, Promise<StatestorePlugin>>();
+  private readonly notice: (message: string) => void;
 
-  constructor(private readonly roots: () => string[] = () => defaultSearchRoots()) {}
+  /** `roots`: the folders to search (default `defaultSearchRoots()`); a bare string counts as an installed root. */
+  constructor(
+    private readonly roots: () => readonly (string | PluginSearchRoot)[] = () => defaultSearchRoots(),
+    options: PluginRegistryOptions = {},
+  ) {
+    this.notice = options.notice ?? ((message) => process.stderr.write(`statestore: ${message}\n`));
+  }
 
   /** Registers a plugin object in-process (tests, programs that bundle a backend). */
   register(plugin: StatestorePlugin): void {
@@ -62,6 +75,9 @@ export class PluginRegistry {
     if (!found) throw notInstalled(scheme);
     let promise = this.loading.get(found.dir);
     if (!promise) {
+      if (found.origin === 'working folder') {
+        this.notice(`loading ${found.name}@${found.version} from the working folder (${found.dir}) because STATESTORE_WORKDIR_PLUGINS is set`);
+      }
       promise = importPlugin(found);
       this.loading.set(found.dir, promise);
       promise.catch(() => this.loading.delete(found.dir));
