@@ -4,8 +4,8 @@
  * kops.k8s.io/v1alpha2) with every `create cluster` option and kops's defaults, kops's validation,
  * kops-style YAML that keeps comments on edit, merging command-line options into a stored cluster, kops's
  * set/unset field paths, the store layout, the completed spec's store fields, which stores nodes can read,
- * the vault:// rules, and GitOps: manifests in `get all` form planned against the store and applied with
- * compare-and-swap.
+ * the vault:// rules, GitOps (manifests in `get all` form planned against the store and applied with
+ * compare-and-swap), and replacing objects with documents (every document checked before the first write).
  */
 export * from './kops-model.js';
 export { KopsYamlDocument, stringifyKopsObject, splitKopsDocuments, joinKopsDocuments, compareKopsKeys, sortKopsKeys, looksLikeNonString, detectLayout, KOPS_LAYOUT, type YamlLayout } from './kops-yaml.js';
@@ -54,3 +54,4 @@ export { parsePlan, stringifyPlan } from './plan-file.js';
 export { applyPlan, applyManifests, type ApplyOptions, type ApplyReport, type ClusterLeaseRunner } from './apply.js';
 export { writeAtVersion, removeAtVersion } from './apply-writes.js';
 export { StalePlanError, ApplyIncompleteError, type MovedObject, type WriteOutcome, type FailedWrite, type IncompleteApply } from './apply-errors.js';
+export { planReplace, type ReplacePlan, type ReplaceResult, type ReplaceOptions } from './replace-objects.js';
