@@ -1,9 +1,11 @@
 /**
- * `statestore cat URL...`: writes files to stdout, byte for byte.
+ * `statestore cat URL...`: writes files to stdout, byte for byte, streamed (a 1 GiB object passes through in
+ * bounded memory, at the pace the reader takes it).
  */
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { copyToOutput } from '../io.js';
 
 export const command: CommandSpec = {
   name: 'cat',
@@ -16,6 +18,6 @@ export const command: CommandSpec = {
 
 async function run(ctx: CommandContext): Promise<number> {
   if (ctx.args.positionals.length === 0) throw new UsageError('give the URL of a file');
-  for (const url of ctx.args.positionals) ctx.io.stdout.write(await (await ctx.open(url)).readFile());
+  for (const url of ctx.args.positionals) await copyToOutput(ctx.io.stdout, await (await ctx.open(url)).readStream());
   return 0;
 }
