@@ -16,7 +16,6 @@ import {
   StatestoreError,
   TransientError,
   UnsupportedError,
-  watchIdle,
   freezeCapabilities,
   formatObjectUrl,
   isNotFound,
@@ -76,8 +75,6 @@ export interface GcsBackendOptions {
   resumableThreshold?: number;
   /** One-time notices (e.g. an ACL that is not sent because of uniform bucket-level access). */
   warn?: (message: string) => void;
-  /** A read that receives nothing for this long fails as Transient (default 60 s, STATESTORE_TIMEOUT). */
-  idleTimeoutMs?: number;
 }
 
 interface BucketFacts {
@@ -274,8 +271,6 @@ export class GcsBackend implements Backend {
     const stream = file.createReadStream(range ? { start: range.start, ...(range.end !== undefined ? { end: range.end } : {}) } : {});
     // Until the caller starts reading, a failure must not be an unhandled 'error' event; reading still sees it.
     stream.on('error', () => undefined);
-    // The SDK applies no timeout to streamed reads: a stalled connection would hang forever.
-    watchIdle(stream, this.options.idleTimeoutMs ?? 60_000, `Reading ${this.urlFor(key)}`);
     try {
       const headers = await new Promise<ResponseHeaders>((resolve, reject) => {
         const onAbort = () => stream.destroy(signal?.reason);

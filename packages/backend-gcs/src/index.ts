@@ -40,7 +40,6 @@ function backendFor(settings: GcsSettings, context: PluginContext): GcsBackend {
       storage: () => storageFor(service, settings),
       ...(settings.predefinedAcl ? { predefinedAcl: settings.predefinedAcl } : {}),
       warn: context.warn,
-      idleTimeoutMs: settings.timeoutMs,
     });
     backends.set(cacheKey, backend);
   }

@@ -2,10 +2,11 @@
  * The HTTP transport: undici's fetch with one dispatcher per origin, built from core's HTTP settings
  * (HTTPS_PROXY/HTTP_PROXY with NO_PROXY, NODE_EXTRA_CA_CERTS plus OS_CACERT, STATESTORE_TIMEOUT, and
  * KOPS_OS_TLS_INSECURE_SKIP_VERIFY). undici is imported on the first request only. No retries here: core
- * retries TransientError.
+ * retries TransientError. A whole-answer request made without the caller's signal (authentication and
+ * /info, which callers share) gets core's request deadline as its own: core's deadline layer cannot reach it.
  */
 import { rootCertificates } from 'node:tls';
-import { httpSettingsFor } from '@statestore/core';
+import { deadlinesFrom, httpSettingsFor } from '@statestore/core';
 import type { Dispatcher, Response } from 'undici';
 import { networkError } from './errors.js';
 
@@ -38,11 +39,14 @@ const USER_AGENT = 'statestore-backend-swift/0.1.0';
 export class HttpTransport {
   private undici: Promise<Undici> | undefined;
   private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly requestDeadlineMs: number;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly insecure: boolean,
-  ) {}
+  ) {
+    this.requestDeadlineMs = deadlinesFrom(env).requestMs;
+  }
 
   /** Sends one request. Network failures become TransientError; HTTP statuses are the caller's to judge. */
   async fetch(url: string, init: RequestInit, action: string): Promise<Response> {
@@ -64,7 +68,8 @@ export class HttpTransport {
 
   /** Sends one request and reads the whole answer; a connection lost while reading is a TransientError too. */
   async call(url: string, init: RequestInit, action: string): Promise<Answer> {
-    return readAnswer(await this.fetch(url, init, action), url, action);
+    const signal = init.signal ?? AbortSignal.timeout(this.requestDeadlineMs);
+    return readAnswer(await this.fetch(url, { ...init, signal }, action), url, action);
   }
 
   /** Closes every connection. */

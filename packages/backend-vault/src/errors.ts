@@ -81,7 +81,8 @@ export function mapVaultError(e: unknown, ctx: RequestContext): StatestoreError 
   const options = { url: ctx.url, cause: safeCause(e) };
   if (status === undefined) {
     const code = String((e as { code?: unknown } | undefined)?.code ?? '');
-    if (TRANSIENT_NETWORK.has(code)) return new TransientError(`${where}: network failure (${code}): ${detail}`, options);
+    // axios says ERR_BAD_RESPONSE "stream has been aborted" when the connection drops mid-answer.
+    if (TRANSIENT_NETWORK.has(code) || (code === 'ERR_BAD_RESPONSE' && /aborted/i.test(detail))) return new TransientError(`${where}: network failure (${code}): ${detail}`, options);
     if (TLS_FAILURES.test(code) || /certificate|self.signed/i.test(detail)) {
       return new InvalidConfigError(
         `${where}: TLS verification failed (${code || detail}). Point VAULT_CACERT at the PEM of the CA that signed Vault's certificate, ` +

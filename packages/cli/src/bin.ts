@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `statestore` executable. `--version` is answered from package.json before anything else is loaded;
- * every other invocation imports the dispatcher, which imports only the command it runs.
+ * every other invocation imports the dispatcher, which imports only the command it runs. Once the command
+ * is done, the process ends: if something an SDK left behind (a socket, a timer) still holds it after a
+ * short grace, it exits anyway, naming what was open at -v 2 and above.
  */
 import { readFileSync } from 'node:fs';
 
@@ -12,4 +14,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
 } else {
   const { main } = await import('./main.js');
   process.exitCode = await main(argv);
+  const leftover = setTimeout(() => {
+    if (Number(process.env.STATESTORE_VERBOSITY ?? 0) >= 2) {
+      process.stderr.write(`statestore: exiting with work still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+    }
+    process.exit();
+  }, 2_000);
+  leftover.unref();
 }

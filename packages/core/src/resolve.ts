@@ -1,11 +1,14 @@
 /**
  * resolvePath: URL → VfsPath. Bare paths and file:// open the file backend, memfs:// the in-process store,
- * every other scheme its plugin, which is discovered from package.json files and imported only now.
+ * every other scheme its plugin, which is discovered from package.json files and imported only now; a
+ * plugin's backend runs behind the deadline layer (STATESTORE_TIMEOUT), so no network call can hang.
  */
 import type { Backend } from './backend/backend.js';
 import { FileBackend } from './backends/file/file-backend.js';
 import { sharedMemfs } from './backends/memfs/memfs-backend.js';
 import { withUrl } from './errors/with-url.js';
+import { withDeadlines } from './http/deadline-layer.js';
+import { deadlinesFrom } from './http/deadlines.js';
 import { type Logger, type StoreContext, defaultStoreContext, stderrLogger } from './path/store-context.js';
 import { VfsPath, setResolver } from './path/vfs-path.js';
 import type { PluginContext } from './plugins/plugin.js';
@@ -61,6 +64,7 @@ export async function resolvePath(url: string, options: ResolveOptions = {}): Pr
     };
     try {
       ({ backend, key: rawKey } = await plugin.open(parsed, context));
+      backend = withDeadlines(backend, deadlinesFrom(context.env));
     } catch (e) {
       throw withUrl(e, safeForMessage(url), 'Cannot open');
     }

@@ -1,7 +1,7 @@
 /**
  * Bounded memory: `statestore cat` of a 1 GiB object streams it, on file:// and on MinIO. The built CLI runs
- * as a child process with a preloaded reporter that records the child's own peak resident set size
- * (getrusage's maxrss) when it exits; stdout is read and hashed here, so the bytes are checked too.
+ * as a child process with a preloaded reporter that records the child's own peak resident set size (VmHWM
+ * in /proc/self/status) when it exits; stdout is read and hashed here, so the bytes are checked too.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -35,7 +35,11 @@ beforeAll(async () => {
   out.end();
   await finished(out);
   sha256 = hash.digest('hex');
-  writeFileSync(reporter, "process.on('exit', () => require('node:fs').writeFileSync(process.env.PEAK_RSS_FILE, String(process.resourceUsage().maxRSS * 1024)));\n");
+  // VmHWM, not getrusage's maxrss: Linux carries the peak of the forked parent's memory through exec into maxrss.
+  writeFileSync(
+    reporter,
+    "const fs = require('node:fs');\nprocess.on('exit', () => fs.writeFileSync(process.env.PEAK_RSS_FILE, String(1024 * Number(/VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]))));\n",
+  );
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -41,10 +41,15 @@ export function httpSettingsFor(targetUrl: string, options: HttpSettingsOptions 
       throw new InvalidConfigError(`${variable}=${file} cannot be read (${(e as NodeJS.ErrnoException).code}); point it at a PEM file or unset it`);
     }
   }
+  const proxy = proxyFor(targetUrl, env);
+  return { ...(proxy ? { proxy } : {}), extraCa, timeoutMs: timeoutMsFrom(env), insecure: options.insecure ?? false };
+}
+
+/** STATESTORE_TIMEOUT in ms (default 60 s); InvalidConfigError when it is not a positive number of seconds. */
+export function timeoutMsFrom(env: NodeJS.ProcessEnv = process.env): number {
   const seconds = Number(env.STATESTORE_TIMEOUT ?? '60');
   if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidConfigError(`STATESTORE_TIMEOUT=${env.STATESTORE_TIMEOUT} is not a positive number of seconds`);
-  const proxy = proxyFor(targetUrl, env);
-  return { ...(proxy ? { proxy } : {}), extraCa, timeoutMs: seconds * 1000, insecure: options.insecure ?? false };
+  return seconds * 1000;
 }
 
 /** The proxy for a URL by the usual variables, honouring NO_PROXY (hosts, domains, `*`, host:port). */
