@@ -30,7 +30,7 @@ beforeAll(async () => {
   for (let i = 0; i < GIB / block.length; i++) {
     block.writeUInt32BE(i, 0);
     hash.update(block);
-    if (!out.write(block)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   out.end();
   await finished(out);
