@@ -48,8 +48,8 @@ export interface S3Config {
   bucket: string;
   /**
    * The S3-compatible endpoint from S3_ENDPOINT (`https://` added when no scheme is given, user information
-   * dropped). When set, the
-   * region is S3_REGION (default us-east-1), addressing is path-style and static S3_* keys are required.
+   * dropped). When set, the region is S3_REGION (default us-east-1), addressing is path-style and static
+   * S3_* keys are required.
    */
   endpoint?: string;
   /** On AWS: an endpoint override from the SDK's own AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (VPC endpoints, tests). */

@@ -42,18 +42,22 @@ export function withDeadlines(backend: Backend, deadlines: Deadlines): Backend {
  */
 export async function runWithDeadline<T>(what: string, ms: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const scope = new RequestScope(parent);
-  const timer = setTimeout(() => scope.abort(deadlineError(what, ms)), ms);
-  timer.unref();
+  const stop = startDeadline(scope, what, ms);
   try {
     return await scope.race(scope.run(() => fn(scope.signal)));
   } finally {
-    clearTimeout(timer);
+    stop();
     scope.end();
   }
 }
 
-function deadlineError(what: string, ms: number): TransientError {
-  return new TransientError(`${what}: no complete answer within ${ms / 1000} s (a multiple of STATESTORE_TIMEOUT); check the network and the service, or raise STATESTORE_TIMEOUT`);
+/** Aborts `scope` with a TransientError naming `what` once `ms` have passed; returns what stops the clock. */
+function startDeadline(scope: RequestScope, what: string, ms: number): () => void {
+  const timer = setTimeout(() => {
+    scope.abort(new TransientError(`${what}: no complete answer within ${ms / 1000} s (a multiple of STATESTORE_TIMEOUT); check the network and the service, or raise STATESTORE_TIMEOUT`));
+  }, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 }
 
 function wrap(driver: Backend, deadlines: Deadlines): Backend {
@@ -63,8 +67,7 @@ function wrap(driver: Backend, deadlines: Deadlines): Backend {
   async function read(key: string, options: Parameters<Backend['read']>[1] = {}): Promise<ReadResult> {
     const what = `Reading ${url(key)}`;
     const scope = new RequestScope(options.signal);
-    const timer = setTimeout(() => scope.abort(deadlineError(what, request)), request);
-    timer.unref();
+    const stop = startDeadline(scope, what, request);
     let opened: ReadResult;
     try {
       opened = await scope.race(scope.run(() => driver.read(key, { ...options, signal: scope.signal })));
@@ -72,7 +75,7 @@ function wrap(driver: Backend, deadlines: Deadlines): Backend {
       scope.end();
       throw e;
     } finally {
-      clearTimeout(timer);
+      stop();
     }
     return { info: opened.info, body: endWhenDone(watchDownload(opened.body, deadlines.throughput, what, (e) => scope.abort(e)), scope) };
   }
@@ -81,18 +84,14 @@ function wrap(driver: Backend, deadlines: Deadlines): Backend {
     const what = `Writing ${url(key)}`;
     if (body instanceof Uint8Array) return runWithDeadline(what, deadlineFor(deadlines, body.byteLength), options.signal, (signal) => driver.write(key, body, { ...options, signal }));
     const scope = new RequestScope(options.signal);
-    let timer: NodeJS.Timeout | undefined;
+    let stop: () => void = () => undefined;
     // Once every byte was taken, the answer may take the request deadline plus those bytes' time at the minimum rate.
-    const sent = (bytes: number) => {
-      const ms = deadlineFor(deadlines, bytes);
-      timer = setTimeout(() => scope.abort(deadlineError(what, ms)), ms);
-      timer.unref();
-    };
+    const sent = (bytes: number) => (stop = startDeadline(scope, what, deadlineFor(deadlines, bytes)));
     const watched = watchUpload(body, deadlines.throughput, what, (e) => scope.abort(e), sent);
     try {
       return await scope.race(scope.run(() => driver.write(key, watched, { ...options, signal: scope.signal })));
     } finally {
-      clearTimeout(timer);
+      stop();
       scope.end();
     }
   }
