@@ -8,8 +8,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY, REQUEST_DEADLINE_TIMEOUTS, backoffDelay } from '@statestore/core';
+import { kubeconfigVariant } from '@statestore/testkit/kube-apiserver';
+import { loopbackEnv } from '@statestore/testkit/loopback';
 import { startStallingServer, type Misbehaviour, type StallingServer } from '@statestore/testkit/stalling-server';
 import { runCli } from './support/cli.js';
 
@@ -17,7 +19,7 @@ const TIMEOUT_S = 1;
 /** Every attempt may take the request deadline, then wait the longest backoff; the retry policy stops both. */
 const ATTEMPT_MS = REQUEST_DEADLINE_TIMEOUTS * TIMEOUT_S * 1000;
 const RETRIES_MS = Array.from({ length: DEFAULT_RETRY_POLICY.maxAttempts }, (_, i) => ATTEMPT_MS + (i === 0 ? 0 : backoffDelay(DEFAULT_RETRY_POLICY, i, () => 1))).reduce((a, b) => a + b, 0);
-/** Starting Node and an SDK on a busy two-core machine, with twenty commands at once. */
+/** Starting Node and an SDK on a busy two-core machine, with two dozen commands at once. */
 const STARTUP_MS = 15_000;
 const COMMAND_DEADLINE_MS = Math.min(RETRIES_MS, DEFAULT_RETRY_POLICY.deadlineMs + ATTEMPT_MS) + STARTUP_MS;
 
@@ -32,9 +34,9 @@ afterAll(async () => {
   await Promise.all([...servers.values()].map((s) => s.close()));
 });
 
-/** The URL and environment that point a backend at `endpoint` (nothing else from this machine). */
+/** The URL and environment that point a backend at `endpoint` (nothing else from this machine but the loopback guard). */
 function target(backend: string, endpoint: string): { url: string; env: NodeJS.ProcessEnv } {
-  const base = { PATH: process.env.PATH, HOME: home, STATESTORE_TIMEOUT: String(TIMEOUT_S) };
+  const base = { ...loopbackEnv({}), PATH: process.env.PATH, HOME: home, STATESTORE_TIMEOUT: String(TIMEOUT_S) };
   const hostPort = new URL(endpoint).host;
   switch (backend) {
     case 's3':
@@ -46,6 +48,8 @@ function target(backend: string, endpoint: string): { url: string; env: NodeJS.P
         url: 'swift://stalled/store/config',
         env: { ...base, OS_AUTH_URL: `${endpoint}/v3`, OS_USERNAME: 'u', OS_PASSWORD: 'hang-test', OS_PROJECT_NAME: 'p', OS_DOMAIN_NAME: 'Default' },
       };
+    case 'k8s':
+      return { url: `k8s://${inject('kube').namespace}/store/config`, env: { ...base, KUBECONFIG: kubeconfigVariant(inject('kube'), { server: endpoint }) } };
     case 'oss':
       return { url: 'oss://stalled/store/config', env: { ...base, OSS_ENDPOINT: endpoint, OSS_REGION: 'oss-cn-hangzhou', ALIYUN_ACCESS_KEY_ID: 'hang-test', ALIYUN_ACCESS_KEY_SECRET: 'hang-test-secret' } };
     default:
@@ -54,9 +58,9 @@ function target(backend: string, endpoint: string): { url: string; env: NodeJS.P
 }
 
 describe('every command ends when its server stalls or trickles', () => {
-  it(`cat on s3, gs, swift, oss and vault, and ls on a trickle: each ends by itself within ${COMMAND_DEADLINE_MS / 1000} s`, async () => {
+  it(`cat on s3, gs, swift, oss, vault and k8s, and ls on a trickle: each ends by itself within ${COMMAND_DEADLINE_MS / 1000} s`, async () => {
     const cases: { label: string; args: string[]; env: NodeJS.ProcessEnv }[] = [];
-    for (const backend of ['s3', 'gs', 'swift', 'oss', 'vault']) {
+    for (const backend of ['s3', 'gs', 'swift', 'oss', 'vault', 'k8s']) {
       for (const mode of MODES) {
         const { url, env } = target(backend, servers.get(mode)!.endpoint);
         cases.push({ label: `${backend} cat, ${mode}`, args: ['cat', url, '-v', '2'], env });

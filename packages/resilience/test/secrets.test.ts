@@ -96,15 +96,13 @@ describe('secrets never appear in output', () => {
 
 /** The endpoint variable of each backend that has one, with `user:password@` in it. */
 function endpointWithPassword(store: ConfigStore, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv[] {
-  if (store === 's3') return [{ ...env, S3_ENDPOINT: withUserinfo(env.S3_ENDPOINT!) }, {
-        ...env,
-        S3_ENDPOINT: '',
-        AWS_ENDPOINT_URL_S3: withUserinfo(env.S3_ENDPOINT!),
-        AWS_REGION: env.S3_REGION,
-        AWS_ACCESS_KEY_ID: env.S3_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: env.S3_SECRET_ACCESS_KEY,
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },];
+  if (store === 's3') {
+    const aws = { AWS_REGION: env.S3_REGION, AWS_ACCESS_KEY_ID: env.S3_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.S3_SECRET_ACCESS_KEY, AWS_EC2_METADATA_DISABLED: 'true' };
+    return [
+      { ...env, S3_ENDPOINT: withUserinfo(env.S3_ENDPOINT!) },
+      { ...env, ...aws, S3_ENDPOINT: '', AWS_ENDPOINT_URL_S3: withUserinfo(env.S3_ENDPOINT!) },
+    ];
+  }
   if (store === 'gs') return [{ ...env, STORAGE_EMULATOR_HOST: withUserinfo(env.STORAGE_EMULATOR_HOST!) }];
   if (store === 'oss') return [{ ...env, OSS_ENDPOINT: withUserinfo(env.OSS_ENDPOINT!) }];
   if (store === 'swift') return [{ ...env, OS_AUTH_URL: withUserinfo(env.OS_AUTH_URL!) }];
@@ -115,7 +113,7 @@ function endpointWithPassword(store: ConfigStore, env: NodeJS.ProcessEnv): NodeJ
 async function credentialsWhereUsersPutThem() {
   const v = inject('vault');
   const stores: [string, NodeJS.ProcessEnv, string[]][] = [];
-  for (const store of ['s3', 'gs', 'oss', 'swift'] as ConfigStore[]) {
+  for (const store of ['s3', 'gs', 'oss', 'swift', 'k8s'] as ConfigStore[]) {
     const env = cliEnv(store);
     const url = await freshStoreUrl(store, '/tmp');
     const host = /^[a-z0-9]+:\/\/([^/]+)/.exec(url)![1]!;
