@@ -4,8 +4,16 @@
  * every other invocation imports the dispatcher, which imports only the command it runs. Once the command
  * is done, the process ends: if something an SDK left behind (a socket, a timer) still holds it after a
  * short grace, it exits anyway, naming what was open at -v 2 and above.
+ *
+ * The young generation of V8's heap is kept at its initial size. Streaming (cat, cp, sync) allocates a
+ * buffer per chunk read; a grown young generation lets tens of MB of finished chunks wait for the next
+ * collection, so `cat` of 1 GiB peaked anywhere between 110 and 130 MB of resident memory, and at about
+ * 90 MB with this setting (at a small cost in more frequent minor collections).
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+
+setFlagsFromString('--semi-space-growth-factor=1');
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {

@@ -6,13 +6,15 @@
  * replaces the values of secret variables, secrets registered at run time and authorization headers.
  */
 
+/**
+ * Variables whose values are secrets. Access key ids are not: they identify a key (AWS prints them), and as
+ * every message and log line is redacted, hiding them would also hide any word that happens to equal one.
+ */
 const SECRET_VARIABLES = new Set([
   'S3_SECRET_ACCESS_KEY',
-  'S3_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
   'ALIYUN_ACCESS_KEY_SECRET',
-  'ALIYUN_ACCESS_KEY_ID',
   'OS_PASSWORD',
   'OS_APPLICATION_CREDENTIAL_SECRET',
   'VAULT_TOKEN',
