@@ -41,7 +41,7 @@ export function withDeadlines(backend: Backend, deadlines: Deadlines): Backend {
  * describe()) in a RequestScope that fails it with a TransientError after `ms`.
  */
 export async function runWithDeadline<T>(what: string, ms: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const scope = new RequestScope(parent);
+  const scope = new RequestScope(parent, ms);
   const stop = startDeadline(scope, what, ms);
   try {
     return await scope.race(scope.run(() => fn(scope.signal)));
@@ -66,7 +66,7 @@ function wrap(driver: Backend, deadlines: Deadlines): Backend {
 
   async function read(key: string, options: Parameters<Backend['read']>[1] = {}): Promise<ReadResult> {
     const what = `Reading ${url(key)}`;
-    const scope = new RequestScope(options.signal);
+    const scope = new RequestScope(options.signal, request);
     const stop = startDeadline(scope, what, request);
     let opened: ReadResult;
     try {
@@ -83,7 +83,7 @@ function wrap(driver: Backend, deadlines: Deadlines): Backend {
   async function write(key: string, body: WriteBody, options: Parameters<Backend['write']>[2] = {}): Promise<ObjectInfo> {
     const what = `Writing ${url(key)}`;
     if (body instanceof Uint8Array) return runWithDeadline(what, deadlineFor(deadlines, body.byteLength), options.signal, (signal) => driver.write(key, body, { ...options, signal }));
-    const scope = new RequestScope(options.signal);
+    const scope = new RequestScope(options.signal, request);
     let stop: () => void = () => undefined;
     // Once every byte was taken, the answer may take the request deadline plus those bytes' time at the minimum rate.
     const sent = (bytes: number) => (stop = startDeadline(scope, what, deadlineFor(deadlines, bytes)));

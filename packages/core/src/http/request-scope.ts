@@ -4,10 +4,11 @@
  * recorded. Aborting the scope (its deadline passed, its stream stalled) fails the call at once, aborts its
  * signal and destroys those requests; ending it destroys the ones still receiving a response. So a stalled
  * or trickling response can neither outlive its call's deadline nor keep an open socket that stops the
- * process from exiting. Requests a driver starts after an abort (cleaning up, e.g. aborting a multipart
- * upload) are left to finish. When the caller's own signal aborts, the driver sees it and is waited for,
- * so that its clean-up is done when the call fails. Transports that do not use node:http (undici) take the
- * scope's signal instead.
+ * process from exiting. A request the driver starts after an abort, while the call still runs (cleaning
+ * up, e.g. aborting a multipart upload), gets a grace period to finish; one started after the call is over
+ * belongs to no call and is destroyed at once. When the caller's own signal aborts, the driver sees it and
+ * is waited for, so that its clean-up is done when the call fails. Transports that do not use node:http
+ * (undici) take the scope's signal instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
@@ -46,8 +47,14 @@ export class RequestScope {
   readonly #parent: AbortSignal | undefined;
   readonly #onParentAbort = () => this.#stop(this.#parent!.reason);
 
-  /** `parent`: the caller's signal; when it aborts, so does the scope (with the caller's reason). */
-  constructor(parent?: AbortSignal) {
+  /**
+   * `parent`: the caller's signal; when it aborts, so does the scope (with the caller's reason).
+   * `graceMs`: how long a request started after an abort (and before `end`) may take before it is destroyed.
+   */
+  constructor(
+    parent?: AbortSignal,
+    private readonly graceMs = 60_000,
+  ) {
     listen();
     this.#aborted = new Promise<never>((_, reject) => (this.#rejectAborted = reject));
     this.#aborted.catch(ignore);
@@ -86,7 +93,7 @@ export class RequestScope {
     this.#open.clear();
   }
 
-  /** The call is over: requests still receiving a response are destroyed, and no new one is recorded. */
+  /** The call is over: requests still receiving a response are destroyed, and so is any started later. */
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
@@ -95,9 +102,18 @@ export class RequestScope {
     this.#open.clear();
   }
 
-  /** @internal Records a request started in this scope's context (not once it ended or was aborted). */
+  /** @internal Records a request started in this scope's context; a late one gets its grace period, or none. */
   adopt(request: ClientRequest): void {
-    if (this.#ended || this.#controller.signal.aborted) return;
+    if (this.#ended) {
+      destroy(request);
+      return;
+    }
+    if (this.#controller.signal.aborted) {
+      const timer = setTimeout(() => destroy(request), this.graceMs);
+      timer.unref();
+      request.once('close', () => clearTimeout(timer));
+      return;
+    }
     this.#open.add(request);
     request.once('close', () => this.#open.delete(request));
   }
