@@ -2,11 +2,12 @@
  * http/deadline-layer owns the deadlines every network backend runs under, as a layer around the driver
  * (resolvePath puts it around each plugin's backend; drivers carry no code for it). Each driver call runs in
  * a RequestScope with the caller's signal: a whole-answer call (stat, list, delete, deleteMany, a write of
- * bytes, a server-side copy) must settle within its deadline (deadlines.ts), or it fails with a TransientError that core
- * retries; a read's deadline covers the answer's headers, then its body is held to the minimum throughput;
- * a streamed upload is held to it while the driver sends, then has the request deadline (plus the bytes'
- * time at the minimum rate) to be answered. When the call is over, whatever HTTP request it left receiving
- * is destroyed, so nothing keeps the process alive. The wrapped backend keeps the driver's own properties.
+ * bytes, a server-side copy) must settle within its deadline (deadlines.ts), or it fails with a
+ * TransientError that core retries; a read's deadline covers the answer's headers, then its body is held to
+ * the minimum throughput; a streamed upload is held to it while the driver sends, then has the request
+ * deadline (plus the bytes' time at the minimum rate) to be answered. When the call is over, whatever HTTP
+ * request it left receiving is destroyed, so nothing keeps the process alive. The wrapped backend keeps the
+ * driver's own properties.
  */
 import type { Backend, CopyOptions, ObjectInfo, ReadResult, WriteBody } from '../backend/backend.js';
 import { TransientError } from '../errors/errors.js';

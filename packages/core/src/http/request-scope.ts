@@ -38,6 +38,7 @@ function destroy(request: ClientRequest): void {
   request.destroy();
 }
 
+/** The HTTP requests of one driver call: `run` the call in it, `race` its outcome, then `end` it. */
 export class RequestScope {
   readonly #controller = new AbortController();
   readonly #open = new Set<ClientRequest>();
@@ -85,7 +86,7 @@ export class RequestScope {
     this.#stop(reason);
   }
 
-  /** Aborts the signal and destroys the requests open now; later ones (clean-up) are not recorded. */
+  /** Aborts the signal and destroys the requests open now; later ones (clean-up) only get the grace period. */
   #stop(reason: unknown): void {
     if (this.#controller.signal.aborted) return;
     this.#controller.abort(reason);
