@@ -118,7 +118,7 @@ describe('block uploads and Content-MD5', () => {
     const bodies = Array.from({ length: 4 }, (_, i) => pattern(BLOCK_SIZE + 17, i));
     const results = await Promise.allSettled(bodies.map((b) => f.createFile(streamOf(b))));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect(isAlreadyExists(r.reason)).toBe(true);
+    for (const r of results) if (r.status === 'rejected') expect(isAlreadyExists(r.reason), String(r.reason)).toBe(true);
     const winner = results.findIndex((r) => r.status === 'fulfilled');
     expect(Buffer.compare(await f.readFile(), bodies[winner]!)).toBe(0);
   });

@@ -36,15 +36,16 @@ describe.each(flavours)('leases with %s', (_name, caps) => {
 
   it('a live holder keeps its lease past the TTL (heartbeat); a waiter gives up naming the holder and a command that removes it', async () => {
     const path = open();
-    const held = await acquireLease(path, { ttlMs: 200, waitMs: 0, command: 'statestore set cluster c', logger: quiet });
-    const error = await acquireLease(path, { ttlMs: 200, waitMs: 600, logger: quiet }).catch((e: Error) => e);
+    // A TTL long enough that a loaded machine still renews in time; the waiter waits longer than one TTL.
+    const held = await acquireLease(path, { ttlMs: 1_000, waitMs: 0, command: 'statestore set cluster c', logger: quiet });
+    const error = await acquireLease(path, { ttlMs: 1_000, waitMs: 1_500, logger: quiet }).catch((e: Error) => e);
     expect(error).toMatchObject({ code: 'Conflict' });
     expect((error as Error).message).toContain(`pid ${process.pid}`);
     expect((error as Error).message).toContain('"statestore set cluster c"');
     expect((error as Error).message).toContain(`statestore rm ${path.toString()} --yes`);
     expect(held.lost.aborted).toBe(false);
     await held.release();
-    const next = await acquireLease(path, { ttlMs: 200, waitMs: 0, logger: quiet });
+    const next = await acquireLease(path, { ttlMs: 1_000, waitMs: 0, logger: quiet });
     await next.release();
   });
 
