@@ -9,17 +9,36 @@ import {
   defaultSearchRoots,
   isInvalidConfig,
   locateStateStore,
+  observeRequests,
   redactSecrets,
   resolvePath,
   safeForMessage,
   settledCapabilities,
   type Logger,
+  type RequestEvent,
+  type RequestLogger,
   type StateStoreLocation,
   type VfsPath,
 } from '@statestore/core';
 import { stringOption, type ParsedArgs } from './command.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
+
+/** The -v level at which every HTTP request is logged (kops: 4 and up show more of each request). */
+export const REQUEST_LEVEL = 4;
+
+/** The -v value (a whole number), else $STATESTORE_VERBOSITY, else 0. */
+export function verbosityOf(flag: string | undefined, env: NodeJS.ProcessEnv): number {
+  if (flag !== undefined && !/^\d+$/.test(flag)) throw new UsageError(`-v takes a number (0–9), not ${JSON.stringify(flag)}`);
+  const fromEnv = env.STATESTORE_VERBOSITY;
+  return Number(flag ?? (fromEnv && /^\d+$/.test(fromEnv) ? fromEnv : 0));
+}
+
+/** `GET https://host/bucket/key → 200 in 12 ms (retry 1)`: one request, as -v 4 prints it. */
+export function requestLine(event: RequestEvent): string {
+  const outcome = event.status !== undefined ? String(event.status) : `no answer (${event.error ?? 'unknown error'})`;
+  return `${event.method} ${event.url} → ${outcome} in ${event.durationMs} ms${event.attempt > 1 ? ` (retry ${event.attempt - 1})` : ''}`;
+}
 
 export interface RunOptions {
   /** Plugin registry (tests register plugins in-process; default: discovered from package.json files). */
@@ -33,19 +52,20 @@ export class CommandContext {
   private location: StateStoreLocation | undefined;
   private storePath: VfsPath | undefined;
   private discovered: PluginRegistry | undefined;
+  /** The -v level (else $STATESTORE_VERBOSITY, else 0); it reaches core through `logger`, never through process.env. */
   readonly verbosity: number;
   readonly logger: Logger;
+  /** At -v 4 and above: one line per HTTP request of every store this command opens. */
+  readonly requestLogger: RequestLogger | undefined;
 
   constructor(
     readonly io: Io,
     readonly args: ParsedArgs,
     readonly options: RunOptions,
   ) {
-    const v = stringOption(args, 'v');
-    if (v !== undefined && !/^\d+$/.test(v)) throw new UsageError(`-v takes a number (0–9), not ${JSON.stringify(v)}`);
-    this.verbosity = Number(v ?? io.env.STATESTORE_VERBOSITY ?? 0);
-    if (v !== undefined) process.env.STATESTORE_VERBOSITY = v;
+    this.verbosity = verbosityOf(stringOption(args, 'v'), io.env);
     this.logger = { log: (level, message) => this.log(level, message) };
+    this.requestLogger = this.verbosity >= REQUEST_LEVEL ? (event) => this.log(REQUEST_LEVEL, requestLine(event)) : undefined;
   }
 
   get env(): NodeJS.ProcessEnv {
@@ -109,7 +129,7 @@ export class CommandContext {
 
   /** Opens a URL or local path (relative paths against the working folder). */
   async open(url: string): Promise<VfsPath> {
-    return resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger });
+    return resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger, requestLogger: this.requestLogger });
   }
 
   /** The state store root. */
@@ -139,7 +159,7 @@ export class CommandContext {
 
   /** Before a write: warns when the backend cannot create files atomically (two creators could both win). */
   async warnIfNoAtomicCreate(path: VfsPath): Promise<void> {
-    const caps = await settledCapabilities(path.backend, { key: path.key ? `${path.key}/` : '' });
+    const caps = await observeRequests(this.requestLogger, 1, () => settledCapabilities(path.backend, { key: path.key ? `${path.key}/` : '' }));
     if (caps.atomicCreate) return;
     this.warn(
       `${safeForMessage(path.toString())}: this backend cannot create files atomically, so two writers creating the same file at the same moment could both succeed. ` +

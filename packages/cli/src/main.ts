@@ -5,7 +5,7 @@
 import { redactSecrets } from '@statestore/core';
 import { parseCommandArgs, renderHelp, GLOBAL_VALUE_FLAGS } from './command.js';
 import { COMMANDS, findCommand } from './command-table.js';
-import { CommandContext, type RunOptions } from './context.js';
+import { CommandContext, REQUEST_LEVEL, type RunOptions } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
 
@@ -46,18 +46,18 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
     const code = await command.run(ctx);
     return code ?? EXIT_OK;
   } catch (e) {
-    return report(io, e, command.name, command.usageExitCode?.(commandArgv) ?? EXIT_USAGE);
+    return report(io, e, command.name, command.usageExitCode?.(commandArgv) ?? EXIT_USAGE, ctx?.verbosity ?? 0);
   }
 }
 
-function report(io: Io, e: unknown, name: string, usageExit: number): number {
+function report(io: Io, e: unknown, name: string, usageExit: number, verbosity: number): number {
   if (e instanceof UsageError) {
     io.stderr.write(`statestore ${name}: ${redactSecrets(e.message)}\nRun 'statestore ${name} --help' for usage.\n`);
     return usageExit;
   }
   const message = e instanceof Error ? e.message : String(e);
   io.stderr.write(`statestore ${name}: ${redactSecrets(message)}\n`);
-  if (process.env.STATESTORE_VERBOSITY && Number(process.env.STATESTORE_VERBOSITY) >= 4 && e instanceof Error && e.stack) io.stderr.write(`${redactSecrets(e.stack)}\n`);
+  if (verbosity >= REQUEST_LEVEL && e instanceof Error && e.stack) io.stderr.write(`${redactSecrets(e.stack)}\n`);
   return EXIT_FAILURE;
 }
 

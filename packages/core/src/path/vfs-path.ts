@@ -19,7 +19,8 @@ import {
 } from '../errors/errors.js';
 import { settledCapabilities } from '../backend/capabilities.js';
 import { withUrl } from '../errors/with-url.js';
-import { backoffDelay, sleep, withRetry } from '../retry/retry.js';
+import { observeRequests } from '../http/request-log.js';
+import { backoffDelay, sleep, withRetry, type RetryContext } from '../retry/retry.js';
 import { dirPrefix, isInternalKey, joinKey, normalizeKey } from '../url/keys.js';
 import { bytesEqual, collect, hashStream, sha256Hex, toReadable, toWriteBody, type FileData } from './body.js';
 import { acquireLease, type HeldLease } from './lease.js';
@@ -173,8 +174,10 @@ export class VfsPath {
     return withUrl(error, this.toString(), action);
   }
 
+  /** Runs a driver call under the retry policy; each attempt's HTTP requests go to the request logger. */
   private retry<T>(op: (ctx: { outcomeUnknown: boolean }) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return withRetry(op, this.ctx.retry, signal, (e, attempt, delay) =>
+    const observed = (ctx: RetryContext) => observeRequests(this.ctx.requestLogger, ctx.attempt, () => op(ctx));
+    return withRetry(observed, this.ctx.retry, signal, (e, attempt, delay) =>
       this.ctx.logger.log(2, `retrying ${this.toString()} after attempt ${attempt} in ${delay} ms: ${e.message}`),
     );
   }
@@ -317,7 +320,9 @@ export class VfsPath {
       }
     };
     try {
-      const info = bytes ? await this.retry(attempt, options.signal) : await attempt({ outcomeUnknown: false });
+      const info = bytes
+        ? await this.retry(attempt, options.signal)
+        : await observeRequests(this.ctx.requestLogger, 1, () => attempt({ outcomeUnknown: false }));
       return metadata && info.metadata?.[WRITE_ID] === undefined ? { ...info, metadata: { ...info.metadata, ...metadata } } : info;
     } catch (e) {
       if (isAlreadyExists(e)) throw this.fail(new AlreadyExistsError(`File already exists: ${this.toString()}; read it, or remove it first`), 'Cannot create');
