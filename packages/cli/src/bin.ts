@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `statestore` executable. `--version` is answered from package.json before anything else is loaded;
- * every other invocation imports the dispatcher, which imports only the command it runs. Once the command
- * is done, the process ends: if something an SDK left behind (a socket, a timer) still holds it after a
- * short grace, it exits anyway, naming what was open at -v 2 and above.
+ * every other invocation quiets the third-party warnings we know of, then imports the dispatcher, which
+ * imports only the command it runs. Once the command is done, the process ends: if something an SDK left
+ * behind (a socket, a timer) still holds it after a short grace, it exits anyway, naming what was open at
+ * -v 2 and above.
  *
  * The young generation of V8's heap is kept at its initial size. Streaming (cat, cp, sync) allocates a
  * buffer per chunk read; a grown young generation lets tens of MB of finished chunks wait for the next
@@ -12,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import { quietThirdPartyWarnings } from './third-party-warnings.js';
 
 setFlagsFromString('--semi-space-growth-factor=1');
 
@@ -20,6 +22,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`statestore ${pkg.version}\n`);
 } else {
+  quietThirdPartyWarnings();
   const { main } = await import('./main.js');
   process.exitCode = await main(argv);
   const leftover = setTimeout(() => {
