@@ -30,6 +30,10 @@ export interface CommandSpec {
   outputs?: readonly string[];
   /** The exit code of a usage error, when it is not 2 (`plan --detailed-exitcode` keeps 2 for "changes"). */
   usageExitCode?(argv: readonly string[]): number;
+  /** The exit code of a failure, when it is not 1 (`diff` keeps 1 for "different", as diff(1)). */
+  failureExitCode?: number;
+  /** The exit codes, for help, when they are not the usual `0 ok, 1 failure, 2 usage`. */
+  exitCodes?: string;
   run(ctx: CommandContext): Promise<number | void>;
 }
 
@@ -101,6 +105,9 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   return { values, positionals: parsed.positionals };
 }
 
+/** What every command's exit code means unless its spec says otherwise (packages/cli/README.md has the table). */
+export const USUAL_EXIT_CODES = '0 ok, 1 failure, 2 usage';
+
 export function renderHelp(spec: CommandSpec): string {
   const lines = [`Usage: statestore ${spec.usage}`, '', spec.summary];
   if (spec.description) lines.push('', spec.description);
@@ -122,7 +129,7 @@ export function renderHelp(spec: CommandSpec): string {
     lines.push('', 'Examples:');
     for (const e of spec.examples) lines.push(`  ${e}`);
   }
-  lines.push('', 'Exit codes: 0 ok, 1 failure, 2 usage.', '');
+  lines.push('', `Exit codes: ${spec.exitCodes ?? USUAL_EXIT_CODES}.`, '');
   return lines.join('\n');
 }
 

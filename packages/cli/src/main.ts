@@ -1,6 +1,6 @@
 /**
  * The dispatcher: finds the command in the table, imports its module, parses its options, runs it, and
- * turns errors into messages and exit codes (0 ok, 1 failure, 2 usage).
+ * turns errors into messages and exit codes (0 ok, 1 failure, 2 usage, unless the command says otherwise).
  */
 import { redactSecrets } from '@statestore/core';
 import { parseCommandArgs, renderHelp, GLOBAL_VALUE_FLAGS } from './command.js';
@@ -46,19 +46,20 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
     const code = await command.run(ctx);
     return code ?? EXIT_OK;
   } catch (e) {
-    return report(io, e, command.name, command.usageExitCode?.(commandArgv) ?? EXIT_USAGE, ctx?.verbosity ?? 0);
+    const exitCodes = { usage: command.usageExitCode?.(commandArgv) ?? EXIT_USAGE, failure: command.failureExitCode ?? EXIT_FAILURE };
+    return report(io, e, command.name, exitCodes, ctx?.verbosity ?? 0);
   }
 }
 
-function report(io: Io, e: unknown, name: string, usageExit: number, verbosity: number): number {
+function report(io: Io, e: unknown, name: string, exitCodes: { usage: number; failure: number }, verbosity: number): number {
   if (e instanceof UsageError) {
     io.stderr.write(`statestore ${name}: ${redactSecrets(e.message)}\nRun 'statestore ${name} --help' for usage.\n`);
-    return usageExit;
+    return exitCodes.usage;
   }
   const message = e instanceof Error ? e.message : String(e);
   io.stderr.write(`statestore ${name}: ${redactSecrets(message)}\n`);
   if (verbosity >= REQUEST_LEVEL && e instanceof Error && e.stack) io.stderr.write(`${redactSecrets(e.stack)}\n`);
-  return EXIT_FAILURE;
+  return exitCodes.failure;
 }
 
 export function topLevelHelp(): string {
@@ -75,7 +76,7 @@ export function topLevelHelp(): string {
   lines.push(
     '',
     'The state store comes from --state, $KOPS_STATE_STORE, then kops_state_store in ~/.kops.yaml or ~/.kops/config.',
-    "Run 'statestore COMMAND --help' for a command's flags and examples. Exit codes: 0 ok, 1 failure, 2 usage.",
+    "Run 'statestore COMMAND --help' for a command's flags, examples and exit codes (0 ok, 1 failure, 2 usage, unless it says otherwise).",
     '',
   );
   return lines.join('\n');
