@@ -2,13 +2,14 @@
  * What a running command gets: its parsed options, the terminal, and helpers for the things most
  * commands do (find the state store and cluster name the kops way, open URLs, print in the asked format).
  */
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ClusterRegistry,
   PluginRegistry,
+  STATE_STORE_HELP,
   defaultSearchRoots,
-  isInvalidConfig,
-  locateStateStore,
+  findStateStore,
   observeRequests,
   redactSecrets,
   resolvePath,
@@ -109,20 +110,15 @@ export class CommandContext {
       this.options.registry ?? new PluginRegistry(() => defaultSearchRoots({ cwd: this.io.cwd, env: this.env, nextTo: [CLI_FOLDER] }), { notice: (m) => this.warn(m) }));
   }
 
-  /** Where the state store is (kops's priority); a missing one is a usage error naming the four places. */
+  /**
+   * Where the state store is (kops's priority); none given is a usage error naming the four places, a
+   * config file that cannot be read an error naming it.
+   */
   stateStore(): StateStoreLocation {
     if (this.location) return this.location;
-    try {
-      this.location = locateStateStore({
-        flag: stringOption(this.args, 'state'),
-        configFile: stringOption(this.args, 'config'),
-        env: this.env,
-      });
-    } catch (e) {
-      if (isInvalidConfig(e) && /No state store/.test((e as Error).message)) throw new UsageError((e as Error).message);
-      throw e;
-    }
-    for (const w of this.location.warnings) this.warn(w);
+    const configFile = stringOption(this.args, 'config');
+    this.location = findStateStore({ flag: stringOption(this.args, 'state'), configFile: configFile && path.resolve(this.io.cwd, configFile), env: this.env });
+    if (!this.location) throw new UsageError(`No state store given. ${STATE_STORE_HELP}`);
     this.log(2, `state store ${safeForMessage(this.location.url)} (from ${this.location.file ?? this.location.source})`);
     return this.location;
   }

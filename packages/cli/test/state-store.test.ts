@@ -57,6 +57,25 @@ describe('state store location: --state, KOPS_STATE_STORE, ~/.kops.yaml, ~/.kops
   });
 });
 
+describe('a config file that cannot be used is named, never "No state store"', () => {
+  it('a malformed ~/.kops.yaml: exit 1, the file and the parse error', async () => {
+    const home = tempDir('statestore-home-');
+    writeFileSync(path.join(home, '.kops.yaml'), 'kops_state_store: [s3://bucket/kops\n');
+    const r = await runCli(['get', 'clusters'], { env: cleanEnv({ HOME: home }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Cannot read the state store from ${path.join(home, '.kops.yaml')}`);
+    expect(r.stderr).toMatch(/Flow sequence/);
+    expect(r.stderr).not.toContain('No state store');
+  });
+  it('a --config file that does not exist: exit 1, naming it (relative to the working folder)', async () => {
+    const cwd = tempDir('statestore-cwd-');
+    const r = await runCli(['get', 'clusters', '--config', 'kops-config.yaml'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`--config ${path.join(cwd, 'kops-config.yaml')}: no such file`);
+    expect(r.stderr).not.toContain('No state store');
+  });
+});
+
 describe('vault:// is never the state store', () => {
   it('is refused from --state and from KOPS_STATE_STORE, before any plugin is loaded', async () => {
     for (const env of [cleanEnv(), cleanEnv({ KOPS_STATE_STORE: 'vault://127.0.0.1:1/secret/kops' })]) {

@@ -37,6 +37,7 @@ export { watchDownload, watchUpload, type ThroughputRule } from './http/throughp
 export { withDeadlines, unwrapBackend, runWithDeadline } from './http/deadline-layer.js';
 export { parseEndpoint, endpointText, type EndpointOptions } from './http/endpoint.js';
 export { observeRequests, type RequestEvent, type RequestLogger } from './http/request-log.js';
+export { isPlainHttpAnswer } from './http/plain-http-answer.js';
 export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
 export { MemfsBackend, resetMemfs, sharedMemfs } from './backends/memfs/memfs-backend.js';
 export { FileBackend, type FileBackendOptions } from './backends/file/file-backend.js';

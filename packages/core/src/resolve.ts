@@ -9,6 +9,7 @@ import { sharedMemfs } from './backends/memfs/memfs-backend.js';
 import { withUrl } from './errors/with-url.js';
 import { withDeadlines } from './http/deadline-layer.js';
 import { deadlinesFrom } from './http/deadlines.js';
+import { explainPlainHttpAnswer } from './http/plain-http-answer.js';
 import { observeRequests, type RequestLogger } from './http/request-log.js';
 import { type Logger, type StoreContext, defaultStoreContext, stderrLogger } from './path/store-context.js';
 import { VfsPath, setResolver } from './path/vfs-path.js';
@@ -66,7 +67,7 @@ export async function resolvePath(url: string, options: ResolveOptions = {}): Pr
       },
     };
     try {
-      ({ backend, key: rawKey } = await observeRequests(options.requestLogger, 1, () => plugin.open(parsed, context)));
+      ({ backend, key: rawKey } = await observeRequests(options.requestLogger, 1, () => explainPlainHttpAnswer(() => plugin.open(parsed, context))));
       backend = withDeadlines(backend, deadlinesFrom(context.env));
     } catch (e) {
       throw withUrl(e, safeForMessage(url), 'Cannot open');
