@@ -134,11 +134,20 @@ describe('the loopback guard in every CLI a test spawns', () => {
 });
 
 describe('a scheme without a plugin', () => {
-  it('fails with the npm command that installs one (built CLI, nothing installed for azureblob://)', async () => {
+  it('azureblob:// (nothing of ours serves it) points at the example plugin, never at a package name to npm install (built CLI)', async () => {
     const r = await runCli(['ls', 'azureblob://account/container']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('No backend for azureblob:// is installed');
-    expect(r.stderr).toContain('npm install statestore-backend-azureblob');
+    expect(r.stderr).toContain('examples/statestore-backend-azureblob');
+    expect(r.stderr).not.toContain('npm install');
+  });
+  it('a typo of a scheme: did you mean, and never a guessed statestore-backend-<x> (built CLI)', async () => {
+    for (const [typo, meant] of [['gcs', 'gs'], ['s4', 's3']]) {
+      const r = await runCli(['ls', `${typo}://bucket/kops`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Did you mean ${meant}://?`);
+      expect(r.stderr).not.toContain('statestore-backend-');
+    }
   });
   it('names the @statestore package for a known scheme (no plugins discoverable)', async () => {
     const registry = new PluginRegistry(() => []);

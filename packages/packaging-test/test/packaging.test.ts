@@ -192,12 +192,18 @@ describe('npm install of the CLI plus backend-s3 from tarballs, in an empty fold
     ['oss', '@statestore/backend-oss'],
     ['vault', '@statestore/backend-vault'],
     ['k8s', '@statestore/backend-k8s'],
-    ['azureblob', 'statestore-backend-azureblob'],
   ])('an uninstalled scheme (%s://) fails with the exact line to install it', (scheme, pkg) => {
     const r = statestore(folder, ['ls', `${scheme}://somewhere/path/`], s3Env);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n').some((line) => line.trim().endsWith(`npm install ${pkg}`))).toBe(true);
+  });
+
+  it('azureblob:// (we publish no backend for it) names the example plugin, and no npm install line', () => {
+    const r = statestore(folder, ['ls', 'azureblob://account/container/'], s3Env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('examples/statestore-backend-azureblob');
+    expect(r.stderr).not.toContain('npm install');
   });
 });
 
