@@ -24,7 +24,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
 } else {
   quietThirdPartyWarnings();
   const { main } = await import('./main.js');
-  process.exitCode = await main(argv);
+  process.exitCode = await main(argv, undefined, { processEndsWithCommand: true });
   const leftover = setTimeout(() => {
     if (Number(process.env.STATESTORE_VERBOSITY ?? 0) >= 2) {
       process.stderr.write(`statestore: exiting with work still open: ${process.getActiveResourcesInfo().join(', ')}\n`);

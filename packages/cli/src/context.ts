@@ -44,6 +44,8 @@ export function requestLine(event: RequestEvent): string {
 export interface RunOptions {
   /** Plugin registry (tests register plugins in-process; default: discovered from package.json files). */
   registry?: PluginRegistry;
+  /** The process ends with this command (the `statestore` executable): memfs:// is then warned about, as it forgets everything. */
+  processEndsWithCommand?: boolean;
 }
 
 /** This CLI's package folder: backends installed next to it are found from here (and from core's folder). */
@@ -53,6 +55,7 @@ export class CommandContext {
   private location: StateStoreLocation | undefined;
   private storePath: VfsPath | undefined;
   private discovered: PluginRegistry | undefined;
+  private memfsWarned = false;
   /** The -v level (else $STATESTORE_VERBOSITY, else 0); it reaches core through `logger`, never through process.env. */
   readonly verbosity: number;
   readonly logger: Logger;
@@ -125,7 +128,12 @@ export class CommandContext {
 
   /** Opens a URL or local path (relative paths against the working folder). */
   async open(url: string): Promise<VfsPath> {
-    return resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger, requestLogger: this.requestLogger });
+    const path = await resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger, requestLogger: this.requestLogger });
+    if (this.options.processEndsWithCommand && path.toString().startsWith('memfs:') && !this.memfsWarned) {
+      this.memfsWarned = true;
+      this.warn(`${safeForMessage(url)}: memfs:// is kept in this process's memory only — it starts empty and everything written to it is gone when this command exits. Use file:///PATH (or a bucket) to keep files.`);
+    }
+    return path;
   }
 
   /** The state store root. */
