@@ -218,12 +218,17 @@ export class ClusterRegistry {
    * Read–modify–write of a cluster's `config` with compare-and-swap: `mutate` edits the document
    * (it may run again if another writer got there first). The result is validated before it is written
    * (kops's update rules included; with its instance groups when given). Returns the stored document, or
-   * the current one when nothing changed.
+   * the current one when nothing changed. With `dryRun`, everything but the write: the document that
+   * would be stored, validated.
    */
-  async updateCluster(name: string, mutate: DocumentMutation, options: { instanceGroups?: readonly KopsInstanceGroup[] } = {}): Promise<KopsYamlDocument> {
+  async updateCluster(
+    name: string,
+    mutate: DocumentMutation,
+    options: { instanceGroups?: readonly KopsInstanceGroup[]; dryRun?: boolean } = {},
+  ): Promise<KopsYamlDocument> {
     const path = clusterConfigPath(this.store, name);
     let result: KopsYamlDocument | undefined;
-    await path.updateFile(async (current) => {
+    const update = async (current: Uint8Array | undefined) => {
       if (!current) throw new NotFoundError(`cluster not found ${JSON.stringify(name)} in ${this.store.toString()}`, { url: path.toString() });
       const text = new TextDecoder().decode(current);
       const { doc } = decodeCluster(text, path.toString(), name, defaultConfigBase(this.store, name));
@@ -239,7 +244,11 @@ export class ClusterRegistry {
       bumpGeneration(next, before);
       const out = next.toString();
       return out === text ? undefined : out;
-    });
+    };
+    if (options.dryRun) {
+      const text = await readTextIfExists(path);
+      await update(text === undefined ? undefined : new TextEncoder().encode(text));
+    } else await path.updateFile(update);
     return result!;
   }
 
