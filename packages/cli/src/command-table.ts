@@ -50,6 +50,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['plugins'], group: 'tool', summary: 'List installed backends and the schemes they serve', load: () => import('./commands/plugins.js') },
   { words: ['completion'], group: 'tool', summary: 'Print a bash or zsh completion script', load: () => import('./commands/completion.js') },
   { words: ['version'], group: 'tool', summary: 'Print the version', load: () => import('./commands/version.js') },
+  { words: ['help'], group: 'tool', summary: "Show the commands, or one command's help", load: () => import('./commands/help.js') },
 ];
 
 /** The entry selected by the leading words, and how many words it used. */
