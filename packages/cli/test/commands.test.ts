@@ -4,7 +4,7 @@
  * completion.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolvePath } from '@statestore/core';
@@ -216,6 +216,23 @@ describe('edit with $EDITOR', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('no valid changes were saved');
     expect(readFileSync(path.join(dir, NAME, 'config'), 'utf8')).toBe(before);
+    // The rejected text is kept, as kubectl keeps it, where the message says.
+    const copy = /A copy of your changes is in (\S+)/.exec(broken.stderr)?.[1];
+    expect(copy, broken.stderr).toBeDefined();
+    expect(readFileSync(copy!, 'utf8')).toContain('name: ""');
+    expect(statSync(copy!).mode & 0o777).toBe(0o600);
+  });
+
+  it('an object changed by someone else during the edit: nothing saved, and the edit kept in a temp file', async () => {
+    const config = path.join(dir, NAME, 'config');
+    // The "editor" changes the stored object behind the edit's back, then makes its own change.
+    const script = editor([`sed -i 's/kubernetesVersion: 1.36.3/kubernetesVersion: 1.35.0/' ${JSON.stringify(config)}`, `sed -i 's/kubernetesVersion: 1.36.3/kubernetesVersion: 1.34.2 # mine/' "$1"`].join('\n'));
+    const r = await runCli(['edit', 'cluster', NAME, ...state], { env: cleanEnv({ EDITOR: script }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('changed while you were editing it; nothing was saved');
+    expect(readFileSync(config, 'utf8')).toContain('kubernetesVersion: 1.35.0');
+    const copy = /A copy of your changes is in (\S+)/.exec(r.stderr)?.[1];
+    expect(readFileSync(copy!, 'utf8')).toContain('kubernetesVersion: 1.34.2 # mine');
   });
 
   it('edit instancegroup --set, without an editor', async () => {
