@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -184,6 +184,19 @@ describe('npm install of the CLI plus backend-s3 from tarballs, in an empty fold
       console.log(await f.readText());`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: folder, env: guardedUserEnv(s3Env), encoding: 'utf8' });
     expect(out.trim()).toBe('hello from a program');
+  });
+
+  it('a CommonJS program in that folder can require the installed core', () => {
+    const script = `
+      const { resolvePath } = require('@statestore/core');
+      (async () => {
+        const f = await resolvePath('s3://${bucket}/library/from-require.txt');
+        await f.writeFile('hello from require');
+        console.log(await f.readText());
+      })();`;
+    writeFileSync(path.join(folder, 'program.cjs'), script);
+    const out = execFileSync(process.execPath, ['program.cjs'], { cwd: folder, env: guardedUserEnv(s3Env), encoding: 'utf8' });
+    expect(out.trim()).toBe('hello from require');
   });
 
   it.each([
