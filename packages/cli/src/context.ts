@@ -26,7 +26,7 @@ import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
 /** The -v level at which every HTTP request is logged (kops: 4 and up show more of each request). */
-export const REQUEST_LEVEL = 4;
+const REQUEST_LEVEL = 4;
 
 /** The -v value (a whole number), else $STATESTORE_VERBOSITY, else 0. */
 export function verbosityOf(flag: string | undefined, env: NodeJS.ProcessEnv): number {

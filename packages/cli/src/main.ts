@@ -5,7 +5,7 @@
 import { redactSecrets } from '@statestore/core';
 import { parseCommandArgs, renderHelp, GLOBAL_VALUE_FLAGS } from './command.js';
 import { COMMANDS, findCommand } from './command-table.js';
-import { CommandContext, REQUEST_LEVEL, type RunOptions } from './context.js';
+import { CommandContext, type RunOptions } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
 
@@ -51,6 +51,9 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
   }
 }
 
+/** From this -v level on, a failure's stack trace follows its message (with the request lines of -v 4). */
+const STACK_LEVEL = 4;
+
 function report(io: Io, e: unknown, name: string, exitCodes: { usage: number; failure: number }, verbosity: number): number {
   if (e instanceof UsageError) {
     io.stderr.write(`statestore ${name}: ${redactSecrets(e.message)}\nRun 'statestore ${name} --help' for usage.\n`);
@@ -58,7 +61,7 @@ function report(io: Io, e: unknown, name: string, exitCodes: { usage: number; fa
   }
   const message = e instanceof Error ? e.message : String(e);
   io.stderr.write(`statestore ${name}: ${redactSecrets(message)}\n`);
-  if (verbosity >= REQUEST_LEVEL && e instanceof Error && e.stack) io.stderr.write(`${redactSecrets(e.stack)}\n`);
+  if (verbosity >= STACK_LEVEL && e instanceof Error && e.stack) io.stderr.write(`${redactSecrets(e.stack)}\n`);
   return exitCodes.failure;
 }
 
