@@ -1,8 +1,8 @@
 /**
  * The command line as a kops user expects it, on file:// and memfs:// (the real-server side is in
  * packages/resilience/test/cli-every-backend.test.ts): kops's spellings of -v, which never leak into
- * process.env; `statestore help`; the memfs:// warning of the executable; --dry-run on set, unset, cp, rm
- * and migrate writing nothing; third-party warnings kept out of the executable's output but not out of a
+ * process.env; `statestore help`; the memfs:// warning of the executable; --dry-run on set, unset, replace,
+ * cp, rm and migrate writing nothing; third-party warnings kept out of the executable's output but not out of a
  * program's.
  */
 import { spawnSync } from 'node:child_process';
@@ -106,6 +106,21 @@ describe('--dry-run writes nothing', () => {
     expect(rm.code, rm.stderr).toBe(0);
     expect(rm.stdout).toBe(`Dry run: would remove ${dir}/store/${CLUSTER} (4 files). Nothing was removed.\n`);
     expect(readdirSync(dir).sort()).toEqual(['store']);
+    expect(snapshot(`${dir}/store`)).toEqual(before);
+  });
+
+  it('replace checks every document as the writes would and says what each would do', async () => {
+    const before = snapshot(`${dir}/store`);
+    const yaml = (await runInProcess(['get', 'cluster', CLUSTER, '-o', 'yaml', ...state])).stdout;
+    const file = path.join(tempDir('statestore-replace-'), 'c.yaml');
+    writeFileSync(file, `${yaml.replace(/kubernetesVersion: .*/, 'kubernetesVersion: 1.35.1')}---\n${yaml.replaceAll(CLUSTER, 'new.example.com')}`);
+    const r = await runInProcess(['replace', '-f', file, '--force', '--dry-run', ...state]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`Cluster ${CLUSTER} would be replaced (dry run)\nCluster new.example.com would be created (dry run)\n`);
+    writeFileSync(file, yaml.replace(/kubernetesVersion: .*/, 'kubernetesVersion: banana'));
+    const invalid = await runInProcess(['replace', '-f', file, '--dry-run', ...state]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('spec.kubernetesVersion');
     expect(snapshot(`${dir}/store`)).toEqual(before);
   });
 
