@@ -65,7 +65,7 @@ describe('locateStateStore: kops priority', () => {
       }
     })() as Error;
     expect(isInvalidConfig(e)).toBe(true);
-    expect(e.message).toContain(`Cannot read the state store from ${path.join(bad, '.kops.yaml')}:`);
+    expect(e.message).toContain(`Cannot read the state store from ${path.join(bad, '.kops.yaml')} (fix the file`);
     expect(e.message).toMatch(/Flow sequence|unclosed|Missing/i);
     expect(e.message).not.toContain('No state store');
     // The file is not read when the flag or the variable names the store.
