@@ -14,6 +14,7 @@ import {
   redactSecrets,
   resolvePath,
   safeForMessage,
+  sharedMemfs,
   settledCapabilities,
   type Logger,
   type RequestEvent,
@@ -44,7 +45,7 @@ export function requestLine(event: RequestEvent): string {
 export interface RunOptions {
   /** Plugin registry (tests register plugins in-process; default: discovered from package.json files). */
   registry?: PluginRegistry;
-  /** The process ends with this command (the `statestore` executable): memfs:// is then warned about, as it forgets everything. */
+  /** The process ends with this command (the `statestore` executable): what it writes to memfs:// is then gone, and it says so. */
   processEndsWithCommand?: boolean;
 }
 
@@ -55,7 +56,7 @@ export class CommandContext {
   private location: StateStoreLocation | undefined;
   private storePath: VfsPath | undefined;
   private discovered: PluginRegistry | undefined;
-  private memfsWarned = false;
+  private usedMemfs = false;
   /** The -v level (else $STATESTORE_VERBOSITY, else 0); it reaches core through `logger`, never through process.env. */
   readonly verbosity: number;
   readonly logger: Logger;
@@ -129,11 +130,18 @@ export class CommandContext {
   /** Opens a URL or local path (relative paths against the working folder). */
   async open(url: string): Promise<VfsPath> {
     const path = await resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger, requestLogger: this.requestLogger });
-    if (this.options.processEndsWithCommand && path.toString().startsWith('memfs:') && !this.memfsWarned) {
-      this.memfsWarned = true;
-      this.warn(`${safeForMessage(url)}: memfs:// is kept in this process's memory only — it starts empty and everything written to it is gone when this command exits. Use file:///PATH (or a bucket) to keep files.`);
-    }
+    if (path.toString().startsWith('memfs:')) this.usedMemfs = true;
     return path;
+  }
+
+  /**
+   * When the process ends with the command (the executable) and it wrote to memfs://: a warning that
+   * what it wrote is gone, since memfs:// lives in the process's memory.
+   */
+  async warnIfMemfsForgets(): Promise<void> {
+    if (!this.options.processEndsWithCommand || !this.usedMemfs) return;
+    if ((await sharedMemfs().list('', { pageSize: 1 })).objects.length === 0) return;
+    this.warn("memfs:// is kept in this process's memory only: what this command wrote there is gone now that it exits. Use file:///PATH (or a bucket) to keep files.");
   }
 
   /** The state store root. */

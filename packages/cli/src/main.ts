@@ -43,7 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
       return EXIT_OK;
     }
     ctx = new CommandContext(io, args, options);
-    const code = await command.run(ctx);
+    const code = await command.run(ctx).finally(() => ctx!.warnIfMemfsForgets());
     return code ?? EXIT_OK;
   } catch (e) {
     const exitCodes = { usage: command.usageExitCode?.(commandArgv) ?? EXIT_USAGE, failure: command.failureExitCode ?? EXIT_FAILURE };
