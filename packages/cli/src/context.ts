@@ -30,14 +30,14 @@ import type { Io } from './io.js';
 const REQUEST_LEVEL = 4;
 
 /** The -v value (a whole number), else $STATESTORE_VERBOSITY, else 0. */
-export function verbosityOf(flag: string | undefined, env: NodeJS.ProcessEnv): number {
+function verbosityOf(flag: string | undefined, env: NodeJS.ProcessEnv): number {
   if (flag !== undefined && !/^\d+$/.test(flag)) throw new UsageError(`-v takes a number (0–9), not ${JSON.stringify(flag)}`);
   const fromEnv = env.STATESTORE_VERBOSITY;
   return Number(flag ?? (fromEnv && /^\d+$/.test(fromEnv) ? fromEnv : 0));
 }
 
 /** `GET https://host/bucket/key → 200 in 12 ms (retry 1)`: one request, as -v 4 prints it. */
-export function requestLine(event: RequestEvent): string {
+function requestLine(event: RequestEvent): string {
   const outcome = event.status !== undefined ? String(event.status) : `no answer (${event.error ?? 'unknown error'})`;
   return `${event.method} ${event.url} → ${outcome} in ${event.durationMs} ms${event.attempt > 1 ? ` (retry ${event.attempt - 1})` : ''}`;
 }
