@@ -45,7 +45,10 @@ function requestLine(event: RequestEvent): string {
 export interface RunOptions {
   /** Plugin registry (tests register plugins in-process; default: discovered from package.json files). */
   registry?: PluginRegistry;
-  /** The process ends with this command (the `statestore` executable): what it writes to memfs:// is then gone, and it says so. */
+  /**
+   * The process ends with this command (the `statestore` executable): what it wrote to memfs:// is gone, and
+   * it says so; nothing an SDK left open keeps the process alive past a short grace.
+   */
   processEndsWithCommand?: boolean;
 }
 

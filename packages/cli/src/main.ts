@@ -48,7 +48,21 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
   } catch (e) {
     const exitCodes = { usage: command.usageExitCode?.(commandArgv) ?? EXIT_USAGE, failure: command.failureExitCode ?? EXIT_FAILURE };
     return report(io, e, command.name, exitCodes, ctx?.verbosity ?? 0);
+  } finally {
+    if (options.processEndsWithCommand) exitAfterGrace(io, ctx?.verbosity ?? 0);
   }
+}
+
+/**
+ * The process ends with the command: if something an SDK left behind (a socket, a timer) still holds it
+ * after a short grace, it exits anyway (with the exit code set by then), naming what was open at -v 2 and up.
+ */
+function exitAfterGrace(io: Io, verbosity: number): void {
+  const leftover = setTimeout(() => {
+    if (verbosity >= 2) io.stderr.write(`statestore: exiting with work still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+    process.exit();
+  }, 2_000);
+  leftover.unref();
 }
 
 /** From this -v level on, a failure's stack trace follows its message (with the request lines of -v 4). */
