@@ -11,12 +11,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { redactSecrets } from '../errors/redact.js';
-import { safeForMessage } from '../url/parse-url.js';
 
 /** One HTTP request a store call made. */
 export interface RequestEvent {
   method: string;
-  /** The request URL, credentials redacted. */
+  /** The request URL, credentials redacted (core's `redactSecrets`: user information, credential query parameters, known secrets). */
   url: string;
   /** The HTTP status of the answer, when one came. */
   status?: number;
@@ -88,7 +87,7 @@ function listen(): void {
 
 function started(request: object, method: string, url: string): void {
   const scope = current.getStore();
-  if (scope) pending.set(request, { scope, method, url: redactSecrets(safeForMessage(url)), started: performance.now() });
+  if (scope) pending.set(request, { scope, method, url: redactSecrets(url), started: performance.now() });
 }
 
 function finished(request: object, outcome: { status?: number; error?: string }): void {
