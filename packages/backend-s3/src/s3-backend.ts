@@ -323,8 +323,17 @@ export class S3Backend implements Backend {
    */
   private async sendSse(r: Ready, key: string): Promise<boolean> {
     if (this.#config.sse === 'off') return false;
-    if ((await this.encryption(r)).kind === 'default') return false;
-    if (!this.#config.endpoint) return true;
+    const encryption = await this.encryption(r);
+    if (encryption.kind === 'default') return false;
+    if (!this.#config.endpoint) {
+      if (encryption.kind === 'unknown') {
+        this.#state.warnOnce(
+          `Could not read the default encryption of bucket ${this.bucket} (${this.encryptionCheckFailed(encryption.error).message}). Writes to ${this.urlFor('')} send x-amz-server-side-encryption: AES256, as kops does; allow s3:GetEncryptionConfiguration on arn:aws:s3:::${this.bucket} so that the bucket's default encryption (e.g. SSE-KMS) applies instead.`,
+          this.#warn,
+        );
+      }
+      return true;
+    }
     if (await this.serverEncrypts(r, key)) return true;
     if (this.#config.sse === 'require') throw sseRequiredError(this.#config.endpoint, this.bucket, this.urlFor(key));
     return false;
@@ -377,20 +386,19 @@ export class S3Backend implements Backend {
     return mapped;
   }
 
-  /** The bucket's default encryption, checked once; on AWS a failed check is reported once and means "send AES256". */
+  /** Why the bucket's default encryption could not be read, as a core error. */
+  private encryptionCheckFailed(error: unknown): Error {
+    return mapS3Error(error, this.context('', 's3:GetEncryptionConfiguration'));
+  }
+
+  /**
+   * The bucket's default encryption, checked once (a transient failure is checked again next time). On
+   * AWS a failed check means "send AES256", which the first write says (reads never speak of writes).
+   */
   private encryption(r: Ready): Promise<BucketEncryption> {
     if (!this.#state.encryption) {
       const pending = bucketEncryption(r.client, r.sdk, this.bucket).then((found) => {
-        if (found.kind === 'unknown') {
-          const mapped = mapS3Error(found.error, this.context('', 's3:GetEncryptionConfiguration'));
-          if (isTransient(mapped) && this.#state.encryption === pending) this.#state.encryption = undefined;
-          if (this.#config.sse !== 'off' && !this.#config.endpoint) {
-            this.#state.warnOnce(
-              `Could not read the default encryption of bucket ${this.bucket} (${mapped.message}). Writes to ${this.urlFor('')} send x-amz-server-side-encryption: AES256, as kops does; allow s3:GetEncryptionConfiguration on arn:aws:s3:::${this.bucket} so that the bucket's default encryption (e.g. SSE-KMS) applies instead.`,
-              this.#warn,
-            );
-          }
-        }
+        if (found.kind === 'unknown' && isTransient(this.encryptionCheckFailed(found.error)) && this.#state.encryption === pending) this.#state.encryption = undefined;
         return found;
       });
       this.#state.encryption = pending;

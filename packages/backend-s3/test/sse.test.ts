@@ -11,7 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketEncryptionCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PluginRegistry, isInvalidConfig, isUnsupported, resolvePath, type VfsPath } from '@statestore/core';
 import { startMinio, type RunningMinio } from '@statestore/testkit/minio';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -150,6 +150,37 @@ describe('on a stock MinIO (no KMS)', () => {
     expect(writes).toHaveLength(1);
     expect(writes[0]!.headers[SSE_HEADER]).toBe('AES256');
     expect(await keysIn(rawClient(), bucket)).toEqual([]);
+  });
+
+  it("on AWS, a bucket whose encryption cannot be read: reads say nothing about what writes send; the first write says it once", async () => {
+    const bucket = await newBucket('aws-denied');
+    const denied = await startRecordingProxy(minio().endpoint, {
+      rewrite: (r) =>
+        r.method === 'GET' && r.query.has('encryption')
+          ? { status: 403, headers: { 'content-type': 'application/xml' }, body: Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>') }
+          : undefined,
+    });
+    try {
+      const m = minio();
+      const env = { AWS_ENDPOINT_URL_S3: denied.endpoint, AWS_REGION: m.region, AWS_ACCESS_KEY_ID: m.accessKeyId, AWS_SECRET_ACCESS_KEY: m.secretAccessKey, STATESTORE_CACHE: freshCache() };
+      const registry = new PluginRegistry(() => []);
+      registry.register((await import('../src/index.js')).default);
+      const logger = memoryLogger();
+      await rawClient().send(new PutObjectCommand({ Bucket: bucket, Key: 'c/config', Body: 'kind: Cluster\n' }));
+      const root = await resolvePath(`s3://${bucket}/c`, { registry, env, logger });
+      expect((await root.readDir()).map((e) => e.name)).toEqual(['config']);
+      expect(await root.join('config').readText()).toBe('kind: Cluster\n');
+      expect(denied.requests.some((r) => r.query.has('encryption'))).toBe(true);
+      const writeNotes = () => logger.lines.filter((l) => l.includes('Could not read the default encryption'));
+      expect(writeNotes()).toEqual([]);
+      // A write: the note comes now (stock MinIO then refuses the AES256 header it is about).
+      await rejection(root.join('other').writeFile('x'));
+      await rejection(root.join('third').writeFile('x'));
+      expect(writeNotes()).toHaveLength(1);
+      expect(writeNotes()[0]).toContain('send x-amz-server-side-encryption: AES256');
+    } finally {
+      await denied.stop();
+    }
   });
 
   it('an unknown STATESTORE_S3_SSE is InvalidConfig naming the three values', async () => {

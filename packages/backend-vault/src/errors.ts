@@ -11,6 +11,7 @@ import {
   StatestoreError,
   TransientError,
   UnsupportedError,
+  isPlainHttpAnswer,
   redactSecrets,
 } from '@statestore/core';
 
@@ -83,6 +84,9 @@ export function mapVaultError(e: unknown, ctx: RequestContext): StatestoreError 
     const code = String((e as { code?: unknown } | undefined)?.code ?? '');
     // axios says ERR_BAD_RESPONSE "stream has been aborted" when the connection drops mid-answer.
     if (TRANSIENT_NETWORK.has(code) || (code === 'ERR_BAD_RESPONSE' && /aborted/i.test(detail))) return new TransientError(`${where}: network failure (${code}): ${detail}`, options);
+    if (isPlainHttpAnswer(e)) {
+      return new InvalidConfigError(`${where}: Vault answers in plain HTTP, not HTTPS. End the URL with ?tls=false (vault://HOST:PORT/MOUNT/PATH?tls=false), or turn TLS on at Vault.`, options);
+    }
     if (TLS_FAILURES.test(code) || /certificate|self.signed/i.test(detail)) {
       return new InvalidConfigError(
         `${where}: TLS verification failed (${code || detail}). Point VAULT_CACERT at the PEM of the CA that signed Vault's certificate, ` +

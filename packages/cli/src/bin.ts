@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `statestore` executable. `--version` is answered from package.json before anything else is loaded;
- * every other invocation imports the dispatcher, which imports only the command it runs. Once the command
- * is done, the process ends: if something an SDK left behind (a socket, a timer) still holds it after a
- * short grace, it exits anyway, naming what was open at -v 2 and above.
+ * every other invocation quiets the third-party warnings we know of, then imports the dispatcher, which
+ * imports only the command it runs, telling it that the process ends with the command (main.ts then makes
+ * sure it does).
  *
  * The young generation of V8's heap is kept at its initial size. Streaming (cat, cp, sync) allocates a
  * buffer per chunk read; a grown young generation lets tens of MB of finished chunks wait for the next
@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import { quietThirdPartyWarnings } from './third-party-warnings.js';
 
 setFlagsFromString('--semi-space-growth-factor=1');
 
@@ -20,13 +21,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`statestore ${pkg.version}\n`);
 } else {
+  quietThirdPartyWarnings();
   const { main } = await import('./main.js');
-  process.exitCode = await main(argv);
-  const leftover = setTimeout(() => {
-    if (Number(process.env.STATESTORE_VERBOSITY ?? 0) >= 2) {
-      process.stderr.write(`statestore: exiting with work still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
-    }
-    process.exit();
-  }, 2_000);
-  leftover.unref();
+  process.exitCode = await main(argv, undefined, { processEndsWithCommand: true });
 }

@@ -11,34 +11,37 @@ export interface CommandEntry {
   aliases?: readonly (readonly string[])[];
   summary: string;
   load(): Promise<{ command: CommandSpec }>;
-  /** Groups in `statestore --help`. */
-  group: 'cluster' | 'store' | 'tool';
+  /** Groups in `statestore --help` (`hidden`: not listed). */
+  group: 'cluster' | 'store' | 'tool' | 'hidden';
+  /** What its positional arguments name, for shell completion: a stored cluster or instance group. */
+  completes?: 'cluster' | 'instancegroup';
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
   { words: ['create', 'cluster'], group: 'cluster', summary: 'Create a cluster configuration, or merge options into an existing one', load: () => import('./commands/create-cluster.js') },
-  { words: ['get', 'clusters'], aliases: [['get', 'cluster']], group: 'cluster', summary: 'List clusters, or print one as YAML or JSON', load: () => import('./commands/get-clusters.js') },
-  { words: ['edit', 'cluster'], group: 'cluster', summary: 'Edit a cluster in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-cluster.js') },
-  { words: ['set', 'cluster'], group: 'cluster', summary: 'Set cluster fields by kops field path', load: () => import('./commands/set-cluster.js') },
-  { words: ['unset', 'cluster'], group: 'cluster', summary: 'Unset cluster fields by kops field path', load: () => import('./commands/unset-cluster.js') },
-  { words: ['get', 'all'], group: 'cluster', summary: 'Show a cluster, its instance groups and addon objects (-o yaml: manifests for plan/apply)', load: () => import('./commands/get-all.js') },
+  { words: ['get', 'clusters'], completes: 'cluster', aliases: [['get', 'cluster']], group: 'cluster', summary: 'List clusters, or print one as YAML or JSON', load: () => import('./commands/get-clusters.js') },
+  { words: ['edit', 'cluster'], completes: 'cluster', group: 'cluster', summary: 'Edit a cluster in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-cluster.js') },
+  { words: ['set', 'cluster'], completes: 'cluster', group: 'cluster', summary: 'Set cluster fields by kops field path', load: () => import('./commands/set-cluster.js') },
+  { words: ['unset', 'cluster'], completes: 'cluster', group: 'cluster', summary: 'Unset cluster fields by kops field path', load: () => import('./commands/unset-cluster.js') },
+  { words: ['get', 'all'], completes: 'cluster', group: 'cluster', summary: 'Show a cluster, its instance groups and addon objects (-o yaml: manifests for plan/apply)', load: () => import('./commands/get-all.js') },
   { words: ['plan'], group: 'cluster', summary: "Show what applying a cluster's manifests would change (--detailed-exitcode for CI)", load: () => import('./commands/plan.js') },
   { words: ['apply'], group: 'cluster', summary: 'Carry out a saved plan, or apply manifests with --yes (stale plans refused)', load: () => import('./commands/apply.js') },
   { words: ['replace'], group: 'cluster', summary: 'Replace clusters and instance groups from YAML files', load: () => import('./commands/replace.js') },
-  { words: ['delete', 'cluster'], group: 'cluster', summary: "Delete a cluster's state (never cloud resources)", load: () => import('./commands/delete-cluster.js') },
-  { words: ['update', 'cluster'], group: 'cluster', summary: 'Review a cluster before kops builds it; --yes runs kops update cluster --yes', load: () => import('./commands/update-cluster.js') },
+  { words: ['delete', 'cluster'], completes: 'cluster', group: 'cluster', summary: "Delete a cluster's state (never cloud resources)", load: () => import('./commands/delete-cluster.js') },
+  { words: ['update', 'cluster'], completes: 'cluster', group: 'cluster', summary: 'Review a cluster before kops builds it; --yes runs kops update cluster --yes', load: () => import('./commands/update-cluster.js') },
   {
     words: ['get', 'instancegroups'],
     aliases: [['get', 'instancegroup'], ['get', 'ig'], ['get', 'igs']],
+    completes: 'instancegroup',
     group: 'cluster',
     summary: 'List instance groups of a cluster',
     load: () => import('./commands/get-instancegroups.js'),
   },
   { words: ['create', 'instancegroup'], aliases: [['create', 'ig']], group: 'cluster', summary: 'Create an instance group', load: () => import('./commands/create-instancegroup.js') },
-  { words: ['edit', 'instancegroup'], aliases: [['edit', 'ig']], group: 'cluster', summary: 'Edit an instance group in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-instancegroup.js') },
-  { words: ['delete', 'instancegroup'], aliases: [['delete', 'ig']], group: 'cluster', summary: "Delete an instance group's state", load: () => import('./commands/delete-instancegroup.js') },
-  { words: ['export'], group: 'cluster', summary: "Copy a cluster's state to another place (e.g. file:///dir) for review", load: () => import('./commands/export.js') },
-  { words: ['migrate'], group: 'cluster', summary: 'Move a cluster to another state store: copy, rewrite configBase, verify', load: () => import('./commands/migrate.js') },
+  { words: ['edit', 'instancegroup'], completes: 'instancegroup', aliases: [['edit', 'ig']], group: 'cluster', summary: 'Edit an instance group in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-instancegroup.js') },
+  { words: ['delete', 'instancegroup'], completes: 'instancegroup', aliases: [['delete', 'ig']], group: 'cluster', summary: "Delete an instance group's state", load: () => import('./commands/delete-instancegroup.js') },
+  { words: ['export'], completes: 'cluster', group: 'cluster', summary: "Copy a cluster's state to another place (e.g. file:///dir) for review", load: () => import('./commands/export.js') },
+  { words: ['migrate'], completes: 'cluster', group: 'cluster', summary: 'Move a cluster to another state store: copy, rewrite configBase, verify', load: () => import('./commands/migrate.js') },
   { words: ['sync'], group: 'store', summary: 'Make DST hold exactly what SRC holds (any two backends; resumable)', load: () => import('./commands/sync.js') },
   { words: ['diff'], group: 'store', summary: 'Show what differs between two folders, with a YAML-aware diff of cluster objects', load: () => import('./commands/diff.js') },
   { words: ['ls'], group: 'store', summary: 'List files under a URL', load: () => import('./commands/ls.js') },
@@ -50,6 +53,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['plugins'], group: 'tool', summary: 'List installed backends and the schemes they serve', load: () => import('./commands/plugins.js') },
   { words: ['completion'], group: 'tool', summary: 'Print a bash or zsh completion script', load: () => import('./commands/completion.js') },
   { words: ['version'], group: 'tool', summary: 'Print the version', load: () => import('./commands/version.js') },
+  { words: ['__complete'], group: 'hidden', summary: 'Names for shell completion', load: () => import('./commands/complete-names.js') },
+  { words: ['help'], group: 'tool', summary: "Show the commands, or one command's help", load: () => import('./commands/help.js') },
 ];
 
 /** The entry selected by the leading words, and how many words it used. */

@@ -30,6 +30,10 @@ export interface CommandSpec {
   outputs?: readonly string[];
   /** The exit code of a usage error, when it is not 2 (`plan --detailed-exitcode` keeps 2 for "changes"). */
   usageExitCode?(argv: readonly string[]): number;
+  /** The exit code of a failure, when it is not 1 (`diff` keeps 1 for "different", as diff(1)). */
+  failureExitCode?: number;
+  /** The exit codes, for help, when they are not the usual `0 ok, 1 failure, 2 usage`. */
+  exitCodes?: string;
   run(ctx: CommandContext): Promise<number | void>;
 }
 
@@ -45,7 +49,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   state: { type: 'string', valueName: 'URL', description: 'State store (default: $KOPS_STATE_STORE, then kops_state_store in ~/.kops.yaml or ~/.kops/config)' },
   name: { type: 'string', valueName: 'CLUSTER', description: 'Cluster name (default: $KOPS_CLUSTER_NAME or the positional argument)' },
   config: { type: 'string', valueName: 'FILE', description: 'Config file to read kops_state_store from instead of ~/.kops.yaml and ~/.kops/config' },
-  v: { type: 'string', short: 'v', valueName: 'N', description: 'Log level on stderr (0 notices … 4 every request), as kops -v' },
+  v: { type: 'string', short: 'v', valueName: 'N', description: 'Log level on stderr, as kops -v (also -v=N, --v=N): 0 notices, 1 each file, 2 retries and settings, 4 every HTTP request' },
   help: { type: 'boolean', short: 'h', description: 'Show help' },
 };
 
@@ -66,11 +70,11 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
       aliasOf.set(alias, name);
     }
   }
-  // kops accepts --v=N as well as -v N, and --flag=true|false for boolean flags (cobra's form)
+  // kops (klog) spells the level -v N, -v=N, --v N and --v=N; cobra takes --flag=true|false for boolean flags
   const negated = new Set<string>();
   const args: string[] = [];
   for (const a of argv) {
-    if (a.startsWith('--v=')) args.push(`-v${a.slice(3)}`);
+    if (/^--?v=/.test(a)) args.push('-v', a.slice(a.indexOf('=') + 1));
     else if (a === '--v') args.push('-v');
     else {
       const m = /^--([^=]+)=(true|false)$/i.exec(a);
@@ -101,6 +105,9 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   return { values, positionals: parsed.positionals };
 }
 
+/** What every command's exit code means unless its spec says otherwise (packages/cli/README.md has the table). */
+export const USUAL_EXIT_CODES = '0 ok, 1 failure, 2 usage';
+
 export function renderHelp(spec: CommandSpec): string {
   const lines = [`Usage: statestore ${spec.usage}`, '', spec.summary];
   if (spec.description) lines.push('', spec.description);
@@ -122,7 +129,7 @@ export function renderHelp(spec: CommandSpec): string {
     lines.push('', 'Examples:');
     for (const e of spec.examples) lines.push(`  ${e}`);
   }
-  lines.push('', 'Exit codes: 0 ok, 1 failure, 2 usage.', '');
+  lines.push('', `Exit codes: ${spec.exitCodes ?? USUAL_EXIT_CODES}.`, '');
   return lines.join('\n');
 }
 

@@ -2,18 +2,23 @@
  * What a running command gets: its parsed options, the terminal, and helpers for the things most
  * commands do (find the state store and cluster name the kops way, open URLs, print in the asked format).
  */
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ClusterRegistry,
   PluginRegistry,
+  STATE_STORE_HELP,
   defaultSearchRoots,
-  isInvalidConfig,
-  locateStateStore,
+  findStateStore,
+  observeRequests,
   redactSecrets,
   resolvePath,
   safeForMessage,
+  sharedMemfs,
   settledCapabilities,
   type Logger,
+  type RequestEvent,
+  type RequestLogger,
   type StateStoreLocation,
   type VfsPath,
 } from '@statestore/core';
@@ -21,9 +26,30 @@ import { stringOption, type ParsedArgs } from './command.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
+/** The -v level at which every HTTP request is logged (kops: 4 and up show more of each request). */
+const REQUEST_LEVEL = 4;
+
+/** The -v value (a whole number), else $STATESTORE_VERBOSITY, else 0. */
+function verbosityOf(flag: string | undefined, env: NodeJS.ProcessEnv): number {
+  if (flag !== undefined && !/^\d+$/.test(flag)) throw new UsageError(`-v takes a number (0–9), not ${JSON.stringify(flag)}`);
+  const fromEnv = env.STATESTORE_VERBOSITY;
+  return Number(flag ?? (fromEnv && /^\d+$/.test(fromEnv) ? fromEnv : 0));
+}
+
+/** `GET https://host/bucket/key → 200 in 12 ms (retry 1)`: one request, as -v 4 prints it. */
+function requestLine(event: RequestEvent): string {
+  const outcome = event.status !== undefined ? String(event.status) : `no answer (${event.error ?? 'unknown error'})`;
+  return `${event.method} ${event.url} → ${outcome} in ${event.durationMs} ms${event.attempt > 1 ? ` (retry ${event.attempt - 1})` : ''}`;
+}
+
 export interface RunOptions {
   /** Plugin registry (tests register plugins in-process; default: discovered from package.json files). */
   registry?: PluginRegistry;
+  /**
+   * The process ends with this command (the `statestore` executable): what it wrote to memfs:// is gone, and
+   * it says so; nothing an SDK left open keeps the process alive past a short grace.
+   */
+  processEndsWithCommand?: boolean;
 }
 
 /** This CLI's package folder: backends installed next to it are found from here (and from core's folder). */
@@ -33,19 +59,21 @@ export class CommandContext {
   private location: StateStoreLocation | undefined;
   private storePath: VfsPath | undefined;
   private discovered: PluginRegistry | undefined;
+  private usedMemfs = false;
+  /** The -v level (else $STATESTORE_VERBOSITY, else 0); it reaches core through `logger`, never through process.env. */
   readonly verbosity: number;
   readonly logger: Logger;
+  /** At -v 4 and above: one line per HTTP request of every store this command opens. */
+  readonly requestLogger: RequestLogger | undefined;
 
   constructor(
     readonly io: Io,
     readonly args: ParsedArgs,
     readonly options: RunOptions,
   ) {
-    const v = stringOption(args, 'v');
-    if (v !== undefined && !/^\d+$/.test(v)) throw new UsageError(`-v takes a number (0–9), not ${JSON.stringify(v)}`);
-    this.verbosity = Number(v ?? io.env.STATESTORE_VERBOSITY ?? 0);
-    if (v !== undefined) process.env.STATESTORE_VERBOSITY = v;
+    this.verbosity = verbosityOf(stringOption(args, 'v'), io.env);
     this.logger = { log: (level, message) => this.log(level, message) };
+    this.requestLogger = this.verbosity >= REQUEST_LEVEL ? (event) => this.log(REQUEST_LEVEL, requestLine(event)) : undefined;
   }
 
   get env(): NodeJS.ProcessEnv {
@@ -89,27 +117,34 @@ export class CommandContext {
       this.options.registry ?? new PluginRegistry(() => defaultSearchRoots({ cwd: this.io.cwd, env: this.env, nextTo: [CLI_FOLDER] }), { notice: (m) => this.warn(m) }));
   }
 
-  /** Where the state store is (kops's priority); a missing one is a usage error naming the four places. */
+  /**
+   * Where the state store is (kops's priority); none given is a usage error naming the four places, a
+   * config file that cannot be read an error naming it.
+   */
   stateStore(): StateStoreLocation {
     if (this.location) return this.location;
-    try {
-      this.location = locateStateStore({
-        flag: stringOption(this.args, 'state'),
-        configFile: stringOption(this.args, 'config'),
-        env: this.env,
-      });
-    } catch (e) {
-      if (isInvalidConfig(e) && /No state store/.test((e as Error).message)) throw new UsageError((e as Error).message);
-      throw e;
-    }
-    for (const w of this.location.warnings) this.warn(w);
+    const configFile = stringOption(this.args, 'config');
+    this.location = findStateStore({ flag: stringOption(this.args, 'state'), configFile: configFile && path.resolve(this.io.cwd, configFile), env: this.env });
+    if (!this.location) throw new UsageError(`No state store given. ${STATE_STORE_HELP}`);
     this.log(2, `state store ${safeForMessage(this.location.url)} (from ${this.location.file ?? this.location.source})`);
     return this.location;
   }
 
   /** Opens a URL or local path (relative paths against the working folder). */
   async open(url: string): Promise<VfsPath> {
-    return resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger });
+    const path = await resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger, requestLogger: this.requestLogger });
+    if (path.toString().startsWith('memfs:')) this.usedMemfs = true;
+    return path;
+  }
+
+  /**
+   * When the process ends with the command (the executable) and it wrote to memfs://: a warning that
+   * what it wrote is gone, since memfs:// lives in the process's memory.
+   */
+  async warnIfMemfsForgets(): Promise<void> {
+    if (!this.options.processEndsWithCommand || !this.usedMemfs) return;
+    if ((await sharedMemfs().list('', { pageSize: 1 })).objects.length === 0) return;
+    this.warn("memfs:// is kept in this process's memory only: what this command wrote there is gone now that it exits. Use file:///PATH (or a bucket) to keep files.");
   }
 
   /** The state store root. */
@@ -139,7 +174,7 @@ export class CommandContext {
 
   /** Before a write: warns when the backend cannot create files atomically (two creators could both win). */
   async warnIfNoAtomicCreate(path: VfsPath): Promise<void> {
-    const caps = await settledCapabilities(path.backend, { key: path.key ? `${path.key}/` : '' });
+    const caps = await observeRequests(this.requestLogger, 1, () => settledCapabilities(path.backend, { key: path.key ? `${path.key}/` : '' }));
     if (caps.atomicCreate) return;
     this.warn(
       `${safeForMessage(path.toString())}: this backend cannot create files atomically, so two writers creating the same file at the same moment could both succeed. ` +

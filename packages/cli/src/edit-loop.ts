@@ -1,11 +1,13 @@
 /**
  * The kubectl-edit loop shared by `edit cluster` and `edit instancegroup`: open the object in $EDITOR,
  * and on a parse or validation error re-open it with the errors at the top; an unchanged or empty file
- * cancels. The object's own comments are kept: only the `#|` header lines are removed on save.
+ * cancels. The object's own comments are kept: only the `#|` header lines are removed on save. Changes
+ * that end up not saved (given up after errors, or the object changed meanwhile) are kept in a temp file
+ * named in the message, as kubectl does.
  */
 import { ConflictError, KopsYamlDocument, isConflict } from '@statestore/core';
 import type { CommandContext } from './context.js';
-import { editText } from './editor.js';
+import { editText, keepEditedCopy } from './editor.js';
 
 const HEADER_PREFIX = '#|';
 
@@ -46,8 +48,12 @@ export async function editLoop(ctx: CommandContext, options: EditLoopOptions): P
       return 0;
     }
     if (edited === body) {
-      ctx.log(0, errors ? 'Edit cancelled: no valid changes were saved.' : 'Edit cancelled: no changes made.');
-      return errors ? 1 : 0;
+      if (!errors) {
+        ctx.log(0, 'Edit cancelled: no changes made.');
+        return 0;
+      }
+      ctx.log(0, `Edit cancelled: no valid changes were saved. A copy of your changes is in ${keepEditedCopy(body, options.name)}`);
+      return 1;
     }
     body = edited;
     let doc: KopsYamlDocument;
@@ -62,7 +68,10 @@ export async function editLoop(ctx: CommandContext, options: EditLoopOptions): P
     try {
       await options.save(doc, options.original);
     } catch (e) {
-      if (isConflict(e)) throw e;
+      if (isConflict(e)) {
+        (e as Error).message += ` A copy of your changes is in ${keepEditedCopy(body, options.name)}`;
+        throw e;
+      }
       errors = (e as Error).message;
       continue;
     }

@@ -1,11 +1,27 @@
 /**
  * Editing text in the user's editor, as kubectl edit does: $KUBE_EDITOR, $EDITOR, else vi; the
- * command may carry arguments (`code --wait`). Returns the saved text.
+ * command may carry arguments (`code --wait`). Returns the saved text. Edited text that could not be saved
+ * is kept in a temp file the user is told about.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+/** A file name for an object's text (`demo.example.com.yaml`). */
+function fileName(name: string): string {
+  return `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.yaml`;
+}
+
+/**
+ * Keeps text the user edited but that was not saved in a new temp file (mode 0600), as kubectl does, so that
+ * the work is not lost; returns its path.
+ */
+export function keepEditedCopy(text: string, name: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'statestore-edit-')), fileName(name));
+  writeFileSync(file, text, { mode: 0o600 });
+  return file;
+}
 
 export function editorCommand(env: NodeJS.ProcessEnv): string {
   return env.KUBE_EDITOR || env.EDITOR || 'vi';
@@ -14,7 +30,7 @@ export function editorCommand(env: NodeJS.ProcessEnv): string {
 /** Opens `text` in the editor and returns what was saved. Throws if the editor fails. */
 export function editText(text: string, env: NodeJS.ProcessEnv, name: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'statestore-edit-'));
-  const file = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.yaml`);
+  const file = path.join(dir, fileName(name));
   try {
     writeFileSync(file, text, { mode: 0o600 });
     const editor = editorCommand(env);

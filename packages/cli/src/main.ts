@@ -1,6 +1,6 @@
 /**
  * The dispatcher: finds the command in the table, imports its module, parses its options, runs it, and
- * turns errors into messages and exit codes (0 ok, 1 failure, 2 usage).
+ * turns errors into messages and exit codes (0 ok, 1 failure, 2 usage, unless the command says otherwise).
  */
 import { redactSecrets } from '@statestore/core';
 import { parseCommandArgs, renderHelp, GLOBAL_VALUE_FLAGS } from './command.js';
@@ -43,22 +43,40 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
       return EXIT_OK;
     }
     ctx = new CommandContext(io, args, options);
-    const code = await command.run(ctx);
+    const code = await command.run(ctx).finally(() => ctx!.warnIfMemfsForgets());
     return code ?? EXIT_OK;
   } catch (e) {
-    return report(io, e, command.name, command.usageExitCode?.(commandArgv) ?? EXIT_USAGE);
+    const exitCodes = { usage: command.usageExitCode?.(commandArgv) ?? EXIT_USAGE, failure: command.failureExitCode ?? EXIT_FAILURE };
+    return report(io, e, command.name, exitCodes, ctx?.verbosity ?? 0);
+  } finally {
+    if (options.processEndsWithCommand) exitAfterGrace(io, ctx?.verbosity ?? 0);
   }
 }
 
-function report(io: Io, e: unknown, name: string, usageExit: number): number {
+/**
+ * The process ends with the command: if something an SDK left behind (a socket, a timer) still holds it
+ * after a short grace, it exits anyway (with the exit code set by then), naming what was open at -v 2 and up.
+ */
+function exitAfterGrace(io: Io, verbosity: number): void {
+  const leftover = setTimeout(() => {
+    if (verbosity >= 2) io.stderr.write(`statestore: exiting with work still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+    process.exit();
+  }, 2_000);
+  leftover.unref();
+}
+
+/** From this -v level on, a failure's stack trace follows its message (with the request lines of -v 4). */
+const STACK_LEVEL = 4;
+
+function report(io: Io, e: unknown, name: string, exitCodes: { usage: number; failure: number }, verbosity: number): number {
   if (e instanceof UsageError) {
     io.stderr.write(`statestore ${name}: ${redactSecrets(e.message)}\nRun 'statestore ${name} --help' for usage.\n`);
-    return usageExit;
+    return exitCodes.usage;
   }
   const message = e instanceof Error ? e.message : String(e);
   io.stderr.write(`statestore ${name}: ${redactSecrets(message)}\n`);
-  if (process.env.STATESTORE_VERBOSITY && Number(process.env.STATESTORE_VERBOSITY) >= 4 && e instanceof Error && e.stack) io.stderr.write(`${redactSecrets(e.stack)}\n`);
-  return EXIT_FAILURE;
+  if (verbosity >= STACK_LEVEL && e instanceof Error && e.stack) io.stderr.write(`${redactSecrets(e.stack)}\n`);
+  return exitCodes.failure;
 }
 
 export function topLevelHelp(): string {
@@ -75,7 +93,7 @@ export function topLevelHelp(): string {
   lines.push(
     '',
     'The state store comes from --state, $KOPS_STATE_STORE, then kops_state_store in ~/.kops.yaml or ~/.kops/config.',
-    "Run 'statestore COMMAND --help' for a command's flags and examples. Exit codes: 0 ok, 1 failure, 2 usage.",
+    "Run 'statestore COMMAND --help' for a command's flags, examples and exit codes (0 ok, 1 failure, 2 usage, unless it says otherwise).",
     '',
   );
   return lines.join('\n');

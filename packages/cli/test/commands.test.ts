@@ -4,12 +4,12 @@
  * completion.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolvePath } from '@statestore/core';
 import { COMMANDS } from '../src/command-table.js';
-import { cleanEnv, runCli, runInProcess, tempDir } from './helpers.js';
+import { BIN, cleanEnv, runCli, runInProcess, tempDir } from './helpers.js';
 
 const NAME = 'cmd.example.com';
 let dir: string;
@@ -216,6 +216,23 @@ describe('edit with $EDITOR', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('no valid changes were saved');
     expect(readFileSync(path.join(dir, NAME, 'config'), 'utf8')).toBe(before);
+    // The rejected text is kept, as kubectl keeps it, where the message says.
+    const copy = /A copy of your changes is in (\S+)/.exec(broken.stderr)?.[1];
+    expect(copy, broken.stderr).toBeDefined();
+    expect(readFileSync(copy!, 'utf8')).toContain('name: ""');
+    expect(statSync(copy!).mode & 0o777).toBe(0o600);
+  });
+
+  it('an object changed by someone else during the edit: nothing saved, and the edit kept in a temp file', async () => {
+    const config = path.join(dir, NAME, 'config');
+    // The "editor" changes the stored object behind the edit's back, then makes its own change.
+    const script = editor([`sed -i 's/kubernetesVersion: 1.36.3/kubernetesVersion: 1.35.0/' ${JSON.stringify(config)}`, `sed -i 's/kubernetesVersion: 1.36.3/kubernetesVersion: 1.34.2 # mine/' "$1"`].join('\n'));
+    const r = await runCli(['edit', 'cluster', NAME, ...state], { env: cleanEnv({ EDITOR: script }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('changed while you were editing it; nothing was saved');
+    expect(readFileSync(config, 'utf8')).toContain('kubernetesVersion: 1.35.0');
+    const copy = /A copy of your changes is in (\S+)/.exec(r.stderr)?.[1];
+    expect(readFileSync(copy!, 'utf8')).toContain('kubernetesVersion: 1.34.2 # mine');
   });
 
   it('edit instancegroup --set, without an editor', async () => {
@@ -250,5 +267,34 @@ describe('completion', () => {
     writeFileSync(file, r.stdout);
     execFileSync('bash', ['-n', file]);
     expect((await runCli(['completion', 'zsh'])).stdout).toContain('bashcompinit');
+  });
+
+  it('offers the names of the clusters and instance groups of the store the command line names', async () => {
+    const dir = tempDir();
+    const state = `file://${dir}/store`;
+    for (const name of ['alpha.example.com', 'beta.example.com']) {
+      expect((await runCli(['create', 'cluster', name, '--zones', 'us-east-1a', '--cloud', 'aws', '--state', state])).code).toBe(0);
+    }
+    expect((await runCli(['create', 'ig', 'gpu-nodes', '--name', 'beta.example.com', '--role', 'Node', '--subnet', 'us-east-1a', '--state', state])).code).toBe(0);
+    const script = path.join(dir, 'completion.bash');
+    writeFileSync(script, (await runCli(['completion', 'bash'])).stdout);
+    // `statestore` on PATH, as the completion calls it.
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'statestore'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    const complete = (line: string, env: NodeJS.ProcessEnv = {}) => {
+      const words = line.split(' ');
+      const program = `source ${JSON.stringify(script)}; COMP_WORDS=(${words.map((w) => JSON.stringify(w)).join(' ')}); COMP_CWORD=${words.length - 1}; _statestore; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      return execFileSync('bash', ['-c', program], { env: cleanEnv({ PATH: `${bin}:${process.env.PATH}`, ...env }), encoding: 'utf8' }).split('\n').filter((l) => l !== '').sort();
+    };
+    expect(complete(`statestore get cluster --state ${state} `)).toEqual(['alpha.example.com', 'beta.example.com']);
+    expect(complete(`statestore edit cluster b`, { KOPS_STATE_STORE: state })).toEqual(['beta.example.com']);
+    expect(complete(`statestore export --state ${state} a`)).toEqual(['alpha.example.com']);
+    expect(complete(`statestore set cluster --state ${state} --name `)).toEqual(['alpha.example.com', 'beta.example.com']);
+    expect(complete(`statestore edit ig --state ${state} --name beta.example.com `)).toEqual(['control-plane-us-east-1a', 'gpu-nodes', 'nodes-us-east-1a']);
+    expect(complete(`statestore delete instancegroup g`, { KOPS_STATE_STORE: state, KOPS_CLUSTER_NAME: 'beta.example.com' })).toEqual(['gpu-nodes']);
+    // No store given, or a value flag: no names (and never an error message in the command line).
+    expect(complete('statestore get clusters ')).toEqual([]);
+    expect(complete(`statestore migrate alpha.example.com --state ${state} --to ${dir}/sto`)).toEqual([`${dir}/store`]);
   });
 });

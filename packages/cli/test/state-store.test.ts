@@ -57,6 +57,25 @@ describe('state store location: --state, KOPS_STATE_STORE, ~/.kops.yaml, ~/.kops
   });
 });
 
+describe('a config file that cannot be used is named, never "No state store"', () => {
+  it('a malformed ~/.kops.yaml: exit 1, the file and the parse error', async () => {
+    const home = tempDir('statestore-home-');
+    writeFileSync(path.join(home, '.kops.yaml'), 'kops_state_store: [s3://bucket/kops\n');
+    const r = await runCli(['get', 'clusters'], { env: cleanEnv({ HOME: home }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Cannot read the state store from ${path.join(home, '.kops.yaml')}`);
+    expect(r.stderr).toMatch(/Flow sequence/);
+    expect(r.stderr).not.toContain('No state store');
+  });
+  it('a --config file that does not exist: exit 1, naming it (relative to the working folder)', async () => {
+    const cwd = tempDir('statestore-cwd-');
+    const r = await runCli(['get', 'clusters', '--config', 'kops-config.yaml'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`--config ${path.join(cwd, 'kops-config.yaml')}: no such file`);
+    expect(r.stderr).not.toContain('No state store');
+  });
+});
+
 describe('vault:// is never the state store', () => {
   it('is refused from --state and from KOPS_STATE_STORE, before any plugin is loaded', async () => {
     for (const env of [cleanEnv(), cleanEnv({ KOPS_STATE_STORE: 'vault://127.0.0.1:1/secret/kops' })]) {
@@ -115,11 +134,20 @@ describe('the loopback guard in every CLI a test spawns', () => {
 });
 
 describe('a scheme without a plugin', () => {
-  it('fails with the npm command that installs one (built CLI, nothing installed for azureblob://)', async () => {
+  it('azureblob:// (nothing of ours serves it) points at the example plugin, never at a package name to npm install (built CLI)', async () => {
     const r = await runCli(['ls', 'azureblob://account/container']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('No backend for azureblob:// is installed');
-    expect(r.stderr).toContain('npm install statestore-backend-azureblob');
+    expect(r.stderr).toContain('examples/statestore-backend-azureblob');
+    expect(r.stderr).not.toContain('npm install');
+  });
+  it('a typo of a scheme: did you mean, and never a guessed statestore-backend-<x> (built CLI)', async () => {
+    for (const [typo, meant] of [['gcs', 'gs'], ['s4', 's3']]) {
+      const r = await runCli(['ls', `${typo}://bucket/kops`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Did you mean ${meant}://?`);
+      expect(r.stderr).not.toContain('statestore-backend-');
+    }
   });
   it('names the @statestore package for a known scheme (no plugins discoverable)', async () => {
     const registry = new PluginRegistry(() => []);

@@ -226,4 +226,16 @@ describe('progress bar', () => {
     expect(barLine({ type: 'done', totals }, 200)).toBe('[######--------------] 5/10 checked, 2/4 copied (2.0 KiB/4.0 KiB), 1 error');
     expect(barLine({ type: 'done', totals }, 20)).toHaveLength(19);
   });
+  it('is empty at 0/0 while listing, and full when there was nothing to do', () => {
+    const none = { sourceFiles: 0, destinationFiles: 0, listingDone: false, checked: 0, toCopy: 0, bytesToCopy: 0, copied: 0, bytesCopied: 0, skipped: 0, toDelete: 0, deleted: 0, errors: 0 };
+    expect(barLine({ type: 'listing', side: 'source', files: 0, done: false, totals: none }, 200)).toMatch(/^\[-{20}\] 0\/0 \(listing…\)/);
+    expect(barLine({ type: 'done', totals: { ...none, listingDone: true } }, 200)).toMatch(/^\[#{20}\] 0\/0 checked/);
+  });
+  it('shows the rate, and the ETA once the bytes to copy are known', () => {
+    const copying = { sourceFiles: 10, destinationFiles: 0, listingDone: true, checked: 10, toCopy: 10, bytesToCopy: 10 * 1048576, copied: 2, bytesCopied: 2 * 1048576, skipped: 0, toDelete: 0, deleted: 0, errors: 0 };
+    expect(barLine({ type: 'copy', key: 'k', bytes: 1, serverSide: false, dryRun: false, totals: copying }, 200, 2000)).toMatch(/, 0 errors, 1\.0 MiB\/s, ETA 0:08$/);
+    const stillChecking = { ...copying, checked: 5 };
+    expect(barLine({ type: 'copy', key: 'k', bytes: 1, serverSide: false, dryRun: false, totals: stillChecking }, 200, 2000)).toMatch(/, 1\.0 MiB\/s$/);
+    expect(barLine({ type: 'copy', key: 'k', bytes: 1, serverSide: false, dryRun: false, totals: { ...copying, bytesCopied: 0, copied: 0 } }, 200, 2000)).toMatch(/0 errors$/);
+  });
 });

@@ -36,6 +36,8 @@ export { RequestScope } from './http/request-scope.js';
 export { watchDownload, watchUpload, type ThroughputRule } from './http/throughput-watchdog.js';
 export { withDeadlines, unwrapBackend, runWithDeadline } from './http/deadline-layer.js';
 export { parseEndpoint, endpointText, type EndpointOptions } from './http/endpoint.js';
+export { observeRequests, type RequestEvent, type RequestLogger } from './http/request-log.js';
+export { isPlainHttpAnswer } from './http/plain-http-answer.js';
 export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
 export { MemfsBackend, resetMemfs, sharedMemfs } from './backends/memfs/memfs-backend.js';
 export { FileBackend, type FileBackendOptions } from './backends/file/file-backend.js';

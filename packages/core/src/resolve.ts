@@ -9,6 +9,8 @@ import { sharedMemfs } from './backends/memfs/memfs-backend.js';
 import { withUrl } from './errors/with-url.js';
 import { withDeadlines } from './http/deadline-layer.js';
 import { deadlinesFrom } from './http/deadlines.js';
+import { explainPlainHttpAnswer } from './http/plain-http-answer.js';
+import { observeRequests, type RequestLogger } from './http/request-log.js';
 import { type Logger, type StoreContext, defaultStoreContext, stderrLogger } from './path/store-context.js';
 import { VfsPath, setResolver } from './path/vfs-path.js';
 import type { PluginContext } from './plugins/plugin.js';
@@ -32,6 +34,8 @@ export interface ResolveOptions {
   /** Lease of lock objects, ms (default 30 000). */
   lockLeaseMs?: number;
   logger?: Logger;
+  /** Receives one event per HTTP request the store makes (method, redacted URL, status, duration, attempt). */
+  requestLogger?: RequestLogger;
   /** Modes for file:// (defaults 0o600 and 0o700). */
   file?: { fileMode?: number; dirMode?: number };
   /** Plugin-specific options, passed to `open`. */
@@ -63,7 +67,7 @@ export async function resolvePath(url: string, options: ResolveOptions = {}): Pr
       },
     };
     try {
-      ({ backend, key: rawKey } = await plugin.open(parsed, context));
+      ({ backend, key: rawKey } = await observeRequests(options.requestLogger, 1, () => explainPlainHttpAnswer(() => plugin.open(parsed, context))));
       backend = withDeadlines(backend, deadlinesFrom(context.env));
     } catch (e) {
       throw withUrl(e, safeForMessage(url), 'Cannot open');
@@ -81,6 +85,7 @@ function contextFor(backend: Backend, options: ResolveOptions, logger: Logger): 
     ...(options.listPageSize ? { listPageSize: options.listPageSize } : {}),
     ...(options.updateDeadlineMs ? { updateDeadlineMs: options.updateDeadlineMs } : {}),
     ...(options.lockLeaseMs ? { lockLeaseMs: options.lockLeaseMs } : {}),
+    ...(options.requestLogger ? { requestLogger: options.requestLogger } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemfsBackend, PluginRegistry, defaultSearchRoots, discoverPlugins, isBackendNotInstalled, isConflict, resolvePath } from '../src/index.js';
+import { KNOWN_SCHEME_PACKAGES, MemfsBackend, PluginRegistry, defaultSearchRoots, discoverPlugins, isBackendNotInstalled, isConflict, resolvePath } from '../src/index.js';
 
 function fakePackage(root: string, name: string, schemes: string[], body = 'export default { name: NAME, schemes: SCHEMES, async open(url) { globalThis.__opened = (globalThis.__opened ?? 0) + 1; return { backend: globalThis.__fakeBackend, key: url.path }; } };') {
   const dir = path.join(root, 'node_modules', name);
@@ -77,8 +77,42 @@ describe('plugin discovery and loading', () => {
       expect(isBackendNotInstalled(e)).toBe(true);
       expect(e.message).toContain(`npm install ${pkg}`);
     }
-    const e = await resolvePath('weird://b/x', { registry }).catch((x) => x);
-    expect(e.message).toContain('statestore-backend-weird');
+  });
+
+  it('an unknown scheme gets a did-you-mean and our own packages, never a guessed package name anyone could register', async () => {
+    const registry = new PluginRegistry(() => []);
+    for (const [scheme, near] of [['gcs', 'gs'], ['s4', 's3'], ['k9s', 'k8s'], ['weird', undefined]] as const) {
+      const e = await resolvePath(`${scheme}://b/x`, { registry }).catch((x) => x);
+      expect(isBackendNotInstalled(e)).toBe(true);
+      expect(e.message).not.toMatch(/statestore-backend-/);
+      expect(e.message).not.toMatch(new RegExp(`npm install \\S*${scheme}`));
+      if (near) expect(e.message).toContain(`Did you mean ${near}://?`);
+      else expect(e.message).not.toContain('Did you mean');
+      expect(e.message).toContain('@statestore/backend-gcs (gs://)');
+      expect(e.message).toContain('statestore plugins');
+    }
+  });
+
+  it('azureblob:// (a kops store we publish no backend for) points at the example plugin, never at an npm name', async () => {
+    const e = await resolvePath('azureblob://account/container/x', { registry: new PluginRegistry(() => []) }).catch((x) => x);
+    expect(isBackendNotInstalled(e)).toBe(true);
+    expect(e.message).toContain('examples/statestore-backend-azureblob');
+    expect(e.message).not.toContain('npm install');
+  });
+
+  it('KNOWN_SCHEME_PACKAGES names only packages this repository publishes', () => {
+    const repo = path.resolve(import.meta.dirname, '../../..');
+    const ours = new Set(
+      readdirSync(path.join(repo, 'packages')).flatMap((d) => {
+        const manifest = path.join(repo, 'packages', d, 'package.json');
+        const pkg = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; private?: boolean }) : undefined;
+        return pkg && !pkg.private ? [pkg.name] : [];
+      }),
+    );
+    for (const pkg of Object.values(KNOWN_SCHEME_PACKAGES)) {
+      expect(pkg).toMatch(/^@statestore\//);
+      expect(ours.has(pkg), pkg).toBe(true);
+    }
   });
 
   it('searches next to core and STATESTORE_PLUGIN_PATH by default; the working folder only with STATESTORE_WORKDIR_PLUGINS', () => {

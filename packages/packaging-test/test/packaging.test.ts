@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -186,18 +186,37 @@ describe('npm install of the CLI plus backend-s3 from tarballs, in an empty fold
     expect(out.trim()).toBe('hello from a program');
   });
 
+  it('a CommonJS program in that folder can require the installed core', () => {
+    const script = `
+      const { resolvePath } = require('@statestore/core');
+      (async () => {
+        const f = await resolvePath('s3://${bucket}/library/from-require.txt');
+        await f.writeFile('hello from require');
+        console.log(await f.readText());
+      })();`;
+    writeFileSync(path.join(folder, 'program.cjs'), script);
+    const out = execFileSync(process.execPath, ['program.cjs'], { cwd: folder, env: guardedUserEnv(s3Env), encoding: 'utf8' });
+    expect(out.trim()).toBe('hello from require');
+  });
+
   it.each([
     ['gs', '@statestore/backend-gcs'],
     ['swift', '@statestore/backend-swift'],
     ['oss', '@statestore/backend-oss'],
     ['vault', '@statestore/backend-vault'],
     ['k8s', '@statestore/backend-k8s'],
-    ['azureblob', 'statestore-backend-azureblob'],
   ])('an uninstalled scheme (%s://) fails with the exact line to install it', (scheme, pkg) => {
     const r = statestore(folder, ['ls', `${scheme}://somewhere/path/`], s3Env);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n').some((line) => line.trim().endsWith(`npm install ${pkg}`))).toBe(true);
+  });
+
+  it('azureblob:// (we publish no backend for it) names the example plugin, and no npm install line', () => {
+    const r = statestore(folder, ['ls', 'azureblob://account/container/'], s3Env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('examples/statestore-backend-azureblob');
+    expect(r.stderr).not.toContain('npm install');
   });
 });
 

@@ -5,11 +5,12 @@
 import { runLimited, type VfsPath } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { DRY_RUN_OPTION, isDryRun } from '../dry-run.js';
 import { UsageError } from '../errors.js';
 
 export const command: CommandSpec = {
   name: 'cp',
-  usage: 'cp [-r] SOURCE TARGET',
+  usage: 'cp [-r] [--dry-run] SOURCE TARGET',
   summary: 'Copy files, also from one backend to another.',
   description: 'A TARGET ending in / receives the file under its own name. With -r, SOURCE\'s files keep their paths below TARGET.',
   examples: [
@@ -21,6 +22,7 @@ export const command: CommandSpec = {
   options: {
     recursive: { type: 'boolean', short: 'r', description: 'Copy every file below SOURCE' },
     'no-clobber': { type: 'boolean', short: 'n', description: 'Fail instead of replacing existing files' },
+    'dry-run': DRY_RUN_OPTION,
   },
   run,
 };
@@ -31,23 +33,23 @@ async function run(ctx: CommandContext): Promise<number> {
   const source = await ctx.open(from);
   const target = await ctx.open(to);
   const options = boolOption(ctx.args, 'no-clobber') ? { ifNoneMatch: '*' as const } : {};
-  await ctx.warnIfNoAtomicCreate(target);
+  const dryRun = isDryRun(ctx.args);
+  if (!dryRun) await ctx.warnIfNoAtomicCreate(target);
   const copied: { from: string; to: string; size: number }[] = [];
+  const copy = async (file: VfsPath, dest: VfsPath) => {
+    const size = dryRun ? (file.listed ?? (await file.stat())).size : (await file.copyTo(dest, options)).size;
+    copied.push({ from: file.toString(), to: dest.toString(), size });
+  };
   if (boolOption(ctx.args, 'recursive')) {
     const files = await source.readTree();
     if (files.length === 0) throw new Error(`nothing to copy: no files below ${source.toString()}`);
-    await runLimited(files, 8, async (file: VfsPath) => {
-      const dest = target.join(file.relativeTo(source)!);
-      const stat = await file.copyTo(dest, options);
-      copied.push({ from: file.toString(), to: dest.toString(), size: stat.size });
-    });
+    await runLimited(files, 8, (file: VfsPath) => copy(file, target.join(file.relativeTo(source)!)));
   } else {
-    const dest = to.endsWith('/') ? target.join(source.base()) : target;
-    const stat = await source.copyTo(dest, options);
-    copied.push({ from: source.toString(), to: dest.toString(), size: stat.size });
+    await copy(source, to.endsWith('/') ? target.join(source.base()) : target);
   }
   copied.sort((a, b) => (a.to < b.to ? -1 : 1));
   if (ctx.output('text') === 'json') ctx.json(copied);
+  else if (dryRun) ctx.out(`Dry run: would copy ${copied.length} file${copied.length === 1 ? '' : 's'} (nothing was written):\n${copied.map((c) => `  ${c.from} -> ${c.to}\n`).join('')}`);
   else {
     for (const c of copied) ctx.log(1, `${c.from} -> ${c.to}`);
     ctx.out(`Copied ${copied.length} file${copied.length === 1 ? '' : 's'} to ${target.toString()}.\n`);

@@ -1,16 +1,19 @@
 /**
  * `statestore diff A B`: files added, removed and changed between two folders (stores, clusters, review
  * copies), with a field-level YAML diff for changed Cluster/InstanceGroup objects. Exit 0 when equal,
- * 1 when they differ (as diff(1)). A thin adapter to core's `diffStores`.
+ * 1 when they differ, 2 on trouble (as diff(1)). A thin adapter to core's `diffStores`.
  */
 import { diffStores, type StoreDiff } from '@statestore/core';
 import { repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { fieldLine } from '../field-lines.js';
 import { concurrencyFlags, syncFlags } from './sync.js';
 
 const { checkers, exclude } = syncFlags();
+
+/** As diff(1): trouble is 2, like a usage error. */
+const EXIT_TROUBLE = EXIT_USAGE;
 
 export const command: CommandSpec = {
   name: 'diff',
@@ -19,8 +22,10 @@ export const command: CommandSpec = {
   description: [
     'Lists files only in A (-), only in B (+) and in both but different (~), compared like sync (size, then',
     'hash). For a changed Cluster or InstanceGroup, prints the fields that changed. Other files (keysets,',
-    'secrets) are never shown by value. Exit code 0 when equal, 1 when they differ.',
+    'secrets) are never shown by value.',
   ].join('\n'),
+  exitCodes: '0 equal, 1 different, 2 trouble (a usage error, a store that cannot be read), as diff(1)',
+  failureExitCode: EXIT_TROUBLE,
   examples: ['statestore diff s3://state/demo.example.com file:///tmp/review/demo.example.com', 'statestore diff s3://state gs://state-copy --exclude backups/ -o json'],
   outputs: ['text', 'json'],
   options: { exclude: exclude!, checkers: checkers! },

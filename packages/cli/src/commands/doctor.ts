@@ -4,7 +4,7 @@
  * its plugin's describe() adds (e.g. a bucket's region).
  */
 import { randomUUID } from 'node:crypto';
-import { BUILT_IN_SCHEMES, deadlinesFrom, parseUrl, redactSecrets, runWithDeadline, safeForMessage, type Description, type VfsPath } from '@statestore/core';
+import { BUILT_IN_SCHEMES, deadlinesFrom, observeRequests, parseUrl, redactSecrets, runWithDeadline, safeForMessage, type Description, type VfsPath } from '@statestore/core';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -91,8 +91,8 @@ async function run(ctx: CommandContext): Promise<number> {
     plugin = { name: loaded.name, version: found?.version ?? 'registered in-process', builtIn: false };
     if (loaded.describe) {
       const describe = loaded.describe.bind(loaded);
-      description = await runWithDeadline(`Describing ${safeForMessage(url)}`, deadlinesFrom(ctx.env).requestMs, undefined, () =>
-        describe(parsed, { env: ctx.env, options: {}, warn: (m) => ctx.warn(m) }),
+      description = await observeRequests(ctx.requestLogger, 1, () =>
+        runWithDeadline(`Describing ${safeForMessage(url)}`, deadlinesFrom(ctx.env).requestMs, undefined, () => describe(parsed, { env: ctx.env, options: {}, warn: (m) => ctx.warn(m) })),
       );
     }
     return `${loaded.name} ${plugin.version}`;

@@ -6,6 +6,7 @@
 import { assertNotVaultTarget, migrateCluster, type MigrateResult } from '@statestore/core';
 import { stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { DRY_RUN_OPTION, isDryRun } from '../dry-run.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import { progressReporter } from '../sync-progress.js';
 import { concurrencyFlags, printSummary, syncFlags } from './sync.js';
@@ -14,7 +15,7 @@ const { transfers, checkers } = syncFlags();
 
 export const command: CommandSpec = {
   name: 'migrate',
-  usage: 'migrate CLUSTER --to URL [--transfers N] [--checkers N] [-o text|json]',
+  usage: 'migrate CLUSTER --to URL [--dry-run] [--transfers N] [--checkers N] [-o text|json]',
   summary: 'Move a cluster to another state store: copy, rewrite configBase, verify.',
   description: [
     'Copies {store}/{CLUSTER} to {URL}/{CLUSTER} (resumable: run it again after an interruption), then',
@@ -30,6 +31,7 @@ export const command: CommandSpec = {
     to: { type: 'string', valueName: 'URL', description: 'The new state store (root; the cluster folder is created in it)' },
     transfers: transfers!,
     checkers: checkers!,
+    'dry-run': DRY_RUN_OPTION,
   },
   run,
 };
@@ -48,6 +50,7 @@ async function run(ctx: CommandContext): Promise<number> {
     result = await migrateCluster(await ctx.openStore(), cluster, await ctx.open(to), {
       ...concurrencyFlags(ctx.args),
       ...(progress.listener ? { onProgress: progress.listener } : {}),
+      dryRun: isDryRun(ctx.args),
     });
   } finally {
     progress.finish();
@@ -58,12 +61,13 @@ async function run(ctx: CommandContext): Promise<number> {
     ctx.out(`${JSON.stringify({ type: 'migrate', ...rest })}\n`);
   } else {
     printSummary(ctx, result.sync, false);
-    for (const r of result.rewrites) ctx.out(`rewrote ${r.field}: ${r.from} → ${r.to}\n`);
+    for (const r of result.rewrites) ctx.out(`${result.dryRun ? 'would rewrite' : 'rewrote'} ${r.field}: ${r.from} → ${r.to}\n`);
     if (result.rewrites.length === 0) ctx.out('no store fields to rewrite (configBase is derived from the store)\n');
-    ctx.out(`verified ${result.verified} file${result.verified === 1 ? '' : 's'} by hash${result.mismatches.length ? `, ${result.mismatches.length} mismatched` : ''}\n`);
+    if (result.dryRun) ctx.out('Dry run: nothing was written; the config would be written last, then every file verified by hash.\n');
+    else ctx.out(`verified ${result.verified} file${result.verified === 1 ? '' : 's'} by hash${result.mismatches.length ? `, ${result.mismatches.length} mismatched` : ''}\n`);
     for (const m of result.mismatches) ctx.out(`mismatch ${m.key}: ${m.reason}\n`);
     for (const w of result.warnings) ctx.warn(w);
     if (result.complete) ctx.out(`${cluster} is now at ${result.to}; use --state ${to} (or KOPS_STATE_STORE) from now on\n`);
   }
-  return result.complete ? EXIT_OK : EXIT_FAILURE;
+  return result.complete || (result.dryRun && result.sync.errors.length === 0) ? EXIT_OK : EXIT_FAILURE;
 }

@@ -26,8 +26,8 @@ export const command: CommandSpec = {
     'do not name are kept unless --prune is given; the cluster is never deleted. Nothing is written to the store.',
     '-o FILE saves the plan (JSON: the documents, the store and cluster, the version of every object read and',
     'the instance-group listing) for `statestore apply FILE`, which refuses it if the store has moved since.',
-    'Exit codes: 0 ok, 1 failure, 2 usage; with --detailed-exitcode: 0 no changes, 1 error (of any kind), 2 changes.',
   ].join('\n'),
+  exitCodes: '0 ok, 1 failure, 2 usage; with --detailed-exitcode: 0 no changes, 1 error (of any kind), 2 changes',
   examples: [
     'statestore get all demo.example.com -o yaml > demo.yaml && statestore plan -f demo.yaml --detailed-exitcode',
     'statestore plan -f clusters/demo/ --prune -o plan.json && statestore apply plan.json',

@@ -6,12 +6,13 @@
 import { KopsYamlDocument, planReplace, splitKopsDocuments } from '@statestore/core';
 import { boolOption, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { DRY_RUN_OPTION, isDryRun } from '../dry-run.js';
 import { UsageError } from '../errors.js';
 import { readInputFile } from '../manifest-files.js';
 
 export const command: CommandSpec = {
   name: 'replace',
-  usage: 'replace -f FILE... [--force]',
+  usage: 'replace -f FILE... [--force] [--dry-run]',
   summary: 'Replace clusters and instance groups with the objects in YAML files.',
   description: 'Documents are split on lines holding only ---. InstanceGroups need the kops.k8s.io/cluster label. The file text is stored as given (comments kept).',
   examples: [
@@ -23,6 +24,7 @@ export const command: CommandSpec = {
   options: {
     filename: { type: 'string', short: 'f', multiple: true, valueName: 'FILE', description: 'File to read (- for stdin, or a store URL)' },
     force: { type: 'boolean', description: 'Create objects that do not exist yet' },
+    'dry-run': DRY_RUN_OPTION,
   },
   run,
 };
@@ -30,8 +32,9 @@ export const command: CommandSpec = {
 async function run(ctx: CommandContext): Promise<number> {
   const files = repeatedOption(ctx.args, 'filename');
   if (files.length === 0) throw new UsageError('give the file(s) to read with -f FILE (or -f - for stdin)');
+  const dryRun = isDryRun(ctx.args);
   const registry = await ctx.clusters();
-  await ctx.warnIfNoAtomicCreate(registry.store);
+  if (!dryRun) await ctx.warnIfNoAtomicCreate(registry.store);
   // Parse every document of every file first: a syntax error or an unknown kind anywhere writes nothing.
   const docs: KopsYamlDocument[] = [];
   for (const file of files) {
@@ -45,8 +48,8 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   // Then check every object against what the whole set leaves behind, before writing any of them.
   const plan = await planReplace(registry, docs, { force: boolOption(ctx.args, 'force') });
-  const results = await plan.apply();
-  if (ctx.output('text') === 'json') ctx.json(results);
-  else for (const r of results) ctx.out(`${r.kind} ${r.name}${r.kind === 'InstanceGroup' ? ` (cluster ${r.cluster})` : ''} ${r.action}\n`);
+  const results = await plan.apply({ dryRun });
+  if (ctx.output('text') === 'json') ctx.json(dryRun ? results.map((r) => ({ ...r, dryRun })) : results);
+  else for (const r of results) ctx.out(`${r.kind} ${r.name}${r.kind === 'InstanceGroup' ? ` (cluster ${r.cluster})` : ''} ${dryRun ? `would be ${r.action} (dry run)` : r.action}\n`);
   return 0;
 }

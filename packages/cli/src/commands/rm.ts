@@ -5,17 +5,19 @@
 import { createInterface } from 'node:readline/promises';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { DRY_RUN_OPTION, isDryRun } from '../dry-run.js';
 import { UsageError } from '../errors.js';
 
 export const command: CommandSpec = {
   name: 'rm',
-  usage: 'rm [-r] URL... [--yes]',
+  usage: 'rm [-r] URL... [--yes] [--dry-run]',
   summary: 'Remove files.',
   examples: ['statestore rm s3://my-state/demo.example.com/notes.txt --yes', 'statestore rm -r file:///tmp/review-state/old.example.com'],
   outputs: ['text', 'json'],
   options: {
     recursive: { type: 'boolean', short: 'r', description: 'Remove everything below URL' },
     yes: { type: 'boolean', short: 'y', description: 'Do not ask' },
+    'dry-run': DRY_RUN_OPTION,
   },
   run,
 };
@@ -29,6 +31,11 @@ async function run(ctx: CommandContext): Promise<number> {
     const files = recursive ? (await p.readTree()).length + ((await p.exists()) ? 1 : 0) : (await p.exists()) ? 1 : 0;
     if (files === 0) throw new Error(recursive ? `nothing to remove: no files at or below ${p.toString()}` : `no such file: ${p.toString()} (use -r for a folder)`);
     plan.push({ url: p.toString(), files });
+  }
+  if (isDryRun(ctx.args)) {
+    if (ctx.output('text') === 'json') ctx.json({ removed: 0, urls: plan.map((p) => p.url), dryRun: true, wouldRemove: plan.reduce((n, p) => n + p.files, 0) });
+    else ctx.out(`Dry run: would remove ${describe(plan)}. Nothing was removed.\n`);
+    return 0;
   }
   if (!boolOption(ctx.args, 'yes')) {
     if (!ctx.io.interactive) throw new UsageError(`refusing to remove ${describe(plan)} without --yes (no terminal to ask)`);

@@ -2,9 +2,10 @@
  * `statestore set cluster NAME PATH=VALUE...`: kops's field setter on the stored config (kops field
  * paths, list values appended), as one compare-and-swap, so concurrent `set`s all land.
  */
-import { setFields } from '@statestore/core';
+import { setFields, type KopsYamlDocument } from '@statestore/core';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { DRY_RUN_OPTION, dryRunText, fieldChanges, isDryRun } from '../dry-run.js';
 import { UsageError } from '../errors.js';
 
 export const command: CommandSpec = {
@@ -21,7 +22,7 @@ export const command: CommandSpec = {
     'statestore set cluster demo.example.com spec.sshAccess=10.0.0.0/8,192.168.0.0/16 -o json',
   ],
   outputs: ['text', 'json'],
-  options: {},
+  options: { 'dry-run': DRY_RUN_OPTION },
   run,
 };
 
@@ -31,11 +32,19 @@ async function run(ctx: CommandContext): Promise<number> {
   if (names.length > 1) throw new UsageError(`expected at most one cluster name, got ${names.join(' ')}`);
   if (fields.length === 0) throw new UsageError('give at least one PATH=VALUE, e.g. spec.kubernetesVersion=1.35.2');
   const name = ctx.clusterName(names[0]);
+  const dryRun = isDryRun(ctx.args);
   const registry = await ctx.clusters();
-  await ctx.warnIfNoAtomicCreate(registry.store);
+  if (!dryRun) await ctx.warnIfNoAtomicCreate(registry.store);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
-  const doc = await registry.updateCluster(name, (d) => setFields(d, 'Cluster', fields), { instanceGroups: igs });
-  if (ctx.output('text') === 'json') ctx.json({ cluster: name, set: fields, generation: doc.getIn(['metadata', 'generation']) ?? 0 });
+  let before: unknown;
+  const mutate = (d: KopsYamlDocument) => {
+    before = d.toJS();
+    setFields(d, 'Cluster', fields);
+  };
+  const doc = await registry.updateCluster(name, mutate, { instanceGroups: igs, dryRun });
+  const changes = dryRun ? fieldChanges(before, doc.toJS()) : undefined;
+  if (ctx.output('text') === 'json') ctx.json({ cluster: name, set: fields, generation: doc.getIn(['metadata', 'generation']) ?? 0, ...(changes ? { dryRun, changes } : {}) });
+  else if (changes) ctx.out(dryRunText(`Cluster ${name}`, changes));
   else ctx.out(`Cluster ${name}: set ${fields.map((f) => f.slice(0, f.indexOf('='))).join(', ')}\n`);
   return 0;
 }

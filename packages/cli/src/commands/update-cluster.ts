@@ -41,6 +41,7 @@ export const command: CommandSpec = {
     'kops can compute it. --yes is refused on a local store (file:// or a path) and on k8s://: cluster nodes read',
     'configBase, and can read neither your disk nor Kubernetes Secrets.',
   ].join('\n'),
+  exitCodes: "0 ok, 1 failure, 2 usage; with --yes, once kops runs, kops's own exit code",
   examples: ['statestore update cluster demo.example.com', 'statestore update cluster demo.example.com --yes --state s3://my-state', 'statestore update cluster demo.example.com -o json'],
   outputs: ['text', 'json'],
   options: { yes: { type: 'boolean', short: 'y', description: 'Run kops update cluster --yes' } },

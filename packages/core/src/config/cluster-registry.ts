@@ -7,7 +7,7 @@
  * stores the label, while `createCluster` stores them as kops's create does, without it.
  */
 import { AlreadyExistsError, InvalidConfigError, NotFoundError, isAlreadyExists, isNotFound } from '../errors/errors.js';
-import { runLimited, type VfsPath } from '../path/vfs-path.js';
+import { runLimited, type UpdateFn, type VfsPath } from '../path/vfs-path.js';
 import { withClusterLabel, type BuiltCluster } from './build-cluster.js';
 import type { KopsCluster, KopsInstanceGroup } from './kops-model.js';
 import { KopsYamlDocument, sortKopsKeys } from './kops-yaml.js';
@@ -92,6 +92,16 @@ function bumpGeneration(doc: KopsYamlDocument, before: { spec?: unknown; metadat
   const after = doc.toJS() as { spec?: unknown };
   if (specsEqual(before.spec, after.spec)) return;
   doc.setIn(['metadata', 'generation'], (before.metadata?.generation ?? 0) + 1);
+}
+
+/**
+ * `path.updateFile(update)`; with `dryRun`, `update` runs once on the current bytes (checks and all) and
+ * nothing is written.
+ */
+async function updateOrDryRun(path: VfsPath, update: UpdateFn, dryRun: boolean | undefined): Promise<void> {
+  if (!dryRun) return void (await path.updateFile(update));
+  const text = await readTextIfExists(path);
+  await update(text === undefined ? undefined : new TextEncoder().encode(text));
 }
 
 /** The file's text, or undefined when it does not exist. */
@@ -189,9 +199,10 @@ export class ClusterRegistry {
 
   /**
    * Writes a new cluster: `config` (create-if-absent; AlreadyExistsError when the cluster exists),
-   * each instance group, and an empty `clusteraddons/default`, as `kops create cluster` does.
+   * each instance group, and an empty `clusteraddons/default`, as `kops create cluster` does. With
+   * `dryRun`, only the checks.
    */
-  async createCluster(built: BuiltCluster): Promise<void> {
+  async createCluster(built: BuiltCluster, options: { dryRun?: boolean } = {}): Promise<void> {
     const cluster = built.cluster.toJS() as unknown as KopsCluster;
     const name = cluster.metadata?.name;
     if (!name) throw new InvalidConfigError('The cluster has no metadata.name');
@@ -201,6 +212,7 @@ export class ClusterRegistry {
     if (duplicate) throw new InvalidConfigError(`InstanceGroup names must be unique; ${duplicate} appears twice`);
     assertValidCluster(cluster, igs.length > 0 ? igs : undefined, { source: `Cluster ${name}` });
     await this.checkVaultStores({ name, spec: cluster.spec });
+    if (options.dryRun) return;
     try {
       await clusterConfigPath(this.store, name).createFile(built.cluster.toString());
     } catch (e) {
@@ -218,12 +230,17 @@ export class ClusterRegistry {
    * Read–modify–write of a cluster's `config` with compare-and-swap: `mutate` edits the document
    * (it may run again if another writer got there first). The result is validated before it is written
    * (kops's update rules included; with its instance groups when given). Returns the stored document, or
-   * the current one when nothing changed.
+   * the current one when nothing changed. With `dryRun`, everything but the write: the document that
+   * would be stored, validated.
    */
-  async updateCluster(name: string, mutate: DocumentMutation, options: { instanceGroups?: readonly KopsInstanceGroup[] } = {}): Promise<KopsYamlDocument> {
+  async updateCluster(
+    name: string,
+    mutate: DocumentMutation,
+    options: { instanceGroups?: readonly KopsInstanceGroup[]; dryRun?: boolean } = {},
+  ): Promise<KopsYamlDocument> {
     const path = clusterConfigPath(this.store, name);
     let result: KopsYamlDocument | undefined;
-    await path.updateFile(async (current) => {
+    const update: UpdateFn = async (current) => {
       if (!current) throw new NotFoundError(`cluster not found ${JSON.stringify(name)} in ${this.store.toString()}`, { url: path.toString() });
       const text = new TextDecoder().decode(current);
       const { doc } = decodeCluster(text, path.toString(), name, defaultConfigBase(this.store, name));
@@ -239,7 +256,8 @@ export class ClusterRegistry {
       bumpGeneration(next, before);
       const out = next.toString();
       return out === text ? undefined : out;
-    });
+    };
+    await updateOrDryRun(path, update, options.dryRun);
     return result!;
   }
 
@@ -271,13 +289,14 @@ export class ClusterRegistry {
     return found;
   }
 
-  /** Creates an instance group (AlreadyExistsError if it exists), validated against the cluster. */
-  async createInstanceGroup(cluster: string, doc: KopsYamlDocument): Promise<void> {
+  /** Creates an instance group (AlreadyExistsError if it exists), validated against the cluster (`dryRun`: only that). */
+  async createInstanceGroup(cluster: string, doc: KopsYamlDocument, options: { dryRun?: boolean } = {}): Promise<void> {
     const { cluster: object } = await this.getCluster(cluster);
     const ig = doc.toJS() as unknown as KopsInstanceGroup;
     const name = ig.metadata?.name;
     if (!name) throw new InvalidConfigError('The instance group has no metadata.name');
     assertValidInstanceGroup(ig, object, `InstanceGroup ${name}`);
+    if (options.dryRun) return;
     try {
       await instanceGroupPath(this.store, cluster, name).createFile(doc.toString());
     } catch (e) {
@@ -286,12 +305,20 @@ export class ClusterRegistry {
     }
   }
 
-  /** Read–modify–write of one instance group, with compare-and-swap and validation against the cluster. */
-  async updateInstanceGroup(cluster: string, name: string, mutate: DocumentMutation, options: { cluster?: KopsCluster } = {}): Promise<KopsYamlDocument> {
+  /**
+   * Read–modify–write of one instance group, with compare-and-swap and validation against the cluster
+   * (`dryRun`: all but the write).
+   */
+  async updateInstanceGroup(
+    cluster: string,
+    name: string,
+    mutate: DocumentMutation,
+    options: { cluster?: KopsCluster; dryRun?: boolean } = {},
+  ): Promise<KopsYamlDocument> {
     const clusterObject = options.cluster ?? (await this.getCluster(cluster)).cluster;
     const path = instanceGroupPath(this.store, cluster, name);
     let result: KopsYamlDocument | undefined;
-    await path.updateFile(async (current) => {
+    const update: UpdateFn = async (current) => {
       if (!current) throw new NotFoundError(`InstanceGroup ${JSON.stringify(name)} not found in cluster ${cluster}`, { url: path.toString() });
       const text = new TextDecoder().decode(current);
       const { doc } = decodeInstanceGroup(text, path.toString(), cluster);
@@ -307,7 +334,8 @@ export class ClusterRegistry {
       bumpGeneration(next, before);
       const out = next.toString();
       return out === baseline ? undefined : out;
-    });
+    };
+    await updateOrDryRun(path, update, options.dryRun);
     return result!;
   }
 

@@ -9,7 +9,7 @@
  */
 export * from './kops-model.js';
 export { KopsYamlDocument, stringifyKopsObject, splitKopsDocuments, joinKopsDocuments, compareKopsKeys, sortKopsKeys, looksLikeNonString, detectLayout, KOPS_LAYOUT, type YamlLayout } from './kops-yaml.js';
-export { locateStateStore, kopsConfigFiles, STATE_STORE_HELP, type StateStoreLocation, type StateStoreSource, type LocateStateStoreOptions } from './state-store-location.js';
+export { locateStateStore, findStateStore, kopsConfigFiles, STATE_STORE_HELP, type StateStoreLocation, type StateStoreSource, type LocateStateStoreOptions } from './state-store-location.js';
 export { assertNotVaultConfigStore, assertNotVaultTarget, assertStateStoreNotVault, assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
 export {
   DEFAULT_CHANNEL,

@@ -30,8 +30,11 @@ export interface ReplaceOptions {
 
 /** A checked set of documents, ready to write. */
 export interface ReplacePlan {
-  /** Writes every object; the results are in the order of the documents. */
-  apply(): Promise<ReplaceResult[]>;
+  /**
+   * Writes every object; the results are in the order of the documents. With `dryRun`, every write's own
+   * checks run and nothing is written: the results say what the writes would do.
+   */
+  apply(options?: { dryRun?: boolean }): Promise<ReplaceResult[]>;
 }
 
 interface ClusterState {
@@ -121,28 +124,28 @@ export async function planReplace(registry: ClusterRegistry, docs: readonly Kops
   }
 
   return {
-    async apply() {
+    async apply({ dryRun } = {}) {
       const results: ReplaceResult[] = [];
       for (const c of clusters.values()) {
         if (!c.doc) continue;
         if (!c.stored) {
-          await registry.createCluster({ cluster: c.doc.doc, instanceGroups: c.newGroups.map((g) => g.doc) });
+          await registry.createCluster({ cluster: c.doc.doc, instanceGroups: c.newGroups.map((g) => g.doc) }, { dryRun });
           results[c.doc.index] = { kind: 'Cluster', name: c.name, cluster: c.name, action: 'created' };
           for (const g of c.newGroups) results[g.index] = { kind: 'InstanceGroup', name: g.doc.name!, cluster: c.name, action: 'created' };
           continue;
         }
         const doc = c.doc.doc;
-        const after = await registry.updateCluster(c.name, () => doc, { instanceGroups: [...c.groups.values()] });
+        const after = await registry.updateCluster(c.name, () => doc, { instanceGroups: [...c.groups.values()], dryRun });
         results[c.doc.index] = { kind: 'Cluster', name: c.name, cluster: c.name, action: after.toString() === c.stored.doc.toString() ? 'unchanged' : 'replaced' };
       }
       for (const c of clusters.values()) {
         if (!c.stored) continue;
         for (const { index, doc } of c.newGroups) {
-          await registry.createInstanceGroup(c.name, doc);
+          await registry.createInstanceGroup(c.name, doc, { dryRun });
           results[index] = { kind: 'InstanceGroup', name: doc.name!, cluster: c.name, action: 'created' };
         }
         for (const { index, doc } of c.changedGroups) {
-          const after = await registry.updateInstanceGroup(c.name, doc.name!, () => doc, { cluster: c.after });
+          const after = await registry.updateInstanceGroup(c.name, doc.name!, () => doc, { cluster: c.after, dryRun });
           results[index] = { kind: 'InstanceGroup', name: doc.name!, cluster: c.name, action: after.toString() === c.storedGroups.get(doc.name!) ? 'unchanged' : 'replaced' };
         }
       }

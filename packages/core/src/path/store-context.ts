@@ -1,8 +1,10 @@
 /**
- * The per-store settings a VfsPath carries: the driver, the retry policy, page-size hint, deadlines and a logger.
+ * The per-store settings a VfsPath carries: the driver, the retry policy, page-size hint, deadlines, a logger
+ * and an optional request logger.
  */
 import type { Backend } from '../backend/backend.js';
 import { redactSecrets } from '../errors/redact.js';
+import type { RequestLogger } from '../http/request-log.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry/retry.js';
 
 export interface Logger {
@@ -27,6 +29,8 @@ export interface StoreContext {
   /** Lease of a lock object when a backend has no compare-and-swap (default 30 s). */
   lockLeaseMs: number;
   logger: Logger;
+  /** Receives every HTTP request the store's calls make (`-v 4`); absent: requests are not observed. */
+  requestLogger?: RequestLogger;
 }
 
 export function defaultStoreContext(backend: Backend, overrides: Partial<StoreContext> = {}): StoreContext {

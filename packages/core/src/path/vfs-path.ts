@@ -19,6 +19,8 @@ import {
 } from '../errors/errors.js';
 import { settledCapabilities } from '../backend/capabilities.js';
 import { withUrl } from '../errors/with-url.js';
+import { explainPlainHttpAnswer } from '../http/plain-http-answer.js';
+import { observeRequests } from '../http/request-log.js';
 import { backoffDelay, sleep, withRetry } from '../retry/retry.js';
 import { dirPrefix, isInternalKey, joinKey, normalizeKey } from '../url/keys.js';
 import { bytesEqual, collect, hashStream, sha256Hex, toReadable, toWriteBody, type FileData } from './body.js';
@@ -173,10 +175,16 @@ export class VfsPath {
     return withUrl(error, this.toString(), action);
   }
 
+  /** Runs a driver call under the retry policy, each attempt as `attemptCall`. */
   private retry<T>(op: (ctx: { outcomeUnknown: boolean }) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return withRetry(op, this.ctx.retry, signal, (e, attempt, delay) =>
+    return withRetry((ctx) => this.attemptCall(ctx.attempt, () => op(ctx)), this.ctx.retry, signal, (e, attempt, delay) =>
       this.ctx.logger.log(2, `retrying ${this.toString()} after attempt ${attempt} in ${delay} ms: ${e.message}`),
     );
+  }
+
+  /** One attempt of a driver call: its HTTP requests go to the request logger, a plain-HTTP answer to TLS is explained. */
+  private attemptCall<T>(attempt: number, fn: () => Promise<T>): Promise<T> {
+    return observeRequests(this.ctx.requestLogger, attempt, () => explainPlainHttpAnswer(fn));
   }
 
   async stat(options: { signal?: AbortSignal } = {}): Promise<FileStat> {
@@ -317,7 +325,9 @@ export class VfsPath {
       }
     };
     try {
-      const info = bytes ? await this.retry(attempt, options.signal) : await attempt({ outcomeUnknown: false });
+      const info = bytes
+        ? await this.retry(attempt, options.signal)
+        : await this.attemptCall(1, () => attempt({ outcomeUnknown: false }));
       return metadata && info.metadata?.[WRITE_ID] === undefined ? { ...info, metadata: { ...info.metadata, ...metadata } } : info;
     } catch (e) {
       if (isAlreadyExists(e)) throw this.fail(new AlreadyExistsError(`File already exists: ${this.toString()}; read it, or remove it first`), 'Cannot create');

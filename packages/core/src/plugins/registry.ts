@@ -1,13 +1,13 @@
 /**
  * The plugin registry: which package serves which scheme, loaded on first use. Two different packages
  * claiming one scheme is an error naming both; a scheme nobody claims is BackendNotInstalledError with
- * the npm command that installs the right package. A plugin found in the working folder (an opt-in) is
- * named before its code is imported.
+ * the npm command that installs the right package of ours, or a did-you-mean (never a guessed package
+ * name). A plugin found in the working folder (an opt-in) is named before its code is imported.
  */
 import { pathToFileURL } from 'node:url';
 import { BackendNotInstalledError, ConflictError, InvalidConfigError } from '../errors/errors.js';
 import { defaultSearchRoots, discoverPlugins, type DiscoveredPlugin, type PluginSearchRoot } from './discover.js';
-import { KNOWN_SCHEME_PACKAGES, closestKnownScheme } from './known-schemes.js';
+import { KNOWN_SCHEME_PACKAGES, SCHEMES_WITHOUT_PACKAGE, closestKnownScheme } from './known-schemes.js';
 import type { StatestorePlugin } from './plugin.js';
 
 export { BUILT_IN_SCHEMES, KNOWN_SCHEME_PACKAGES } from './known-schemes.js';
@@ -107,14 +107,19 @@ async function importPlugin(found: DiscoveredPlugin): Promise<StatestorePlugin> 
   return plugin;
 }
 
+/** The error for a scheme no installed plugin serves: the package of ours to install, or what to do instead. */
 export function notInstalled(scheme: string): BackendNotInstalledError {
   const pkg = KNOWN_SCHEME_PACKAGES[scheme];
   if (pkg) {
     return new BackendNotInstalledError(`No backend for ${scheme}:// is installed. Install it next to the CLI: npm install ${pkg}`);
   }
+  const without = SCHEMES_WITHOUT_PACKAGE[scheme];
+  if (without) return new BackendNotInstalledError(`No backend for ${scheme}:// is installed. ${without}`);
   const near = closestKnownScheme(scheme);
+  const ours = [...new Set(Object.values(KNOWN_SCHEME_PACKAGES))].map((p) => `${p} (${Object.keys(KNOWN_SCHEME_PACKAGES).filter((s) => KNOWN_SCHEME_PACKAGES[s] === p).map((s) => `${s}://`).join(', ')})`);
   return new BackendNotInstalledError(
-    `No backend for ${scheme}:// is installed, and Statestore ships none.${near ? ` Did you mean ${near}://?` : ''} A third-party plugin for it would be named statestore-backend-${scheme}: npm install statestore-backend-${scheme}`,
+    `No backend for ${scheme}:// is installed.${near ? ` Did you mean ${near}://?` : ''} Statestore's own backends are ${ours.join(', ')}; file:// and memfs:// are built in. ` +
+      "`statestore plugins` lists what is installed; a plugin from elsewhere is found next to the CLI or in $STATESTORE_PLUGIN_PATH.",
   );
 }
 

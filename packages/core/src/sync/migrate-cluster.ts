@@ -21,7 +21,8 @@ import type { SyncSummary } from './summary.js';
 import { sync, type SyncOptions } from './sync.js';
 import { verifyTrees } from './verify.js';
 
-export type MigrateOptions = Pick<SyncOptions, 'transfers' | 'checkers' | 'onProgress' | 'signal'>;
+/** `dryRun`: read both stores, report what would be copied and rewritten, write nothing. */
+export type MigrateOptions = Pick<SyncOptions, 'transfers' | 'checkers' | 'onProgress' | 'signal' | 'dryRun'>;
 
 /** A field of the cluster's config that was rewritten. */
 export interface FieldRewrite {
@@ -42,8 +43,10 @@ export interface MigrateResult {
   mismatches: { key: string; reason: string }[];
   /** Things the user still has to do or know. */
   warnings: string[];
-  /** True when every file arrived and verified and the rewritten config was written. */
+  /** True when every file arrived and verified and the rewritten config was written (never in a dry run). */
   complete: boolean;
+  /** Nothing was written: `sync` says what would be copied, `rewrites` what the config would get. */
+  dryRun: boolean;
 }
 
 const STORE_FIELDS = ['configBase', 'keyStore', 'secretStore'] as const;
@@ -96,17 +99,19 @@ export async function migrateCluster(store: VfsPath, cluster: string, to: VfsPat
   }
 
   const summary = await sync(source, target, { ...options, filter: (key) => key !== PATH_CLUSTER_CONFIG });
-  const result: MigrateResult = { from: source.toString(), to: target.toString(), sync: summary, rewrites, verified: 0, mismatches: [], warnings, complete: false };
+  const dryRun = options.dryRun === true;
+  const result: MigrateResult = { from: source.toString(), to: target.toString(), sync: summary, rewrites, verified: 0, mismatches: [], warnings, complete: false, dryRun };
   if (summary.errors.length > 0) {
     warnings.push(`${summary.errors.length} file${summary.errors.length === 1 ? '' : 's'} could not be copied, so the config was not written to ${target.toString()}; fix the cause and run migrate again (it resumes).`);
     return result;
   }
-  await targetConfig.writeFile(newBytes, signalOptions);
-
-  const verify = await verifyTrees(source, target, { expected: new Map([[PATH_CLUSTER_CONFIG, newBytes]]), ...(options.checkers ? { checkers: options.checkers } : {}), ...signalOptions });
-  result.verified = verify.verified;
-  result.mismatches = verify.mismatches;
-  result.complete = verify.mismatches.length === 0;
+  if (!dryRun) {
+    await targetConfig.writeFile(newBytes, signalOptions);
+    const verify = await verifyTrees(source, target, { expected: new Map([[PATH_CLUSTER_CONFIG, newBytes]]), ...(options.checkers ? { checkers: options.checkers } : {}), ...signalOptions });
+    result.verified = verify.verified;
+    result.mismatches = verify.mismatches;
+    result.complete = verify.mismatches.length === 0;
+  }
 
   const oldMentions = linesNaming(newText, source);
   if (oldMentions.length > 0) {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { locateStateStore } from '../../src/config/state-store-location.js';
+import { findStateStore, locateStateStore } from '../../src/config/state-store-location.js';
 import { isInvalidConfig } from '../../src/errors/errors.js';
 
 function home(files: Record<string, string> = {}): string {
@@ -55,11 +55,33 @@ describe('locateStateStore: kops priority', () => {
       for (const place of ['--state', 'KOPS_STATE_STORE', '$HOME/.kops.yaml', '$HOME/.kops/config']) expect(message).toContain(place);
     }
   });
-  it('an unreadable config file is a warning, not an error', () => {
+  it('a config file that cannot be parsed is an error naming the file and the parse error, never "no state store"', () => {
     const bad = home({ '.kops.yaml': 'kops_state_store: [unclosed\n' });
-    expect(() => locateStateStore({ env: {}, home: bad })).toThrow(/No state store/);
-    const withEnv = locateStateStore({ env: { KOPS_STATE_STORE: 's3://x' }, home: bad });
-    expect(withEnv.warnings).toEqual([]);
+    const e = (() => {
+      try {
+        return locateStateStore({ env: {}, home: bad });
+      } catch (x) {
+        return x as Error;
+      }
+    })() as Error;
+    expect(isInvalidConfig(e)).toBe(true);
+    expect(e.message).toContain(`Cannot read the state store from ${path.join(bad, '.kops.yaml')} (fix the file`);
+    expect(e.message).toMatch(/Flow sequence|unclosed|Missing/i);
+    expect(e.message).not.toContain('No state store');
+    // The file is not read when the flag or the variable names the store.
+    expect(locateStateStore({ env: { KOPS_STATE_STORE: 's3://x' }, home: bad }).url).toBe('s3://x');
+    const notText = home({ '.kops.yaml': 'kops_state_store:\n  bucket: x\n' });
+    expect(() => locateStateStore({ env: {}, home: notText })).toThrow(/kops_state_store must be a URL/);
+  });
+  it('--config names a file that must exist; a missing one is an error naming it', () => {
+    const missing = path.join(home(), 'nope.yaml');
+    expect(() => locateStateStore({ env: {}, configFile: missing })).toThrow(`--config ${missing}: no such file`);
+    const given = path.join(home({ 'mine.yaml': 'kops_state_store: gs://from-config-flag\n' }), 'mine.yaml');
+    expect(locateStateStore({ env: {}, configFile: given })).toMatchObject({ url: 'gs://from-config-flag', file: given });
+  });
+  it('findStateStore: undefined when nothing names a store, instead of an error', () => {
+    expect(findStateStore({ env: {}, home: home() })).toBeUndefined();
+    expect(findStateStore({ flag: '', env: {} })).toBeUndefined();
   });
   it('refuses vault:// as the state store, wherever it comes from', () => {
     expect(() => locateStateStore({ flag: 'vault://127.0.0.1:8200/secret/kops', env: {} })).toThrow(/vault:\/\/ holds a cluster's secrets and keys only/);
