@@ -26,8 +26,13 @@ export interface ResolveOptions {
   listPageSize?: number;
   /** Deadline of updateFile's retry loop, ms (default 30 000). */
   updateDeadlineMs?: number;
-  /** Lease of lock objects, ms (default 30 000). */
+  /** Time-to-live of leases (updateFile's lock, cluster leases), ms (default 30 000). */
   lockLeaseMs?: number;
+  /**
+   * On a backend with neither compare-and-swap nor atomic create (swift://): how late its listings may
+   * show a new object, ms (default 500). Leases there wait this long twice; raise it where listings lag.
+   */
+  leaseSettleMs?: number;
   logger?: Logger;
   /** Modes for file:// (defaults 0o600 and 0o700). */
   file?: { fileMode?: number; dirMode?: number };
@@ -77,6 +82,7 @@ function contextFor(backend: Backend, options: ResolveOptions, logger: Logger): 
     ...(options.listPageSize ? { listPageSize: options.listPageSize } : {}),
     ...(options.updateDeadlineMs ? { updateDeadlineMs: options.updateDeadlineMs } : {}),
     ...(options.lockLeaseMs ? { lockLeaseMs: options.lockLeaseMs } : {}),
+    ...(options.leaseSettleMs !== undefined ? { leaseSettleMs: options.leaseSettleMs } : {}),
   };
 }
 
