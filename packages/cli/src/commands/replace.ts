@@ -1,7 +1,8 @@
 /**
  * `statestore replace -f FILE`: replaces stored Clusters and InstanceGroups with the documents of YAML
  * files (multi-document, `-` for stdin, or any store URL), as `kops replace -f` does. Missing objects
- * need `--force`. Each write is a compare-and-swap and is validated first.
+ * need `--force`. Each write is a compare-and-swap and is validated first, all under the leases of the
+ * clusters the files name.
  */
 import {
   CLUSTER_LABEL,
@@ -15,7 +16,7 @@ import {
   type KopsCluster,
   type KopsInstanceGroup,
 } from '@statestore/core';
-import { boolOption, repeatedOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, boolOption, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { readInputFile } from '../manifest-files.js';
@@ -34,6 +35,7 @@ export const command: CommandSpec = {
   options: {
     filename: { type: 'string', short: 'f', multiple: true, valueName: 'FILE', description: 'File to read (- for stdin, or a store URL)' },
     force: { type: 'boolean', description: 'Create objects that do not exist yet' },
+    'lock-timeout': LOCK_TIMEOUT_OPTION,
   },
   run,
 };
@@ -50,7 +52,6 @@ async function run(ctx: CommandContext): Promise<number> {
   if (files.length === 0) throw new UsageError('give the file(s) to read with -f FILE (or -f - for stdin)');
   const force = boolOption(ctx.args, 'force');
   const registry = await ctx.clusters();
-  await ctx.warnIfNoAtomicCreate(registry.store);
   // Parse every document of every file first: a syntax error or an unknown kind anywhere writes nothing.
   const docs: KopsYamlDocument[] = [];
   for (const file of files) {
@@ -62,11 +63,16 @@ async function run(ctx: CommandContext): Promise<number> {
       docs.push(doc);
     }
   }
-  // Then check every object (existence, validation) before writing any of them.
-  const commits: Commit[] = [];
-  for (const doc of docs) commits.push(doc.kind === 'Cluster' ? await planCluster(registry, doc, force) : await planInstanceGroup(registry, doc, force));
-  const results: Result[] = [];
-  for (const commit of commits) results.push(await commit());
+  // Then, holding the lease of every cluster named, check every object (existence, validation) before
+  // writing any of them.
+  const clusters = docs.map((doc) => (doc.kind === 'Cluster' ? doc.name : doc.getIn(['metadata', 'labels', CLUSTER_LABEL]))).filter((c): c is string => typeof c === 'string' && c !== '');
+  const results = await ctx.withClusterLeases(clusters.map((cluster) => ({ cluster })), async () => {
+    const commits: Commit[] = [];
+    for (const doc of docs) commits.push(doc.kind === 'Cluster' ? await planCluster(registry, doc, force) : await planInstanceGroup(registry, doc, force));
+    const done: Result[] = [];
+    for (const commit of commits) done.push(await commit());
+    return done;
+  });
   if (ctx.output('text') === 'json') ctx.json(results);
   else for (const r of results) ctx.out(`${r.kind} ${r.name}${r.kind === 'InstanceGroup' ? ` (cluster ${r.cluster})` : ''} ${r.action}\n`);
   return 0;

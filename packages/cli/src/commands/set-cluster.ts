@@ -1,9 +1,10 @@
 /**
  * `statestore set cluster NAME PATH=VALUE...`: kops's field setter on the stored config (kops field
- * paths, list values appended), as one compare-and-swap, so concurrent `set`s all land.
+ * paths, list values appended), as one compare-and-swap under the cluster's lease, so concurrent `set`s all
+ * land.
  */
 import { setFields } from '@statestore/core';
-import type { CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -21,7 +22,7 @@ export const command: CommandSpec = {
     'statestore set cluster demo.example.com spec.sshAccess=10.0.0.0/8,192.168.0.0/16 -o json',
   ],
   outputs: ['text', 'json'],
-  options: {},
+  options: { 'lock-timeout': LOCK_TIMEOUT_OPTION },
   run,
 };
 
@@ -32,9 +33,10 @@ async function run(ctx: CommandContext): Promise<number> {
   if (fields.length === 0) throw new UsageError('give at least one PATH=VALUE, e.g. spec.kubernetesVersion=1.35.2');
   const name = ctx.clusterName(names[0]);
   const registry = await ctx.clusters();
-  await ctx.warnIfNoAtomicCreate(registry.store);
-  const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
-  const doc = await registry.updateCluster(name, (d) => setFields(d, 'Cluster', fields), { instanceGroups: igs });
+  const doc = await ctx.withClusterLease(name, async () => {
+    const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
+    return registry.updateCluster(name, (d) => setFields(d, 'Cluster', fields), { instanceGroups: igs });
+  });
   if (ctx.output('text') === 'json') ctx.json({ cluster: name, set: fields, generation: doc.getIn(['metadata', 'generation']) ?? 0 });
   else ctx.out(`Cluster ${name}: set ${fields.map((f) => f.slice(0, f.indexOf('='))).join(', ')}\n`);
   return 0;

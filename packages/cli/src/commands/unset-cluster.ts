@@ -1,9 +1,9 @@
 /**
  * `statestore unset cluster NAME PATH...`: kops's field unsetter on the stored config, as one
- * compare-and-swap.
+ * compare-and-swap under the cluster's lease.
  */
 import { unsetFields } from '@statestore/core';
-import type { CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -14,7 +14,7 @@ export const command: CommandSpec = {
   description: 'Optional fields are removed; fields kops always writes get their zero value; [*] unsets in every list element.',
   examples: ['statestore unset cluster demo.example.com spec.kubelet.maxPods', 'statestore unset cluster --name demo.example.com spec.etcdClusters[*].version'],
   outputs: ['text', 'json'],
-  options: {},
+  options: { 'lock-timeout': LOCK_TIMEOUT_OPTION },
   run,
 };
 
@@ -24,9 +24,10 @@ async function run(ctx: CommandContext): Promise<number> {
   const name = ctx.clusterName(flagName ? undefined : positionals.shift());
   if (positionals.length === 0) throw new UsageError('give at least one field path, e.g. spec.kubelet.maxPods');
   const registry = await ctx.clusters();
-  await ctx.warnIfNoAtomicCreate(registry.store);
-  const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
-  const doc = await registry.updateCluster(name, (d) => unsetFields(d, 'Cluster', positionals), { instanceGroups: igs });
+  const doc = await ctx.withClusterLease(name, async () => {
+    const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
+    return registry.updateCluster(name, (d) => unsetFields(d, 'Cluster', positionals), { instanceGroups: igs });
+  });
   if (ctx.output('text') === 'json') ctx.json({ cluster: name, unset: positionals, generation: doc.getIn(['metadata', 'generation']) ?? 0 });
   else ctx.out(`Cluster ${name}: unset ${positionals.join(', ')}\n`);
   return 0;

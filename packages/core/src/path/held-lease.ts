@@ -59,7 +59,8 @@ export function holdLease(path: VfsPath, record: LeaseRecord, firstVersion: stri
       record.beat = next.beat;
       lastSent = sent;
     } catch (e) {
-      if (isPreconditionFailed(e) || isNotFound(e)) return lose('someone else took it over');
+      if (isPreconditionFailed(e)) return lose('someone else took it over');
+      if (isNotFound(e)) return lose('it was removed (broken by hand, or judged expired)');
       logger?.log(2, `renewing the lease ${path.toString()} failed (will retry): ${(e as Error).message}`);
     }
   };

@@ -150,7 +150,7 @@ function formatSeconds(ms: number): string {
 /** @internal */
 export function changedHands(path: VfsPath, id: string, now: LeaseRecord | undefined): PreconditionFailedError {
   return new PreconditionFailedError(
-    `The lease ${path.toString()} is not ${id} any more (${now ? `now held by ${describeHolder(now)}` : 'it is free now'}); nothing was removed`,
+    `Refused: the lease ${path.toString()} is ${now ? `held by ${describeHolder(now)}` : 'free'}, not lease id ${id}; nothing was removed`,
     { url: path.toString() },
   );
 }

@@ -15,6 +15,7 @@ import { AlreadyExistsError, NotFoundError, PermissionDeniedError, PreconditionF
 import { withFileLock } from './file-lock.js';
 import { listFileTree } from './file-listing.js';
 import { removeStaleInternal, tempPath } from './internal-files.js';
+import { RESERVED_FOLDER } from '../../url/keys.js';
 
 export interface FileBackendOptions {
   /** Mode of new files (default 0o600). */
@@ -180,7 +181,10 @@ export class FileBackend implements Backend {
     }
   }
 
-  /** Removes folders emptied by a delete, up to and including the folder the store was opened at. */
+  /**
+   * Removes folders emptied by a delete, up to and including the folder the store was opened at — but
+   * never above Statestore's own `.statestore/` (releasing the last lease of a store must not remove it).
+   */
   private async pruneEmptyDirs(dir: string): Promise<void> {
     const boundary = `/${this.pruneBoundary}`;
     while (dir.startsWith(boundary) && dir !== '/' && dir.length >= boundary.length) {
@@ -189,6 +193,7 @@ export class FileBackend implements Backend {
       } catch {
         return;
       }
+      if (path.basename(dir) === RESERVED_FOLDER) return;
       dir = path.dirname(dir);
     }
   }
