@@ -32,8 +32,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Capabilities } from '../backend/backend.js';
 import { InvalidConfigError } from '../errors/errors.js';
-import { backoffDelay, sleep } from '../retry/retry.js';
-import { holdLease, type HeldLease, type RenewableLease } from './held-lease.js';
+import { sleep } from '../retry/retry.js';
+import { holdLease, type HeldLease } from './held-lease.js';
 import { ExpiryWatch, changedHands, encodeLease, gaveUp, logTakeover, newLeaseRecord, readLease, type LeaseRecord, type StoredLease } from './lease-record.js';
 import type { LeaseOptions } from './lease.js';
 import type { Logger } from './store-context.js';
@@ -42,8 +42,8 @@ import type { VfsPath } from './vfs-path.js';
 const INTENT = 'intent-';
 const TICKET = 'ticket-';
 const TICKET_DIGITS = 12;
-/** Longest pause between two decisions of a waiting contender, ms. */
-const MAX_POLL_MS = 250;
+/** Pause between two decisions of a waiting contender, ms, per contender ahead of it (up to a TTL/8): the next in line looks often, the rest less. */
+const POLL_MS_PER_PLACE = 100;
 
 /** One contender as the listing shows it. */
 interface Contender {
@@ -75,7 +75,7 @@ async function contend(folder: VfsPath, options: LeaseOptions & { settleMs: numb
   const record = newLeaseRecord(options);
   const intent = folder.join(`${INTENT}${record.id}`);
   let ticket: VfsPath | undefined;
-  let held: RenewableLease | undefined;
+  let held: HeldLease | undefined;
   // Until we hold it, renewal notices are details, not news.
   let holding = false;
   const heartbeatLogger: Logger | undefined = logger && { log: (level, message) => logger.log(holding ? level : Math.max(level, 2), message) };
@@ -95,12 +95,12 @@ async function contend(folder: VfsPath, options: LeaseOptions & { settleMs: numb
     ticket = folder.join(`${TICKET}${String(n).padStart(TICKET_DIGITS, '0')}-${record.id}`);
     const sent = performance.now();
     const written = await ticket.writeFile(encodeLease(record), at);
-    held = holdLease(ticket, record, written.version, sent, caps, heartbeatLogger);
+    held = holdLease(ticket, record, written.version, sent, caps, heartbeatLogger, true);
     await sleep(settleMs, signal);
 
     let announcing: Set<string> | undefined;
     const watches = new Map<string, ExpiryWatch>();
-    for (let round = 1; ; round++) {
+    for (;;) {
       if (held.lost.aborted) return void (await withdraw());
       const others = await listContenders(folder, signal);
       others.delete(record.id);
@@ -111,16 +111,11 @@ async function contend(folder: VfsPath, options: LeaseOptions & { settleMs: numb
       }
       const blocker = await firstBlocker(others, announcing, { n, id: record.id }, signal);
       if (!blocker) {
-        try {
-          await held.assertHeld(signal);
-          holding = true;
-          record.acquired = new Date().toISOString();
-          await held.renewNow();
-          return held;
-        } catch (e) {
-          if (!held.lost.aborted) throw e;
-          return void (await withdraw());
-        }
+        // Our heartbeat has kept the ticket renewed all along: it is ours unless that stopped (then start again).
+        if (held.lost.aborted || held.remainingMs() === 0) return void (await withdraw());
+        holding = true;
+        record.acquired = new Date().toISOString();
+        return held;
       }
       const watchKey = blocker.path.key;
       let watch = watches.get(watchKey);
@@ -131,7 +126,8 @@ async function contend(folder: VfsPath, options: LeaseOptions & { settleMs: numb
         watches.delete(watchKey);
         continue;
       }
-      const delay = backoffDelay({ baseDelayMs: 20, maxDelayMs: Math.min(MAX_POLL_MS, Math.max(20, options.ttlMs / 8)) }, Math.min(round, 8));
+      const ceiling = Math.max(20, Math.min(options.ttlMs / 8, POLL_MS_PER_PLACE * blocker.ahead));
+      const delay = Math.floor((ceiling * (1 + Math.random())) / 2);
       if (performance.now() + delay > deadline) {
         const holder = blocker.path === blocker.contender.ticket?.path ? blocker.stored.record : undefined;
         throw gaveUp(folder, holder, watch, options.unlockHint, `statestore rm -r ${folder.toString()} --yes`);
@@ -150,14 +146,14 @@ async function firstBlocker(
   announcing: Set<string>,
   mine: { n: number; id: string },
   signal: AbortSignal | undefined,
-): Promise<{ contender: Contender; path: VfsPath; stored: StoredLease } | undefined> {
+): Promise<{ contender: Contender; path: VfsPath; stored: StoredLease; ahead: number } | undefined> {
   const before = [...others.values()].filter((c) => c.ticket && ordered(c.ticket.n, c.id, mine.n, mine.id)).sort((a, b) => (ordered(a.ticket!.n, a.id, b.ticket!.n, b.id) ? -1 : 1));
   for (const id of announcing) if (!others.get(id)?.intent || others.get(id)?.ticket) announcing.delete(id);
   const candidates = [...before.map((c) => ({ contender: c, path: c.ticket!.path })), ...[...announcing].map((id) => ({ contender: others.get(id)!, path: others.get(id)!.intent! }))];
   for (const c of candidates) {
     // A listing may still show what was removed a moment ago: the object itself decides.
     const stored = await readLease(c.path, signal);
-    if (stored) return { ...c, stored };
+    if (stored) return { ...c, stored, ahead: Math.max(1, before.length) };
   }
   return undefined;
 }

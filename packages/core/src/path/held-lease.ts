@@ -25,14 +25,20 @@ export interface HeldLease {
   release(): Promise<void>;
 }
 
-/** @internal What the acquiring code gets: a held lease it can also renew at once. */
-export interface RenewableLease extends HeldLease {
-  /** One renewal now (it writes the record as it is, e.g. with a new `acquired`). */
-  renewNow(): Promise<void>;
-}
-
-/** @internal Starts holding the lease object at `path`, stored at `firstVersion` by a write sent at `firstSent` (performance.now()). */
-export function holdLease(path: VfsPath, record: LeaseRecord, firstVersion: string, firstSent: number, caps: Readonly<Capabilities>, logger: Logger | undefined): RenewableLease {
+/**
+ * @internal Starts holding the lease object at `path`, stored at `firstVersion` by a write sent at
+ * `firstSent` (performance.now()). `ownKey`: nobody else ever writes this key (a candidate's ticket), so
+ * a release deletes it without reading it first.
+ */
+export function holdLease(
+  path: VfsPath,
+  record: LeaseRecord,
+  firstVersion: string,
+  firstSent: number,
+  caps: Readonly<Capabilities>,
+  logger: Logger | undefined,
+  ownKey = false,
+): HeldLease {
   const lostController = new AbortController();
   let version = firstVersion;
   let lastSent = firstSent;
@@ -64,15 +70,13 @@ export function holdLease(path: VfsPath, record: LeaseRecord, firstVersion: stri
       logger?.log(2, `renewing the lease ${path.toString()} failed (will retry): ${(e as Error).message}`);
     }
   };
-  const renewOnce = () =>
-    (renewing ??= renew().finally(() => {
-      renewing = undefined;
-    }));
   // Every tick: a lease not renewed in time is lost (whether or not a renewal is still on its way), else renew.
   const timer = setInterval(() => {
     if (released || lostController.signal.aborted) return;
     if (performance.now() - lastSent > usableMs) return lose(`it could not be renewed within ${Math.round(usableMs)} ms, so another holder may take it`);
-    void renewOnce();
+    renewing ??= renew().finally(() => {
+      renewing = undefined;
+    });
   }, Math.max(5, Math.floor(record.ttlMs / 8)));
   timer.unref();
 
@@ -80,11 +84,6 @@ export function holdLease(path: VfsPath, record: LeaseRecord, firstVersion: stri
     record,
     lost: lostController.signal,
     remainingMs: () => Math.max(0, lastSent + usableMs - performance.now()),
-    async renewNow() {
-      await renewing;
-      await renewOnce();
-      if (lostController.signal.aborted) throw lostController.signal.reason;
-    },
     async assertHeld(signal?: AbortSignal) {
       if (lostController.signal.aborted) throw lostController.signal.reason;
       const now = await readLease(path, signal);
@@ -105,7 +104,8 @@ export function holdLease(path: VfsPath, record: LeaseRecord, firstVersion: stri
       if (lostController.signal.aborted) return;
       lostController.abort(new ConflictError(`The lease ${path.toString()} was released`, { url: path.toString() }));
       try {
-        if (caps.conditionalDelete) await path.remove({ ifMatch: version });
+        if (ownKey) await path.remove();
+        else if (caps.conditionalDelete) await path.remove({ ifMatch: version });
         else if (caps.compareAndSwap) await path.replaceFile(encodeLease({ ...record, beat: record.beat + 1, released: true }), { ifMatch: version });
         else {
           const now = await readLease(path);
