@@ -30,7 +30,7 @@ export interface ResolveOptions {
   lockLeaseMs?: number;
   /**
    * On a backend with neither compare-and-swap nor atomic create (swift://): how late its listings may
-   * show a new object, ms (default 250). Leases there wait this long twice; raise it where listings lag.
+   * show a new object, ms (default 100). Leases there wait this long twice; raise it where listings lag.
    */
   leaseSettleMs?: number;
   logger?: Logger;

@@ -202,7 +202,7 @@ describe('a lease with neither compare-and-swap nor atomic create', () => {
 describe('its limit: listings that show new objects late', () => {
   it.each([
     ['half the settle delay: one holder at a time', SETTLE / 2, false],
-    ['three times the settle delay: two holders at once', SETTLE * 3, true],
+    ['ten times the settle delay: two holders at once', SETTLE * 10, true],
   ])('new objects hidden from listings for %s', async (_name, hideMs, overlaps) => {
     const driver = new SwiftLike(new MemfsBackend(), hideMs);
     const result = await contend(() => open(driver), 6, 2, 30);

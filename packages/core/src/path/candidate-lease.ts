@@ -76,18 +76,22 @@ async function contend(folder: VfsPath, options: LeaseOptions & { settleMs: numb
   const intent = folder.join(`${INTENT}${record.id}`);
   let ticket: VfsPath | undefined;
   let held: HeldLease | undefined;
+  /** Our intent's removal, once it has done its work (sent in the background: nothing waits for it but a release). */
+  let intentRemoved: Promise<void> | undefined;
   // Until we hold it, renewal notices are details, not news.
   let holding = false;
   const heartbeatLogger: Logger | undefined = logger && { log: (level, message) => logger.log(holding ? level : Math.max(level, 2), message) };
   // Gives our place up: whatever of ours is still there goes (not bound to `signal`: this runs after an abort too).
   const withdraw = async () => {
     holding = false;
+    await intentRemoved?.catch(() => undefined);
     await held?.release().catch(() => undefined);
     for (const path of [ticket, intent]) {
       if (path && (await readLease(path).catch(() => undefined))?.record?.id === record.id) await path.remove().catch(() => undefined);
     }
   };
   try {
+    const announced = performance.now();
     await intent.writeFile(encodeLease(record), at);
     await sleep(settleMs, signal);
     const seen = await listContenders(folder, signal);
@@ -105,9 +109,11 @@ async function contend(folder: VfsPath, options: LeaseOptions & { settleMs: numb
       const others = await listContenders(folder, signal);
       others.delete(record.id);
       if (!announcing) {
-        if ((await readLease(intent, signal))?.record?.id !== record.id) return void (await withdraw());
+        // Nobody can have judged our intent expired before it stayed unchanged for a TTL after we sent it.
+        if (performance.now() - announced >= options.ttlMs && (await readLease(intent, signal))?.record?.id !== record.id) return void (await withdraw());
         announcing = new Set([...others.values()].filter((c) => c.intent && !c.ticket).map((c) => c.id));
-        await intent.remove(at);
+        intentRemoved = intent.remove().catch(() => intent.remove());
+        intentRemoved.catch(() => undefined);
       }
       const blocker = await firstBlocker(others, announcing, { n, id: record.id }, signal);
       if (!blocker) {
@@ -115,7 +121,9 @@ async function contend(folder: VfsPath, options: LeaseOptions & { settleMs: numb
         if (held.lost.aborted || held.remainingMs() === 0) return void (await withdraw());
         holding = true;
         record.acquired = new Date().toISOString();
-        return held;
+        const heldLease = held;
+        // its release also makes sure our intent is gone (a lingering one would hold others up)
+        return { ...heldLease, release: async () => void (await Promise.all([heldLease.release(), intentRemoved])) };
       }
       const watchKey = blocker.path.key;
       let watch = watches.get(watchKey);

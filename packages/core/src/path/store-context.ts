@@ -31,7 +31,7 @@ export interface StoreContext {
 }
 
 /** The settle delay of leases on backends with neither compare-and-swap nor atomic create, ms. */
-export const DEFAULT_LEASE_SETTLE_MS = 250;
+export const DEFAULT_LEASE_SETTLE_MS = 100;
 
 export function defaultStoreContext(backend: Backend, overrides: Partial<StoreContext> = {}): StoreContext {
   return {
