@@ -21,7 +21,7 @@ afterAll(() => process.stderr.write(`[resilience] leases:\n${figures.join('\n')}
 /** The shell command of each process: read the counter, sleep 50 ms, write it plus one. */
 const increment = (file: string) => `n=$(cat ${file}); sleep 0.05; echo $((n + 1)) > ${file}`;
 
-describe.each<ConfigStore>(['file', 's3', 'gs', 'oss', 'swift'])('%s', (store) => {
+describe.each<ConfigStore>(['file', 's3', 'gs', 'oss', 'swift', 'k8s'])('%s', (store) => {
   it(`${PROCESSES} \`lock run\` processes incrementing one counter: it ends at ${PROCESSES}`, async () => {
     const env = cliEnv(store);
     const state = ['--state', await freshStoreUrl(store, tmp)];
@@ -36,7 +36,7 @@ describe.each<ConfigStore>(['file', 's3', 'gs', 'oss', 'swift'])('%s', (store) =
   });
 
   it('a holder SIGKILLed while holding the lease: the next operator sees it, takes over without --force; unlock --id of the old lease is refused', async () => {
-    const env = { ...cliEnv(store), STATESTORE_LEASE_TTL: '3s' };
+    const env = cliEnv(store);
     const state = ['--state', await freshStoreUrl(store, tmp)];
     const status = async () => JSON.parse((await runCli(['lock', 'status', CLUSTER, '-o', 'json', ...state], env)).stdout) as { held: boolean; lease?: { id: string; pid: number; command: string } };
     const hold = async () => {
