@@ -1,9 +1,9 @@
 /**
  * The cluster lease from the command line, on file:// (every backend: packages/resilience/test/leases.test.ts):
- * `lock run` holds it around a command, passes its exit code, lets nested statestore commands join; other
- * commands wait (`--lock-timeout`) and name the holder when they give up; `lock list`/`lock status` show it;
- * `unlock --id` is refused once the lease changed hands; `unlock --force` breaks it and `lock run` stops its
- * command with exit 3; a SIGKILLed holder is taken over without --force.
+ * `lock run` holds it around a command, forwards signals to it, passes its exit code, lets nested statestore
+ * commands join; other commands wait (`--lock-timeout`) and name the holder when they give up; `lock list` and
+ * `lock status` show it; `unlock --id` is refused once the lease changed hands; `unlock --force` breaks it and
+ * `lock run` stops its command with exit 3; a SIGKILLed holder is taken over without --force.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -64,9 +64,11 @@ describe('statestore lock run', () => {
       expect((await runCli(['lock', 'status', NAME, ...state])).stdout).toContain(`held by`);
       expect((await runCli(['get', 'cluster', NAME, '-o', 'json', ...state])).stdout).not.toContain('1.30.2');
     } finally {
-      process.kill(-holder.child.pid!, 'SIGTERM');
+      // to statestore alone: it forwards the signal to its command, and passes on how that ended (128+15)
+      process.kill(holder.child.pid!, 'SIGTERM');
     }
     expect(await holder.exited).toBe(143);
+    expect(JSON.parse((await runCli(['lock', 'status', NAME, '-o', 'json', ...state])).stdout).held).toBe(false);
   });
 
   it('unlock --id is refused for a lease that has changed hands; --force breaks it and lock run stops its command (exit 3)', async () => {

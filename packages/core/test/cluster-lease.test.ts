@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { clusterLeasePath, listClusterLeases, readCurrentLease, resolvePath, withClusterLease } from '../src/index.js';
+import type { Capabilities } from '../src/index.js';
+import { MemfsBackend, clusterLeasePath, listClusterLeases, pathForBackend, readCurrentLease, resolvePath, withClusterLease } from '../src/index.js';
+import { DelegatingBackend } from './delegating-backend.js';
 
 const quiet = { log: () => undefined };
 const newStore = () => resolvePath(`memfs://cluster-lease-${randomUUID()}/store`, { logger: quiet, lockLeaseMs: 1_000 });
@@ -62,6 +64,29 @@ describe('withClusterLease', () => {
       // the join released nothing
       expect((await readCurrentLease(clusterLeasePath(store, 'a.example.com')))?.record?.id).toBe(outer.record.id);
     });
+  });
+
+  it.each([
+    ['one lease object (compare-and-swap)', {}],
+    ['a folder of candidates (Swift: no atomic operation)', { atomicCreate: false, compareAndSwap: false, conditionalDelete: false }],
+  ])('kops sees the same clusters while leases are held: %s', async (_name, caps) => {
+    class Narrowed extends DelegatingBackend {
+      override get capabilities(): Readonly<Capabilities> {
+        return Object.freeze({ ...this.inner.capabilities, ...caps });
+      }
+    }
+    const store = pathForBackend(new Narrowed(new MemfsBackend()), 'state', { logger: quiet, leaseSettleMs: 10 });
+    for (const name of ['a.example.com', 'config']) await store.join(name, 'config').writeFile('kind: Cluster');
+    // kops lists clusters as every key ending in /config, anywhere below the store
+    const kopsClusters = async () => {
+      const keys: string[] = [];
+      for await (const p of store.walk({ includeInternal: true })) keys.push(p.relativeTo(store)!);
+      return keys.filter((k) => k.endsWith('/config')).map((k) => k.slice(0, -'/config'.length)).sort();
+    };
+    const before = await kopsClusters();
+    const during = await withClusterLease(store, 'config', { waitMs: 0 }, () => withClusterLease(store, 'a.example.com', { waitMs: 0 }, kopsClusters));
+    expect(before).toEqual(['a.example.com', 'config']);
+    expect(during).toEqual(before);
   });
 
   it('never makes a key that ends in /config (kops would read it as a cluster), nor accepts a path as a name', async () => {
