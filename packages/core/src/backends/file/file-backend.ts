@@ -98,11 +98,9 @@ export class FileBackend implements Backend {
     const target = this.abs(key);
     const dir = path.dirname(target);
     await this.checkInsideStore(dir);
-    await this.mkdirs(dir);
-    await this.cleanFolderOnce(dir);
-    const temp = tempPath(dir);
+    const { temp, handle } = await this.openTemp(dir);
     try {
-      await writeDurably(temp, body, this.fileMode, options.signal);
+      await writeDurably(handle, body, options.signal);
       if (options.ifNoneMatch === '*') {
         try {
           await fs.link(temp, target);
@@ -173,11 +171,21 @@ export class FileBackend implements Backend {
     return this.write(targetKey, body, { ifNoneMatch: options.ifNoneMatch });
   }
 
-  private async mkdirs(dir: string): Promise<void> {
-    try {
-      await fs.mkdir(dir, { recursive: true, mode: this.dirMode });
-    } catch (e) {
-      throw mapFsError(e, dir);
+  /**
+   * Creates a temp file in `dir`, creating the folder first. Another writer's delete may prune the folder
+   * between the two (it is empty then): the folder is made again. Once the temp file is in it, no prune can
+   * remove it.
+   */
+  private async openTemp(dir: string): Promise<{ temp: string; handle: fs.FileHandle }> {
+    for (let attempt = 1; ; attempt++) {
+      const temp = tempPath(dir);
+      try {
+        await fs.mkdir(dir, { recursive: true, mode: this.dirMode });
+        await this.cleanFolderOnce(dir);
+        return { temp, handle: await fs.open(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, this.fileMode) };
+      } catch (e) {
+        if (!(isMissing(e) && attempt < 10)) throw mapFsError(e, isMissing(e) ? dir : temp);
+      }
     }
   }
 
@@ -238,8 +246,7 @@ async function realPathOfNearest(file: string): Promise<string> {
   }
 }
 
-async function writeDurably(file: string, body: WriteBody, mode: number, signal?: AbortSignal): Promise<void> {
-  const handle = await fs.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
+async function writeDurably(handle: fs.FileHandle, body: WriteBody, signal?: AbortSignal): Promise<void> {
   try {
     if (body instanceof Uint8Array) await handle.writeFile(body);
     else {
