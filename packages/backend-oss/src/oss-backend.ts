@@ -397,7 +397,7 @@ function capabilitiesFor(bucket: string, versioning: Versioning | 'unreadable' |
     maxPageSize: MAX_KEYS,
     notes: [
       ...(versioning === undefined ? ['Whether creation is atomic is found out before the first create (bucket versioning).'] : []),
-      ...(versioned ? [`Bucket ${bucket} has versioning ${versioning}: OSS ignores x-oss-forbid-overwrite there, so createFile checks, then writes (not atomic), and updateFile is refused.`] : []),
+      ...(versioned ? [`Bucket ${bucket} has versioning ${versioning}: OSS ignores x-oss-forbid-overwrite there, so createFile checks, then writes (not atomic), and leases (updateFile's lock) use core's candidate protocol (a listing and a settle delay), as on Swift.`] : []),
       NO_CAS_NOTE,
     ],
   });

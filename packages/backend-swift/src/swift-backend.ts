@@ -59,7 +59,7 @@ export const CAPABILITIES: Readonly<Capabilities> = freezeCapabilities({
   maxPageSize: MAX_PAGE,
   notes: [
     'createFile sends If-None-Match: *. Swift refuses it (412) when the object already exists, but concurrent creators of one new key race: measured against Swift 2.30.1, 16 concurrent creators got between 1 and 16 successes (exactly one in 1 of 20 rounds) and the newest write is kept. So creation is not atomic, and concurrent createFile can overwrite.',
-    'No compare-and-swap (Swift ignores If-Match on PUT) and creation is not atomic, so updateFile is refused: do not let two writers change one swift:// store at the same time.',
+    'No compare-and-swap (Swift ignores If-Match on PUT) and creation is not atomic, so leases (updateFile\'s lock, cluster leases) use core\'s candidate protocol: unique names, a listing and a settle delay (ResolveOptions.leaseSettleMs, default 100 ms), safe while container listings show a new object within that delay.',
     'Objects larger than one segment (32 MiB unless opened with segmentSize) are static large objects with segments in <container>_segments.',
     'Write metadata is object metadata (X-Object-Meta-*).',
   ],

@@ -53,6 +53,13 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', description: 'Show help' },
 };
 
+/** The option of every command that takes a cluster's lease (CommandContext.withClusterLease). */
+export const LOCK_TIMEOUT_OPTION: OptionSpec = {
+  type: 'string',
+  valueName: 'DURATION',
+  description: "How long to wait for another operator's lease on the cluster (default 60s; 0 fails at once)",
+};
+
 export const OUTPUT_OPTION: OptionSpec = { type: 'string', short: 'o', valueName: 'FORMAT', description: 'Output format' };
 
 /** Global options that take a value (so the dispatcher can skip their values when finding the command words). */

@@ -6,16 +6,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ClusterRegistry,
+  LEASE_ENV,
   PluginRegistry,
   STATE_STORE_HELP,
   defaultSearchRoots,
   findStateStore,
   observeRequests,
+  parseGoDuration,
   redactSecrets,
   resolvePath,
   safeForMessage,
   sharedMemfs,
   settledCapabilities,
+  withClusterLease,
+  type HeldLease,
   type Logger,
   type RequestEvent,
   type RequestLogger,
@@ -70,6 +74,8 @@ export class CommandContext {
     readonly io: Io,
     readonly args: ParsedArgs,
     readonly options: RunOptions,
+    /** The command's words (e.g. `set cluster`), for the lease record other operators read. */
+    readonly commandName = '',
   ) {
     this.verbosity = verbosityOf(stringOption(args, 'v'), io.env);
     this.logger = { log: (level, message) => this.log(level, message) };
@@ -130,9 +136,19 @@ export class CommandContext {
     return this.location;
   }
 
-  /** Opens a URL or local path (relative paths against the working folder). */
+  /** Opens a URL or local path (relative paths against the working folder), with the lease settings of the environment. */
   async open(url: string): Promise<VfsPath> {
-    const path = await resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger, requestLogger: this.requestLogger });
+    const ttl = this.durationFromEnv('STATESTORE_LEASE_TTL');
+    const settle = this.durationFromEnv('STATESTORE_LEASE_SETTLE');
+    const path = await resolvePath(url, {
+      registry: this.registry,
+      env: this.env,
+      cwd: this.io.cwd,
+      logger: this.logger,
+      requestLogger: this.requestLogger,
+      ...(ttl !== undefined ? { lockLeaseMs: ttl } : {}),
+      ...(settle !== undefined ? { leaseSettleMs: settle } : {}),
+    });
     if (path.toString().startsWith('memfs:')) this.usedMemfs = true;
     return path;
   }
@@ -145,6 +161,48 @@ export class CommandContext {
     if (!this.options.processEndsWithCommand || !this.usedMemfs) return;
     if ((await sharedMemfs().list('', { pageSize: 1 })).objects.length === 0) return;
     this.warn("memfs:// is kept in this process's memory only: what this command wrote there is gone now that it exits. Use file:///PATH (or a bucket) to keep files.");
+  }
+
+  /** A Go duration (`30s`, `500ms`) from an environment variable, in ms; undefined when unset. */
+  private durationFromEnv(name: string): number | undefined {
+    const text = this.env[name];
+    if (text === undefined || text === '') return undefined;
+    return this.duration(text, `$${name}`);
+  }
+
+  /** A duration given by the user, in ms: a Go duration (`60s`, `2m`, `0`), never negative. */
+  duration(text: string, what: string): number {
+    let ns: number;
+    try {
+      ns = parseGoDuration(text);
+    } catch {
+      throw new UsageError(`${what} must be a duration such as 60s, 2m or 0, not ${JSON.stringify(text)}`);
+    }
+    if (ns < 0) throw new UsageError(`${what} cannot be negative (${text})`);
+    return Math.ceil(ns / 1e6);
+  }
+
+  /**
+   * Runs `fn` holding the lease of `cluster` (in `store`, default the state store): waits for another
+   * operator up to --lock-timeout (default 60 s), or joins the lease named by $STATESTORE_LEASE when it is
+   * this cluster's. The lease record names this command and the cluster (never its other arguments, which
+   * may hold values other operators should not read).
+   */
+  async withClusterLease<T>(cluster: string, fn: (lease: HeldLease) => Promise<T>, options: { store?: VfsPath; command?: string; signal?: AbortSignal } = {}): Promise<T> {
+    const timeout = stringOption(this.args, 'lock-timeout');
+    const store = options.store ?? (await this.openStore());
+    return withClusterLease(
+      store,
+      cluster,
+      {
+        command: options.command ?? ['statestore', this.commandName, cluster].filter(Boolean).join(' '),
+        ...(timeout !== undefined ? { waitMs: this.duration(timeout, '--lock-timeout') } : {}),
+        ...(this.env[LEASE_ENV] ? { joinId: this.env[LEASE_ENV] } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        logger: this.logger,
+      },
+      fn,
+    );
   }
 
   /** The state store root. */
@@ -170,6 +228,21 @@ export class CommandContext {
     const name = positional ?? flag;
     if (!name && required) throw new UsageError('--name is required: give the cluster name as an argument, with --name, or in $KOPS_CLUSTER_NAME');
     return name ?? '';
+  }
+
+  /**
+   * Runs `fn` holding the leases of several clusters (of the state store, or of the store given with each),
+   * taken one after the other in one global order (store URL, then name), so that two commands that need
+   * the same two leases never wait for each other.
+   */
+  async withClusterLeases<T>(targets: readonly { cluster: string; store?: VfsPath }[], fn: () => Promise<T>): Promise<T> {
+    const keyed = await Promise.all(targets.map(async (t) => ({ ...t, store: t.store ?? (await this.openStore()) })));
+    const sorted = keyed
+      .map((t) => ({ ...t, key: `${t.store.toString()}\n${t.cluster}` }))
+      .filter((t, i, all) => all.findIndex((o) => o.key === t.key) === i)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const take = (i: number): Promise<T> => (i === sorted.length ? fn() : this.withClusterLease(sorted[i]!.cluster, () => take(i + 1), { store: sorted[i]!.store }));
+    return take(0);
   }
 
   /** Before a write: warns when the backend cannot create files atomically (two creators could both win). */

@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
       io.stdout.write(renderHelp(command));
       return EXIT_OK;
     }
-    ctx = new CommandContext(io, args, options);
+    ctx = new CommandContext(io, args, options, command.name);
     const code = await command.run(ctx).finally(() => ctx!.warnIfMemfsForgets());
     return code ?? EXIT_OK;
   } catch (e) {

@@ -20,15 +20,31 @@ export {
   type SearchRootOptions,
 } from './plugins/discover.js';
 export { parseUrl, decodePercent, safeForMessage, type ParsedUrl } from './url/parse-url.js';
-export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey } from './url/keys.js';
+export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey, RESERVED_FOLDER } from './url/keys.js';
 export { VfsPath, runLimited, WRITE_ID, PREVIOUS_WRITE, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn, type VersionedContent, type VersionRef } from './path/vfs-path.js';
 export { settledCapabilities, freezeCapabilities } from './backend/capabilities.js';
 export { checkWriteMetadata, metadataHeaders, metadataFromHeaders } from './backend/write-metadata.js';
-export { acquireLease, readLease, parseLease, currentHolder, holderIsDead, describeHolder, ExpiryWatch, type HeldLease, type LeaseHolder, type LeaseOptions, type LeaseRecord, type StoredLease } from './path/lease.js';
+export {
+  acquireLease,
+  readLease,
+  readCurrentLease,
+  breakLease,
+  parseLease,
+  currentHolder,
+  holderIsDead,
+  describeHolder,
+  heldForMs,
+  ExpiryWatch,
+  type HeldLease,
+  type LeaseHolder,
+  type LeaseOptions,
+  type LeaseRecord,
+  type StoredLease,
+} from './path/lease.js';
 export type { FileData } from './path/body.js';
 export { collect, sha256Hex } from './path/body.js';
 export { forceUnlock, type LockRecord } from './path/lock.js';
-export type { Logger } from './path/store-context.js';
+export { DEFAULT_LEASE_SETTLE_MS, type Logger } from './path/store-context.js';
 export { withRetry, backoffDelay, sleep, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry/retry.js';
 export { httpSettingsFor, proxyFor, nodeAgents, timeoutMsFrom, type HttpSettings } from './http/http-settings.js';
 export { deadlinesFrom, deadlineFor, REQUEST_DEADLINE_TIMEOUTS, MIN_BYTES_PER_SECOND, type Deadlines } from './http/deadlines.js';

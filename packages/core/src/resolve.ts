@@ -31,8 +31,13 @@ export interface ResolveOptions {
   listPageSize?: number;
   /** Deadline of updateFile's retry loop, ms (default 30 000). */
   updateDeadlineMs?: number;
-  /** Lease of lock objects, ms (default 30 000). */
+  /** Time-to-live of leases (updateFile's lock, cluster leases), ms (default 30 000). */
   lockLeaseMs?: number;
+  /**
+   * On a backend with neither compare-and-swap nor atomic create (swift://): how late its listings may
+   * show a new object, ms (default 100). Leases there wait this long twice; raise it where listings lag.
+   */
+  leaseSettleMs?: number;
   logger?: Logger;
   /** Receives one event per HTTP request the store makes (method, redacted URL, status, duration, attempt). */
   requestLogger?: RequestLogger;
@@ -86,6 +91,7 @@ function contextFor(backend: Backend, options: ResolveOptions, logger: Logger): 
     ...(options.updateDeadlineMs ? { updateDeadlineMs: options.updateDeadlineMs } : {}),
     ...(options.lockLeaseMs ? { lockLeaseMs: options.lockLeaseMs } : {}),
     ...(options.requestLogger ? { requestLogger: options.requestLogger } : {}),
+    ...(options.leaseSettleMs !== undefined ? { leaseSettleMs: options.leaseSettleMs } : {}),
   };
 }
 

@@ -80,14 +80,14 @@ describe.each(flavours)('leases with %s', (_name, caps) => {
 });
 
 describe('atomic create only: the breaker object', () => {
-  it('a breaker that died holding `<lease>.break` does not block the others: its object is cleared, the expired lease taken', async () => {
+  it('a breaker that died holding `<lease>~break.statestore-lock` does not block the others: its object is cleared, the expired lease taken', async () => {
     const path = pathForBackend(new Narrowed(new MemfsBackend(), { compareAndSwap: false, conditionalDelete: false }), 'leases/c', { logger: quiet });
     const dead = { user: 'x', host: hostname(), pid: deadPid(), command: 'crashed' };
     await path.writeFile(JSON.stringify({ id: 'dead-holder', holder: dead, acquired: '2000-01-01T00:00:00Z', ttlMs: 300, beat: 0 }));
-    await path.parent()!.join('c.break').writeFile(JSON.stringify({ id: 'dead-breaker', holder: dead, acquired: '2000-01-01T00:00:00Z', ttlMs: 300, beat: 0 }));
+    await path.parent()!.join('c~break.statestore-lock').writeFile(JSON.stringify({ id: 'dead-breaker', holder: dead, acquired: '2000-01-01T00:00:00Z', ttlMs: 300, beat: 0 }));
     const held = await acquireLease(path, { ttlMs: 300, waitMs: 5_000, logger: quiet });
     expect((await readLease(path))?.record?.id).toBe(held.record.id);
-    expect(await path.parent()!.join('c.break').exists()).toBe(false);
+    expect(await path.parent()!.join('c~break.statestore-lock').exists()).toBe(false);
     await held.release();
   });
 });

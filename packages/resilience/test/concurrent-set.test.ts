@@ -1,8 +1,8 @@
 /**
  * 32 operators at once: 32 `statestore set` processes, each setting a different field of one cluster, on
- * every backend that can hold cluster configuration. Where the backend gives compare-and-swap (or a lock
- * on atomic create), all 32 changes are kept. Where it gives neither (swift://, measured non-atomic), every
- * process refuses before writing and the stored cluster is unchanged — never a lost update.
+ * every backend that can hold cluster configuration, with the default wait for the cluster's lease (60 s).
+ * All 32 changes are kept: the cluster's lease serialises them, and each write is a compare-and-swap, or
+ * runs under updateFile's lock (atomic create on OSS; the candidate protocol on swift://, which has neither).
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -18,26 +18,20 @@ let racesRun = 0;
 afterAll(() => process.stderr.write(`[resilience] concurrent set races run: ${racesRun} (${WRITERS} processes each)\n`));
 
 describe.each<ConfigStore>(['file', 's3', 'gs', 'oss', 'swift', 'k8s'])('%s: 32 concurrent `statestore set`', (store) => {
-  it(`keeps all ${WRITERS} changes, or refuses all of them where updates cannot be made safe`, async () => {
+  it(`keeps all ${WRITERS} changes`, async () => {
     const env = cliEnv(store);
     const state = ['--state', await freshStoreUrl(store, tmp)];
     const created = await runCli(['create', 'cluster', NAME, '--zones', 'us-east-1a', '--cloud', 'aws', ...state], env);
     expect(created.code, created.stderr).toBe(0);
-    const before = await runCli(['get', 'cluster', NAME, '-o', 'json', ...state], env);
+    const started = performance.now();
     const runs = await Promise.all(
       Array.from({ length: WRITERS }, (_, i) => runCli(['set', 'cluster', NAME, `spec.cloudLabels=writer${i}=value${i}`, ...state], env, 170_000)),
     );
     racesRun++;
+    const took = Math.round((performance.now() - started) / 1000);
+    process.stderr.write(`[resilience] ${store}: ${WRITERS} concurrent set in ${took} s\n`);
     const after = await runCli(['get', 'cluster', NAME, '-o', 'json', ...state], env);
     const labels = (JSON.parse(after.stdout) as { spec: { cloudLabels?: Record<string, string> } }).spec.cloudLabels ?? {};
-    if (store === 'swift') {
-      for (const r of runs) {
-        expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(/neither compare-and-swap nor atomic create/);
-      }
-      expect(after.stdout).toBe(before.stdout);
-      return;
-    }
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     expect(Object.keys(labels).sort()).toEqual(Array.from({ length: WRITERS }, (_, i) => `writer${i}`).sort());
     for (let i = 0; i < WRITERS; i++) expect(labels[`writer${i}`]).toBe(`value${i}`);

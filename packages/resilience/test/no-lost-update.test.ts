@@ -45,8 +45,8 @@ function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
 
-const PROCESS_BACKENDS: RigBackend[] = ['file', 's3', 'gs', 'oss', 'vault', 'k8s'];
-const NETWORK_BACKENDS: RigBackend[] = ['s3', 'gs', 'oss', 'vault', 'k8s'];
+const PROCESS_BACKENDS: RigBackend[] = ['file', 's3', 'gs', 'oss', 'vault', 'k8s', 'swift'];
+const NETWORK_BACKENDS: RigBackend[] = ['s3', 'gs', 'oss', 'vault', 'k8s', 'swift'];
 
 describe.each(PROCESS_BACKENDS)('%s: writer processes', (backend) => {
   it('a holder SIGKILLed while it holds the update: the others take over, nothing acknowledged is lost', async () => {
@@ -124,7 +124,7 @@ describe.each(NETWORK_BACKENDS)('%s: writer processes through a fault proxy', (b
 });
 
 describe('two breakers of one expired lock', () => {
-  it.each<RigBackend>(['file', 'oss'])('%s: ten writers find a dead holder\'s lock at once; exactly one takes it at a time', async (backend) => {
+  it.each<RigBackend>(['file', 'oss', 'swift'])('%s: ten writers find a dead holder\'s lock at once; exactly one takes it at a time', async (backend) => {
     const s = await rigStore(backend);
     const f = await s.open();
     await f.writeFile('');
@@ -135,7 +135,10 @@ describe('two breakers of one expired lock', () => {
       const sha = (text: string) => createHash('sha256').update(text).digest('hex');
       writeFileSync(path.join(path.dirname(`/${f.key}`), `.statestore-tmp-l-${sha(f.base()).slice(0, 24)}`), `${sha(hostname()).slice(0, 8)} ${pid} deadbeef`);
     } else {
-      await f.parent()!.join(`${f.base()}.statestore-lock`).writeFile(JSON.stringify({ id: 'dead', holder: { user: 'x', host: hostname(), pid, command: 'crashed' }, acquired: '2000-01-01T00:00:00Z', ttlMs: RIG_LEASE_MS, beat: 0 }));
+      const dead = JSON.stringify({ id: 'dead', holder: { user: 'x', host: hostname(), pid, command: 'crashed' }, acquired: '2000-01-01T00:00:00Z', ttlMs: RIG_LEASE_MS, beat: 0 });
+      const lock = f.parent()!.join(`${f.base()}.statestore-lock`);
+      // Swift keeps a lock as a folder of candidates: the dead holder's is the first ticket.
+      await (backend === 'swift' ? lock.join('ticket-000000000001-dead') : lock).writeFile(dead);
     }
     const history = new History();
     await finish(Array.from({ length: 10 }, (_, i) => startWriter(s, history, { prefix: `w${i}`, count: 6 })));

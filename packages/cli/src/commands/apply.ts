@@ -1,8 +1,8 @@
 /**
  * `statestore apply PLAN` / `statestore apply -f PATH... [--prune] --yes`: carries out a saved plan (refused,
  * with nothing written, if the store moved since it was made), or plans manifests and applies them in one go.
- * A thin adapter to core's `applyPlan` and `applyManifests`; an apply stopped part-way is reported with what
- * landed and the command that resumes it.
+ * A thin adapter to core's `applyPlan` and `applyManifests`, under the cluster's lease; an apply stopped
+ * part-way is reported with what landed and the command that resumes it.
  */
 import {
   ApplyIncompleteError,
@@ -15,7 +15,7 @@ import {
   type ApplyReport,
   type ClusterPlan,
 } from '@statestore/core';
-import { boolOption, repeatedOption, stringOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, boolOption, repeatedOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import { readInputFile, readManifestFiles } from '../manifest-files.js';
@@ -45,6 +45,7 @@ export const command: CommandSpec = {
     prune: { type: 'boolean', description: 'With -f: delete instance groups and addon objects the manifests do not name (never the cluster)' },
     yes: { type: 'boolean', short: 'y', description: 'With -f: apply (without it, only the plan is shown)' },
     message: { type: 'string', short: 'm', valueName: 'MESSAGE', description: 'Why: kept with the apply (recorded in history once the store keeps one)' },
+    'lock-timeout': LOCK_TIMEOUT_OPTION,
   },
   run,
 };
@@ -76,7 +77,7 @@ async function runPlanFile(ctx: CommandContext, file: string, options: ApplyOpti
   if (state !== undefined && (await ctx.open(state)).toString() !== store.toString()) {
     throw new UsageError(`the plan was made for the state store ${plan.store}, not ${state}; apply it to its own store, or make a new plan`);
   }
-  return print(ctx, await applyPlan(store, plan, options));
+  return print(ctx, await applyPlan(store, plan, { ...options, withLease: (cluster, fn) => ctx.withClusterLease(cluster, fn, { store }) }));
 }
 
 async function runManifests(ctx: CommandContext, inputs: readonly string[], options: ApplyOptions): Promise<number> {
@@ -93,7 +94,7 @@ async function runManifests(ctx: CommandContext, inputs: readonly string[], opti
     }
     return EXIT_OK;
   }
-  const { plan, report } = await applyManifests(store, manifests, { ...options, prune });
+  const { plan, report } = await applyManifests(store, manifests, { ...options, prune, withLease: (cluster, fn) => ctx.withClusterLease(cluster, fn, { store }) });
   return print(ctx, report, plan);
 }
 

@@ -1,7 +1,8 @@
 /**
  * `statestore create cluster NAME`: writes a new cluster (config, instance groups, clusteraddons) exactly
  * as `kops create cluster` would for the same flags; on an existing cluster, merges the value options
- * given into what is stored and refuses options that would reshape it.
+ * given into what is stored and refuses options that would reshape it. Writes happen under the cluster's
+ * lease.
  */
 import {
   ClusterRegistry,
@@ -21,7 +22,7 @@ import {
   type KopsYamlDocument,
   type StoredCluster,
 } from '@statestore/core';
-import { boolOption, stringOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, boolOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CREATE_CLUSTER_OPTIONS, MERGEABLE_FLAGS, buildOptionsFromFlags, checkFlags, givenFlags, loadSshPublicKey } from '../create-cluster-flags.js';
 import { UsageError } from '../errors.js';
@@ -48,7 +49,7 @@ export const command: CommandSpec = {
     'statestore create cluster demo.example.com --zones us-east-1a --set spec.kubelet.maxPods=200 --set "spec.sshAccess=10.0.0.0/8,192.168.0.0/16"',
   ],
   outputs: ['yaml', 'json'],
-  options: CREATE_CLUSTER_OPTIONS,
+  options: { ...CREATE_CLUSTER_OPTIONS, 'lock-timeout': LOCK_TIMEOUT_OPTION },
   run,
 };
 
@@ -81,8 +82,7 @@ async function run(ctx: CommandContext): Promise<number> {
     printObjects(ctx, dryRunObjects(built), output!);
     return 0;
   }
-  await ctx.warnIfNoAtomicCreate(store);
-  await registry.createCluster(built);
+  await ctx.withClusterLease(name, () => registry.createCluster(built));
   const files = [
     ...['config', ...built.instanceGroups.map((g) => `instancegroup/${g.name}`), 'clusteraddons/default'].map((f) => store.join(name, f).toString()),
     ...(built.sshPublicKey ? [sshPublicKeyLocation(cluster.spec, built.sshPublicKey.id)] : []),
@@ -136,20 +136,22 @@ async function merge(ctx: CommandContext, registry: ClusterRegistry, existing: S
     return 0;
   }
 
-  await ctx.warnIfNoAtomicCreate(registry.store);
   const changed: string[] = [];
-  const before = existing.doc.toString();
-  const igObjects = stored.map((g) => g.instanceGroup);
-  const clusterDoc = await registry.updateCluster(name, (doc) => mergeClusterOptions(doc, options), { instanceGroups: igObjects });
-  if (clusterDoc.toString() !== before) changed.push(existing.path.toString());
-  const clusterObject = clusterDoc.toJS() as unknown as KopsCluster;
-  if (touchesInstanceGroups(options)) {
-    for (const g of stored) {
-      const igBefore = g.doc.toString();
-      const after = await registry.updateInstanceGroup(name, g.name, (doc) => mergeInstanceGroupOptions(doc, options, { cloud, nodeShare: shares?.get(g.name) }), { cluster: clusterObject });
-      if (after.toString() !== igBefore) changed.push(g.path.toString());
+  const clusterDoc = await ctx.withClusterLease(name, async () => {
+    const before = existing.doc.toString();
+    const igObjects = stored.map((g) => g.instanceGroup);
+    const doc = await registry.updateCluster(name, (d) => mergeClusterOptions(d, options), { instanceGroups: igObjects });
+    if (doc.toString() !== before) changed.push(existing.path.toString());
+    const clusterObject = doc.toJS() as unknown as KopsCluster;
+    if (touchesInstanceGroups(options)) {
+      for (const g of stored) {
+        const igBefore = g.doc.toString();
+        const after = await registry.updateInstanceGroup(name, g.name, (d) => mergeInstanceGroupOptions(d, options, { cloud, nodeShare: shares?.get(g.name) }), { cluster: clusterObject });
+        if (after.toString() !== igBefore) changed.push(g.path.toString());
+      }
     }
-  }
+    return doc;
+  });
   if (output === 'json') ctx.json({ cluster: name, store: registry.store.toString(), action: 'merged', files: changed });
   else if (output === 'yaml') printObjects(ctx, [clusterDoc, ...(await registry.listInstanceGroups(name)).map((g) => g.doc)], 'yaml');
   else if (changed.length === 0) ctx.out(`Cluster ${name} already has these settings; nothing changed.\n`);

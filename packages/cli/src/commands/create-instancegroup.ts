@@ -1,10 +1,11 @@
 /**
  * `statestore create instancegroup IG --name CLUSTER --role ROLE`: a new instance group with the defaults
  * kops gives one (machine type and image for the cloud, sizes, subnets, node label), optionally edited
- * first in $EDITOR, written create-if-absent — stored without the cluster label, as kops stores it.
+ * first in $EDITOR, written create-if-absent under the cluster's lease (taken after the editor closes) —
+ * stored without the cluster label, as kops stores it.
  */
 import { KopsYamlDocument, assertValidInstanceGroup, newInstanceGroup, withClusterLabel, type KopsInstanceGroup } from '@statestore/core';
-import { boolOption, listOption, stringOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, boolOption, listOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { openInstanceGroupTarget } from '../instance-group-target.js';
 import { editText } from '../editor.js';
@@ -30,6 +31,7 @@ export const command: CommandSpec = {
     edit: { type: 'boolean', description: 'Open in $EDITOR before saving (default when at a terminal)' },
     'no-edit': { type: 'boolean', description: 'Do not open an editor' },
     'dry-run': { type: 'boolean', description: 'Print the object (with -o) instead of writing it' },
+    'lock-timeout': LOCK_TIMEOUT_OPTION,
   },
   run,
 };
@@ -65,8 +67,7 @@ async function run(ctx: CommandContext): Promise<number> {
     doc = KopsYamlDocument.parse(edited, `the edited instance group ${igName}`);
     assertValidInstanceGroup(doc.toJS() as unknown as KopsInstanceGroup, clusterObject, `InstanceGroup ${igName}`);
   }
-  await ctx.warnIfNoAtomicCreate(registry.store);
-  await registry.createInstanceGroup(cluster, doc);
+  await ctx.withClusterLease(cluster, () => registry.createInstanceGroup(cluster, doc));
   if (ctx.output('text') === 'json') ctx.json(doc.toJS());
   else if (ctx.output('text') === 'yaml') ctx.out(doc.toString());
   else ctx.out(`Created instance group ${igName} in cluster ${cluster}.\n`);

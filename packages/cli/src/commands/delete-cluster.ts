@@ -1,10 +1,11 @@
 /**
  * `statestore delete cluster NAME --yes`: removes the cluster's state folder `{store}/NAME` after
- * checking every file against kops's allow-list. State only: kops deletes the cloud resources first;
- * Statestore never touches a cloud. Without --yes it shows what would be removed.
+ * checking every file against kops's allow-list, under the cluster's lease (kept outside the folder).
+ * State only: kops deletes the cloud resources first; Statestore never touches a cloud. Without --yes it
+ * shows what would be removed.
  */
 import type { ClusterDeletePlan } from '@statestore/core';
-import { boolOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -19,7 +20,7 @@ export const command: CommandSpec = {
   ].join('\n'),
   examples: ['statestore delete cluster demo.example.com            # shows what would be removed', 'statestore delete cluster demo.example.com --yes'],
   outputs: ['text', 'json'],
-  options: { yes: { type: 'boolean', short: 'y', description: 'Really delete' } },
+  options: { yes: { type: 'boolean', short: 'y', description: 'Really delete' }, 'lock-timeout': LOCK_TIMEOUT_OPTION },
   run,
 };
 
@@ -43,8 +44,7 @@ async function run(ctx: CommandContext): Promise<number> {
     }
     return 0;
   }
-  await ctx.warnIfNoAtomicCreate(registry.store);
-  const plan = await registry.deleteCluster(name);
+  const plan = await ctx.withClusterLease(name, () => registry.deleteCluster(name));
   if (json) ctx.json(describe(name, plan, true));
   else {
     ctx.out(`Deleted the state of cluster ${name}: ${plan.files.length} files under ${plan.folder.toString()}.\n`);

@@ -1,8 +1,9 @@
 /**
  * `statestore delete instancegroup IG --name CLUSTER --yes`: removes `instancegroup/IG` from the store
- * (state only; kops also deletes the group's instances). Refuses a group the etcd clusters still use.
+ * under the cluster's lease (state only; kops also deletes the group's instances). Refuses a group the etcd
+ * clusters still use.
  */
-import { boolOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { openInstanceGroupTarget } from '../instance-group-target.js';
 
@@ -12,7 +13,7 @@ export const command: CommandSpec = {
   summary: "Delete an instance group's state (never its instances).",
   examples: ['statestore delete instancegroup gpu-nodes --name demo.example.com --yes'],
   outputs: ['text', 'json'],
-  options: { yes: { type: 'boolean', short: 'y', description: 'Really delete' } },
+  options: { yes: { type: 'boolean', short: 'y', description: 'Really delete' }, 'lock-timeout': LOCK_TIMEOUT_OPTION },
   run,
 };
 
@@ -28,8 +29,7 @@ async function run(ctx: CommandContext): Promise<number> {
     ctx.log(0, 'Must specify --yes to delete. Instances are never deleted by Statestore.');
     return 0;
   }
-  await ctx.warnIfNoAtomicCreate(registry.store);
-  await registry.deleteInstanceGroup(cluster, igName);
+  await ctx.withClusterLease(cluster, () => registry.deleteInstanceGroup(cluster, igName));
   if (ctx.output('text') === 'json') ctx.json({ cluster, instanceGroup: igName, deleted: true, file: ig.path.toString(), cloudResourcesDeleted: false });
   else {
     ctx.out(`Deleted ${ig.path.toString()}.\n`);

@@ -1,10 +1,11 @@
 /**
  * `statestore edit cluster NAME`: edit the stored config in $EDITOR (kubectl-style: invalid results
  * re-open with the errors), or apply `--set`/`--unset` without an editor. The write is a
- * compare-and-swap: if the file changed during the edit, nothing is saved.
+ * compare-and-swap under the cluster's lease (taken to save, never while the editor is open): if the file
+ * changed during the edit, nothing is saved.
  */
 import { assertValidCluster, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsCluster, type KopsYamlDocument } from '@statestore/core';
-import { repeatedOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { changedMeanwhile, editLoop } from '../edit-loop.js';
 import { UsageError } from '../errors.js';
@@ -22,6 +23,7 @@ export const command: CommandSpec = {
   options: {
     set: { type: 'string', multiple: true, valueName: 'PATH=VALUE', description: 'Set a field instead of opening the editor' },
     unset: { type: 'string', multiple: true, valueName: 'PATH', description: 'Unset a field instead of opening the editor' },
+    'lock-timeout': LOCK_TIMEOUT_OPTION,
   },
   run,
 };
@@ -34,15 +36,16 @@ async function run(ctx: CommandContext): Promise<number> {
   const sets = repeatedOption(ctx.args, 'set').flatMap(splitSetFlag);
   const unsets = repeatedOption(ctx.args, 'unset').flatMap(splitUnsetFlag);
   const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
-  await ctx.warnIfNoAtomicCreate(registry.store);
   if (sets.length > 0 || unsets.length > 0) {
-    await registry.updateCluster(
-      name,
-      (doc) => {
-        unsetFields(doc, 'Cluster', unsets);
-        setFields(doc, 'Cluster', sets);
-      },
-      { instanceGroups: igs },
+    await ctx.withClusterLease(name, () =>
+      registry.updateCluster(
+        name,
+        (doc) => {
+          unsetFields(doc, 'Cluster', unsets);
+          setFields(doc, 'Cluster', sets);
+        },
+        { instanceGroups: igs },
+      ),
     );
     ctx.out(`Cluster ${name} updated.\n`);
     return 0;
@@ -62,13 +65,15 @@ async function run(ctx: CommandContext): Promise<number> {
       });
     },
     async save(doc: KopsYamlDocument, original: string) {
-      await registry.updateCluster(
-        name,
-        (current) => {
-          if (current.toString() !== original) throw changedMeanwhile(stored.path.toString());
-          return doc;
-        },
-        { instanceGroups: igs },
+      await ctx.withClusterLease(name, () =>
+        registry.updateCluster(
+          name,
+          (current) => {
+            if (current.toString() !== original) throw changedMeanwhile(stored.path.toString());
+            return doc;
+          },
+          { instanceGroups: igs },
+        ),
       );
     },
   });

@@ -1,9 +1,10 @@
 /**
  * `statestore edit instancegroup IG --name CLUSTER`: edit one instance group in $EDITOR, or apply
- * `--set`/`--unset`; validated against the cluster, written with compare-and-swap.
+ * `--set`/`--unset`; validated against the cluster, written with compare-and-swap under the cluster's lease
+ * (taken to save, never while the editor is open).
  */
 import { assertValidInstanceGroup, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsInstanceGroup, type KopsYamlDocument } from '@statestore/core';
-import { repeatedOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { openInstanceGroupTarget } from '../instance-group-target.js';
 import { changedMeanwhile, editLoop } from '../edit-loop.js';
@@ -19,6 +20,7 @@ export const command: CommandSpec = {
   options: {
     set: { type: 'string', multiple: true, valueName: 'PATH=VALUE', description: 'Set a field instead of opening the editor' },
     unset: { type: 'string', multiple: true, valueName: 'PATH', description: 'Unset a field instead of opening the editor' },
+    'lock-timeout': LOCK_TIMEOUT_OPTION,
   },
   run,
 };
@@ -27,16 +29,17 @@ async function run(ctx: CommandContext): Promise<number> {
   const { igName, cluster, registry, clusterObject } = await openInstanceGroupTarget(ctx);
   const sets = repeatedOption(ctx.args, 'set').flatMap(splitSetFlag);
   const unsets = repeatedOption(ctx.args, 'unset').flatMap(splitUnsetFlag);
-  await ctx.warnIfNoAtomicCreate(registry.store);
   if (sets.length > 0 || unsets.length > 0) {
-    await registry.updateInstanceGroup(
-      cluster,
-      igName,
-      (doc) => {
-        unsetFields(doc, 'InstanceGroup', unsets);
-        setFields(doc, 'InstanceGroup', sets);
-      },
-      { cluster: clusterObject },
+    await ctx.withClusterLease(cluster, () =>
+      registry.updateInstanceGroup(
+        cluster,
+        igName,
+        (doc) => {
+          unsetFields(doc, 'InstanceGroup', unsets);
+          setFields(doc, 'InstanceGroup', sets);
+        },
+        { cluster: clusterObject },
+      ),
     );
     ctx.out(`InstanceGroup ${igName} updated.\n`);
     return 0;
@@ -52,14 +55,16 @@ async function run(ctx: CommandContext): Promise<number> {
       assertValidInstanceGroup(object, clusterObject, `InstanceGroup ${igName}`);
     },
     async save(doc: KopsYamlDocument, original: string) {
-      await registry.updateInstanceGroup(
-        cluster,
-        igName,
-        (current) => {
-          if (current.toString() !== original) throw changedMeanwhile(stored.path.toString());
-          return doc;
-        },
-        { cluster: clusterObject },
+      await ctx.withClusterLease(cluster, () =>
+        registry.updateInstanceGroup(
+          cluster,
+          igName,
+          (current) => {
+            if (current.toString() !== original) throw changedMeanwhile(stored.path.toString());
+            return doc;
+          },
+          { cluster: clusterObject },
+        ),
       );
     },
   });

@@ -1,10 +1,11 @@
 /**
  * `statestore migrate CLUSTER --to URL`: move a cluster to another state store in one step (copy,
  * rewrite spec.configBase and the keyStore/secretStore that pointed into the old folder, verify every
- * file by hash; the source is left for the user to remove). A thin adapter to core's `migrateCluster`.
+ * file by hash; the source is left for the user to remove), holding the cluster's lease in both stores. A
+ * thin adapter to core's `migrateCluster`.
  */
 import { assertNotVaultTarget, migrateCluster, type MigrateResult } from '@statestore/core';
-import { stringOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { DRY_RUN_OPTION, isDryRun } from '../dry-run.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
@@ -32,6 +33,7 @@ export const command: CommandSpec = {
     transfers: transfers!,
     checkers: checkers!,
     'dry-run': DRY_RUN_OPTION,
+    'lock-timeout': LOCK_TIMEOUT_OPTION,
   },
   run,
 };
@@ -46,12 +48,15 @@ async function run(ctx: CommandContext): Promise<number> {
   const json = ctx.output('text') === 'json';
   const progress = progressReporter(ctx, json);
   let result: MigrateResult;
+  const [source, destination] = [await ctx.openStore(), await ctx.open(to)];
   try {
-    result = await migrateCluster(await ctx.openStore(), cluster, await ctx.open(to), {
-      ...concurrencyFlags(ctx.args),
-      ...(progress.listener ? { onProgress: progress.listener } : {}),
-      dryRun: isDryRun(ctx.args),
-    });
+    const copy = () =>
+      migrateCluster(source, cluster, destination, {
+        ...concurrencyFlags(ctx.args),
+        ...(progress.listener ? { onProgress: progress.listener } : {}),
+        dryRun: isDryRun(ctx.args),
+      });
+    result = isDryRun(ctx.args) ? await copy() : await ctx.withClusterLeases([{ cluster, store: source }, { cluster, store: destination }], copy);
   } finally {
     progress.finish();
   }

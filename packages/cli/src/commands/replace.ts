@@ -1,10 +1,11 @@
 /**
  * `statestore replace -f FILE`: replaces stored Clusters and InstanceGroups with the documents of YAML
  * files (multi-document, `-` for stdin, or any store URL), as `kops replace -f` does. Missing objects
- * need `--force`. Every document is parsed and checked (core's planReplace) before the first write.
+ * need `--force`. Every document is parsed and checked (core's planReplace) before the first write, all
+ * under the leases of the clusters the files name.
  */
-import { KopsYamlDocument, planReplace, splitKopsDocuments } from '@statestore/core';
-import { boolOption, repeatedOption, type CommandSpec } from '../command.js';
+import { CLUSTER_LABEL, KopsYamlDocument, planReplace, splitKopsDocuments } from '@statestore/core';
+import { LOCK_TIMEOUT_OPTION, boolOption, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { DRY_RUN_OPTION, isDryRun } from '../dry-run.js';
 import { UsageError } from '../errors.js';
@@ -25,6 +26,7 @@ export const command: CommandSpec = {
     filename: { type: 'string', short: 'f', multiple: true, valueName: 'FILE', description: 'File to read (- for stdin, or a store URL)' },
     force: { type: 'boolean', description: 'Create objects that do not exist yet' },
     'dry-run': DRY_RUN_OPTION,
+    'lock-timeout': LOCK_TIMEOUT_OPTION,
   },
   run,
 };
@@ -34,7 +36,6 @@ async function run(ctx: CommandContext): Promise<number> {
   if (files.length === 0) throw new UsageError('give the file(s) to read with -f FILE (or -f - for stdin)');
   const dryRun = isDryRun(ctx.args);
   const registry = await ctx.clusters();
-  if (!dryRun) await ctx.warnIfNoAtomicCreate(registry.store);
   // Parse every document of every file first: a syntax error or an unknown kind anywhere writes nothing.
   const docs: KopsYamlDocument[] = [];
   for (const file of files) {
@@ -46,9 +47,11 @@ async function run(ctx: CommandContext): Promise<number> {
       docs.push(doc);
     }
   }
-  // Then check every object against what the whole set leaves behind, before writing any of them.
-  const plan = await planReplace(registry, docs, { force: boolOption(ctx.args, 'force') });
-  const results = await plan.apply({ dryRun });
+  // Then, holding the lease of every cluster named, check every object against what the whole set leaves
+  // behind, before writing any of them.
+  const clusters = docs.map((doc) => (doc.kind === 'Cluster' ? doc.name : doc.getIn(['metadata', 'labels', CLUSTER_LABEL]))).filter((c): c is string => typeof c === 'string' && c !== '');
+  const replace = async () => (await planReplace(registry, docs, { force: boolOption(ctx.args, 'force') })).apply({ dryRun });
+  const results = dryRun ? await replace() : await ctx.withClusterLeases(clusters.map((cluster) => ({ cluster })), replace);
   if (ctx.output('text') === 'json') ctx.json(dryRun ? results.map((r) => ({ ...r, dryRun })) : results);
   else for (const r of results) ctx.out(`${r.kind} ${r.name}${r.kind === 'InstanceGroup' ? ` (cluster ${r.cluster})` : ''} ${dryRun ? `would be ${r.action} (dry run)` : r.action}\n`);
   return 0;

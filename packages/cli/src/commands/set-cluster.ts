@@ -1,9 +1,10 @@
 /**
  * `statestore set cluster NAME PATH=VALUE...`: kops's field setter on the stored config (kops field
- * paths, list values appended), as one compare-and-swap, so concurrent `set`s all land.
+ * paths, list values appended), as one compare-and-swap under the cluster's lease, so concurrent `set`s all
+ * land.
  */
 import { setFields, type KopsYamlDocument } from '@statestore/core';
-import type { CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { DRY_RUN_OPTION, dryRunText, fieldChanges, isDryRun } from '../dry-run.js';
 import { UsageError } from '../errors.js';
@@ -22,7 +23,7 @@ export const command: CommandSpec = {
     'statestore set cluster demo.example.com spec.sshAccess=10.0.0.0/8,192.168.0.0/16 -o json',
   ],
   outputs: ['text', 'json'],
-  options: { 'dry-run': DRY_RUN_OPTION },
+  options: { 'dry-run': DRY_RUN_OPTION, 'lock-timeout': LOCK_TIMEOUT_OPTION },
   run,
 };
 
@@ -34,14 +35,16 @@ async function run(ctx: CommandContext): Promise<number> {
   const name = ctx.clusterName(names[0]);
   const dryRun = isDryRun(ctx.args);
   const registry = await ctx.clusters();
-  if (!dryRun) await ctx.warnIfNoAtomicCreate(registry.store);
-  const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
   let before: unknown;
   const mutate = (d: KopsYamlDocument) => {
     before = d.toJS();
     setFields(d, 'Cluster', fields);
   };
-  const doc = await registry.updateCluster(name, mutate, { instanceGroups: igs, dryRun });
+  const update = async () => {
+    const igs = (await registry.listInstanceGroups(name)).map((g) => g.instanceGroup);
+    return registry.updateCluster(name, mutate, { instanceGroups: igs, dryRun });
+  };
+  const doc = dryRun ? await update() : await ctx.withClusterLease(name, update);
   const changes = dryRun ? fieldChanges(before, doc.toJS()) : undefined;
   if (ctx.output('text') === 'json') ctx.json({ cluster: name, set: fields, generation: doc.getIn(['metadata', 'generation']) ?? 0, ...(changes ? { dryRun, changes } : {}) });
   else if (changes) ctx.out(dryRunText(`Cluster ${name}`, changes));

@@ -23,7 +23,7 @@ import {
   type KopsCluster,
   type VfsPath,
 } from '@statestore/core';
-import { boolOption, type CommandSpec } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { findKops, runKops, shellQuote } from '../kops-binary.js';
@@ -37,14 +37,14 @@ export const command: CommandSpec = {
     'Without --yes: validates the cluster and its instance groups (kops\'s rules) and prints the fields of the configuration',
     'that differ from the last cluster-completed.spec (all of them when kops has not run yet). Nothing is written.',
     'With --yes: runs `kops update cluster --name NAME --yes --state STORE` when kops is on PATH and exits with its',
-    'exit code; without kops it refuses and prints that command. Statestore never writes cluster-completed.spec: only',
-    'kops can compute it. --yes is refused on a local store (file:// or a path) and on k8s://: cluster nodes read',
-    'configBase, and can read neither your disk nor Kubernetes Secrets.',
+    'exit code, holding the cluster\'s lease while kops runs; without kops it refuses and prints that command. Statestore',
+    'never writes cluster-completed.spec: only kops can compute it. --yes is refused on a local store (file:// or a path)',
+    'and on k8s://: cluster nodes read configBase, and can read neither your disk nor Kubernetes Secrets.',
   ].join('\n'),
   exitCodes: "0 ok, 1 failure, 2 usage; with --yes, once kops runs, kops's own exit code",
   examples: ['statestore update cluster demo.example.com', 'statestore update cluster demo.example.com --yes --state s3://my-state', 'statestore update cluster demo.example.com -o json'],
   outputs: ['text', 'json'],
-  options: { yes: { type: 'boolean', short: 'y', description: 'Run kops update cluster --yes' } },
+  options: { yes: { type: 'boolean', short: 'y', description: 'Run kops update cluster --yes' }, 'lock-timeout': LOCK_TIMEOUT_OPTION },
   run,
 };
 
@@ -106,8 +106,8 @@ function kopsCommand(name: string, stateUrl: string): string {
 }
 
 /**
- * `--yes`: hands the cluster to kops. Issue 21 (leases) takes the cluster's lease here, around the kops
- * run, and releases it when kops exits: this is the one place a Statestore command lets kops write.
+ * `--yes`: hands the cluster to kops, holding the cluster's lease around the kops run (released when kops
+ * exits): this is the one place a Statestore command lets kops write. The lease is outside what kops reads.
  */
 async function applyWithKops(ctx: CommandContext, name: string, stateUrl: string, configBase: string, json: boolean): Promise<number> {
   for (const url of [stateUrl, configBase]) {
@@ -126,12 +126,14 @@ async function applyWithKops(ctx: CommandContext, name: string, stateUrl: string
     );
   }
   ctx.log(0, `Running ${command.replace(/^kops/, kops)}`);
-  const code = await runKops(kops, ['update', 'cluster', '--name', name, '--yes', '--state', stateUrl], {
-    env: ctx.env,
-    cwd: ctx.io.cwd,
-    stdout: json ? ctx.io.stderr : ctx.io.stdout,
-    stderr: ctx.io.stderr,
-  });
+  const code = await ctx.withClusterLease(name, () =>
+    runKops(kops, ['update', 'cluster', '--name', name, '--yes', '--state', stateUrl], {
+      env: ctx.env,
+      cwd: ctx.io.cwd,
+      stdout: json ? ctx.io.stderr : ctx.io.stdout,
+      stderr: ctx.io.stderr,
+    }),
+  );
   if (json) ctx.json({ cluster: name, kops, command, exitCode: code });
   return code;
 }

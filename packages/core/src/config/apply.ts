@@ -15,16 +15,14 @@ import { removeAtVersion, writeAtVersion } from './apply-writes.js';
 import { readClusterState, storeKey, type ClusterState, type ObjectRead } from './cluster-state.js';
 import type { ClusterManifests } from './manifests.js';
 import { assertValidOutcome, planCluster, plannedPath, type ClusterPlan, type PlanOptions, type PlannedChange } from './plan.js';
+import { withClusterLease } from './cluster-lease.js';
 import { instanceGroupPath } from './store-layout.js';
 
-/**
- * Runs `fn` while holding the cluster's lease (`.statestore/leases/CLUSTER`); what the CLI passes, and what
- * issue 21's `withClusterLease` provides.
- */
+/** Runs `fn` while holding the cluster's lease (`.statestore/leases/CLUSTER`, config/cluster-lease.ts). */
 export type ClusterLeaseRunner = <T>(cluster: string, fn: () => Promise<T>) => Promise<T>;
 
 export interface ApplyOptions {
-  /** Takes the cluster's lease around the whole apply (re-reading the store included). */
+  /** Takes the cluster's lease around the whole apply (re-reading the store included); default withClusterLease. */
   withLease?: ClusterLeaseRunner;
   /** Why (`apply -m`): kept in the report; history (issue 24) will record it with the revision. */
   message?: string;
@@ -45,12 +43,12 @@ export interface ApplyReport {
 }
 
 /**
- * The one place apply takes the cluster's lease.
- * LEASE CALL SITE (issue 21): until `withClusterLease` is on main, the lease is whatever the caller passes as
- * `withLease`; without one, apply relies on its compare-and-swap writes alone.
+ * The one place apply takes the cluster's lease: the caller's `withLease` (the CLI passes its own, with its
+ * wait and STATESTORE_LEASE), else `withClusterLease` with its defaults.
  */
-function underClusterLease<T>(cluster: string, options: ApplyOptions, fn: () => Promise<T>): Promise<T> {
-  return options.withLease ? options.withLease(cluster, fn) : fn();
+function underClusterLease<T>(store: VfsPath, cluster: string, options: ApplyOptions, fn: () => Promise<T>): Promise<T> {
+  if (options.withLease) return options.withLease(cluster, fn);
+  return withClusterLease(store, cluster, { command: `apply ${cluster}`, ...(options.signal ? { signal: options.signal } : {}) }, () => fn());
 }
 
 /** Carries out `plan` on `store` (which must be the store it was made for). */
@@ -58,12 +56,12 @@ export async function applyPlan(store: VfsPath, plan: ClusterPlan, options: Appl
   if (plan.store !== store.toString()) {
     throw new InvalidConfigError(`the plan was made for the state store ${plan.store}, not ${store.toString()}; apply it to its own store, or make a new plan`, { url: store.toString() });
   }
-  return underClusterLease(plan.cluster, options, () => carryOut(store, plan, options));
+  return underClusterLease(store, plan.cluster, options, () => carryOut(store, plan, options));
 }
 
 /** Plans the manifests and carries the plan out, under one lease (nothing can move in between). */
 export async function applyManifests(store: VfsPath, manifests: ClusterManifests, options: ApplyOptions & PlanOptions = {}): Promise<{ plan: ClusterPlan; report: ApplyReport }> {
-  return underClusterLease(manifests.cluster, options, async () => {
+  return underClusterLease(store, manifests.cluster, options, async () => {
     const plan = await planCluster(store, manifests, options);
     return { plan, report: await carryOut(store, plan, options) };
   });

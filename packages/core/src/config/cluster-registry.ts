@@ -24,8 +24,8 @@ import {
 import { assertValidCluster, assertValidInstanceGroup } from './validate.js';
 import { assertNotVaultConfigStore, assertVaultStoresAllowed, isVaultUrl, type ClusterStores } from './vault-guards.js';
 
-/** How many first-level folders are checked for a `config` at once. */
-const CONFIG_CHECKS_AT_ONCE = 8;
+/** Reads at once: first-level folders checked for a `config`, instance groups of a cluster. */
+const READS_AT_ONCE = 8;
 
 /** A cluster read from the store: its document (for edits) and its object (configBase filled in, as kops does in memory). */
 export interface StoredCluster {
@@ -146,7 +146,7 @@ export class ClusterRegistry {
   async listClusterNames(): Promise<string[]> {
     const folders = (await this.store.readDir()).filter((entry) => entry.isDirectory && !entry.name.startsWith('.'));
     const names: string[] = [];
-    await runLimited(folders, CONFIG_CHECKS_AT_ONCE, async ({ name }) => {
+    await runLimited(folders, READS_AT_ONCE, async ({ name }) => {
       if (await clusterConfigPath(this.store, name).statInfo()) names.push(name);
     });
     return names.sort();
@@ -263,12 +263,12 @@ export class ClusterRegistry {
 
   /** Instance groups of a cluster, sorted by name; a listed file that vanished is an error, as in kops. */
   async listInstanceGroups(cluster: string): Promise<StoredInstanceGroup[]> {
-    const entries = await instanceGroupFolder(this.store, cluster).readDir();
-    const out: StoredInstanceGroup[] = [];
-    for (const entry of entries) {
-      if (entry.isDirectory) continue;
-      out.push(await this.getInstanceGroup(cluster, entry.name));
-    }
+    const files = (await instanceGroupFolder(this.store, cluster).readDir()).filter((e) => !e.isDirectory);
+    // Read at once (a command holding the cluster's lease reads them while others wait), kept in name order.
+    const out = new Array<StoredInstanceGroup>(files.length);
+    await runLimited([...files.keys()], READS_AT_ONCE, async (i) => {
+      out[i] = await this.getInstanceGroup(cluster, files[i]!.name);
+    });
     return out;
   }
 

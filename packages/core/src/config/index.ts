@@ -45,6 +45,7 @@ export * from './store-layout.js';
 export { unreadableByNodes, type UnreadableStore } from './node-access.js';
 export { completeStoreSpec, isWrittenByStatestore, STATESTORE_COMPLETED_SPEC_MARKER } from './completed-spec.js';
 export { configBaseFolder, REVIEW_FILES, type ConfigBaseFolder } from './config-base-files.js';
+export { withClusterLease, clusterLeasePath, clusterLeaseFolder, listClusterLeases, LEASE_ENV, DEFAULT_LEASE_WAIT_MS, type ClusterLeaseOptions } from './cluster-lease.js';
 export { ClusterRegistry, decodeCluster, decodeInstanceGroup, type ClusterRegistryOptions, type StoredCluster, type StoredInstanceGroup, type ClusterDeletePlan, type DocumentMutation } from './cluster-registry.js';
 export { readManifests, type ManifestFile, type ManifestObject, type ClusterManifests, type PlanDocument, type ReadManifestsOptions } from './manifests.js';
 export { parseAddonObjects, serializeAddonObjects, mergeAddonObjects, addonObjectErrors, toAddonObject, type AddonObject, type MergedAddonObjects } from './addon-objects.js';

@@ -1,10 +1,11 @@
 /**
- * The per-file lock of `updateFile` on backends with atomic create but no compare-and-swap: a lease
- * (path/lease.ts) kept at `<key>.statestore-lock`, hidden from listings. `forceUnlock` breaks one by its id.
+ * The per-file lock of `updateFile` on backends without compare-and-swap: a lease (path/lease.ts) kept at
+ * `<key>.statestore-lock` (on Swift, a folder of candidates there), hidden from listings. `forceUnlock`
+ * breaks one by its id.
  */
-import { PreconditionFailedError, UnsupportedError } from '../errors/errors.js';
+import { UnsupportedError } from '../errors/errors.js';
 import { LOCK_SUFFIX } from '../url/keys.js';
-import { readLease, type LeaseRecord } from './lease.js';
+import { breakLease, type LeaseRecord } from './lease.js';
 import type { VfsPath } from './vfs-path.js';
 
 /** What a lock object holds: a lease record. */
@@ -16,14 +17,7 @@ export function lockPathFor(target: VfsPath): VfsPath {
   return parent.join(`${target.base()}${LOCK_SUFFIX}`);
 }
 
-/** Breaks the lock on `target` if (and only if) its id is `id` (conditionally, where the backend allows). */
+/** Breaks the lock on `target` if (and only if) its id is `id` (PreconditionFailedError otherwise; nothing removed). */
 export async function forceUnlock(target: VfsPath, id: string): Promise<void> {
-  const lockPath = lockPathFor(target);
-  const current = await readLease(lockPath);
-  if (!current) return;
-  if (current.record?.id !== id) {
-    throw new PreconditionFailedError(`Lock ${lockPath.toString()} has id ${current.record?.id ?? '(unreadable)'}, not ${id}; nothing was removed`, { url: lockPath.toString() });
-  }
-  const caps = await lockPath.settledCapabilities();
-  await lockPath.remove(caps.conditionalDelete ? { ifMatch: current.version } : {});
+  await breakLease(lockPathFor(target), { id });
 }

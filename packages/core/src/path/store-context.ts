@@ -26,12 +26,17 @@ export interface StoreContext {
   listPageSize?: number;
   /** How long `updateFile` keeps retrying lost races (default 30 s). */
   updateDeadlineMs: number;
-  /** Lease of a lock object when a backend has no compare-and-swap (default 30 s). */
+  /** Time-to-live of leases: updateFile's lock when a backend has no compare-and-swap, cluster leases (default 30 s). */
   lockLeaseMs: number;
+  /** How late a listing may show a new object, for leases on backends without atomic operations (path/candidate-lease.ts). */
+  leaseSettleMs: number;
   logger: Logger;
   /** Receives every HTTP request the store's calls make (`-v 4`); absent: requests are not observed. */
   requestLogger?: RequestLogger;
 }
+
+/** The settle delay of leases on backends with neither compare-and-swap nor atomic create, ms. */
+export const DEFAULT_LEASE_SETTLE_MS = 100;
 
 export function defaultStoreContext(backend: Backend, overrides: Partial<StoreContext> = {}): StoreContext {
   return {
@@ -39,6 +44,7 @@ export function defaultStoreContext(backend: Backend, overrides: Partial<StoreCo
     retry: DEFAULT_RETRY_POLICY,
     updateDeadlineMs: 30_000,
     lockLeaseMs: 30_000,
+    leaseSettleMs: DEFAULT_LEASE_SETTLE_MS,
     logger: stderrLogger,
     ...overrides,
   };

@@ -202,6 +202,11 @@ export class VfsPath {
     return this.retry(() => settledCapabilities(this.ctx.backend, { signal, key: this.key }), signal);
   }
 
+  /** The lease settings this store was opened with (ResolveOptions `lockLeaseMs`, `leaseSettleMs`). */
+  leaseDefaults(): { ttlMs: number; settleMs: number } {
+    return { ttlMs: this.ctx.lockLeaseMs, settleMs: this.ctx.leaseSettleMs };
+  }
+
   /** Object info or undefined; the raw driver view. */
   async statInfo(signal?: AbortSignal): Promise<ObjectInfo | undefined> {
     try {
@@ -378,19 +383,15 @@ export class VfsPath {
   }
 
   /**
-   * Read–modify–write without lost updates. Uses the backend's compare-and-swap, else a lease (a lock object
-   * built on atomic create), else refuses with UnsupportedError. `fn` runs again only when the previous
-   * round's write is proved not applied; lost races are retried (with jitter) until the deadline, then
-   * ConflictError.
+   * Read–modify–write without lost updates. Uses the backend's compare-and-swap, else a lease on
+   * `<file>.statestore-lock` (built on atomic create, or on Swift on the candidate protocol of
+   * path/candidate-lease.ts). `fn` runs again only when the previous round's write is proved not applied;
+   * lost races are retried (with jitter) until the deadline, then ConflictError.
    */
   async updateFile(fn: UpdateFn, options: UpdateFileOptions = {}): Promise<Uint8Array | undefined> {
     const caps = await this.settledCapabilities(options.signal);
     if (caps.compareAndSwap) return this.updateWithCompareAndSwap(fn, options);
-    if (caps.atomicCreate) return this.updateUnderLock(fn, options);
-    throw new UnsupportedError(
-      `Cannot update ${this.toString()} safely: this backend has neither compare-and-swap nor atomic create, so concurrent writers could lose updates. Use writeFile if you accept that, or a backend that supports one of them.`,
-      { url: this.toString() },
-    );
+    return this.updateUnderLock(fn, options);
   }
 
   private async updateWithCompareAndSwap(fn: UpdateFn, options: UpdateFileOptions): Promise<Uint8Array | undefined> {
@@ -412,7 +413,7 @@ export class VfsPath {
   }
 
   /**
-   * The lock fallback: a lease on `<file>.statestore-lock` (renewed while held), then read, compute and
+   * The lock fallback: a lease at `<file>.statestore-lock` (renewed while held), then read, compute and
    * an unconditional write that must finish before anyone could judge the lease expired (its deadline is
    * the lease's remaining time). A write cut off by that deadline is retried while the lease is still
    * proved held; if the lease is lost with a write's outcome unknown, OutcomeUnknownError.
@@ -425,7 +426,6 @@ export class VfsPath {
       command: `updateFile ${this.toString()}`,
       logger: this.ctx.logger,
       ...(options.signal ? { signal: options.signal } : {}),
-      unlockHint: () => `statestore rm ${lockPathFor(this).toString()} --yes`,
     });
     try {
       for (let round = 1; ; round++) {
@@ -541,9 +541,9 @@ export class VfsPath {
         );
         for (const skipped of page.skipped ?? []) this.reportSkipped(skipped, options);
         for (const o of page.objects) {
-          if (o.key === prefix || o.key.endsWith('/') || isInternalKey(o.key) || !o.key.startsWith(prefix)) continue;
+          if (o.key === prefix || o.key.endsWith('/') || !o.key.startsWith(prefix)) continue;
           const name = o.key.slice(prefix.length);
-          if (name.includes('/')) continue;
+          if (name.includes('/') || isInternalKey(name)) continue;
           if (!isAddressable(o.key)) {
             this.reportSkipped({ key: o.key, reason: UNADDRESSABLE }, options);
             continue;
@@ -553,7 +553,7 @@ export class VfsPath {
         for (const p of page.prefixes) {
           if (!p.startsWith(prefix)) continue;
           const name = p.slice(prefix.length).replace(/\/$/, '');
-          if (name.includes('/') || directories.has(name)) continue;
+          if (name.includes('/') || directories.has(name) || isInternalKey(name)) continue;
           if (name === '' || !isAddressable(p.slice(0, -1))) {
             this.reportSkipped({ key: p, reason: UNADDRESSABLE }, options);
             continue;
@@ -598,7 +598,7 @@ export class VfsPath {
       for (const skipped of page.skipped ?? []) this.reportSkipped(skipped, options);
       for (const o of page.objects) {
         if (o.key === prefix || o.key.endsWith('/') || !o.key.startsWith(prefix)) continue;
-        if (!options.includeInternal && isInternalKey(o.key)) continue;
+        if (!options.includeInternal && isInternalKey(o.key.slice(prefix.length))) continue;
         if (!isAddressable(o.key)) {
           this.reportSkipped({ key: o.key, reason: UNADDRESSABLE }, options);
           continue;

@@ -16,7 +16,7 @@ import { History, outcomeOfError } from './checker.js';
 import { createBucket, directCa, directEndpoint, envFor } from './stores.js';
 
 /** Backends the rig runs writer processes against (memfs lives in one process: it is covered in-process). */
-export type RigBackend = 'file' | 's3' | 'gs' | 'oss' | 'vault' | 'k8s';
+export type RigBackend = 'file' | 's3' | 'gs' | 'oss' | 'vault' | 'k8s' | 'swift';
 
 /** Leases scaled down so that takeovers happen within a test (production default: 30 s). */
 export const RIG_LEASE_MS = 1_500;
@@ -71,6 +71,13 @@ export async function rigStore(backend: RigBackend): Promise<RigStore> {
     const env = (endpoint: string) => ({ ...process.env, OSS_ENDPOINT: endpoint, OSS_REGION: `oss-${o.region}`, ALIYUN_ACCESS_KEY_ID: o.accessKeyId, ALIYUN_ACCESS_KEY_SECRET: o.accessKeySecret });
     const url = `oss://${o.bucket}/${run}/list`;
     return store('oss', url, env(o.endpoint), o.endpoint, (proxy) => ({ url, env: env(proxy) }));
+  }
+  if (backend === 'swift') {
+    const w = inject('swift');
+    const env = (authUrl: string) => ({ ...process.env, OS_AUTH_URL: authUrl, OS_USERNAME: w.user, OS_PASSWORD: w.key, HOME: '/nonexistent-statestore-home' });
+    const url = `swift://resilience-${run}/r/list`;
+    // tempauth's storage URL follows the Host header, so a proxy in front of the auth URL carries everything
+    return store('swift', url, env(w.authUrl), new URL(w.authUrl).origin, (proxy) => ({ url, env: env(`${proxy}/auth/v1.0`) }));
   }
   const v = inject('vault');
   const env = { ...process.env, VAULT_TOKEN: v.rootToken, STATESTORE_FEATURE_FLAGS: 'VFSVaultSupport' };

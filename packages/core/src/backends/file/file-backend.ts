@@ -15,6 +15,7 @@ import { AlreadyExistsError, NotFoundError, PermissionDeniedError, PreconditionF
 import { withFileLock } from './file-lock.js';
 import { listFileTree } from './file-listing.js';
 import { removeStaleInternal, tempPath } from './internal-files.js';
+import { RESERVED_FOLDER } from '../../url/keys.js';
 
 export interface FileBackendOptions {
   /** Mode of new files (default 0o600). */
@@ -97,11 +98,9 @@ export class FileBackend implements Backend {
     const target = this.abs(key);
     const dir = path.dirname(target);
     await this.checkInsideStore(dir);
-    await this.mkdirs(dir);
-    await this.cleanFolderOnce(dir);
-    const temp = tempPath(dir);
+    const { temp, handle } = await this.openTemp(dir);
     try {
-      await writeDurably(temp, body, this.fileMode, options.signal);
+      await writeDurably(handle, body, options.signal);
       if (options.ifNoneMatch === '*') {
         try {
           await fs.link(temp, target);
@@ -172,15 +171,28 @@ export class FileBackend implements Backend {
     return this.write(targetKey, body, { ifNoneMatch: options.ifNoneMatch });
   }
 
-  private async mkdirs(dir: string): Promise<void> {
-    try {
-      await fs.mkdir(dir, { recursive: true, mode: this.dirMode });
-    } catch (e) {
-      throw mapFsError(e, dir);
+  /**
+   * Creates a temp file in `dir`, creating the folder first. Another writer's delete may prune the folder
+   * between the two (it is empty then): the folder is made again. Once the temp file is in it, no prune can
+   * remove it.
+   */
+  private async openTemp(dir: string): Promise<{ temp: string; handle: fs.FileHandle }> {
+    for (let attempt = 1; ; attempt++) {
+      const temp = tempPath(dir);
+      try {
+        await fs.mkdir(dir, { recursive: true, mode: this.dirMode });
+        await this.cleanFolderOnce(dir);
+        return { temp, handle: await fs.open(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, this.fileMode) };
+      } catch (e) {
+        if (!(isMissing(e) && attempt < 10)) throw mapFsError(e, isMissing(e) ? dir : temp);
+      }
     }
   }
 
-  /** Removes folders emptied by a delete, up to and including the folder the store was opened at. */
+  /**
+   * Removes folders emptied by a delete, up to and including the folder the store was opened at — but
+   * never above Statestore's own `.statestore/` (releasing the last lease of a store must not remove it).
+   */
   private async pruneEmptyDirs(dir: string): Promise<void> {
     const boundary = `/${this.pruneBoundary}`;
     while (dir.startsWith(boundary) && dir !== '/' && dir.length >= boundary.length) {
@@ -189,6 +201,7 @@ export class FileBackend implements Backend {
       } catch {
         return;
       }
+      if (path.basename(dir) === RESERVED_FOLDER) return;
       dir = path.dirname(dir);
     }
   }
@@ -233,8 +246,7 @@ async function realPathOfNearest(file: string): Promise<string> {
   }
 }
 
-async function writeDurably(file: string, body: WriteBody, mode: number, signal?: AbortSignal): Promise<void> {
-  const handle = await fs.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
+async function writeDurably(handle: fs.FileHandle, body: WriteBody, signal?: AbortSignal): Promise<void> {
   try {
     if (body instanceof Uint8Array) await handle.writeFile(body);
     else {
