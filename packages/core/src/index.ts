@@ -1,6 +1,6 @@
 /**
  * @statestore/core: the contract (Backend, StatestorePlugin), the portable VfsPath, URL resolution and
- * plugin loading, typed errors, the retry layer, HTTP settings, and the built-in memfs:// and file://.
+ * plugin loading, typed errors, the retry layer, HTTP settings, the built-in memfs:// and file://, and history.
  */
 export * from './errors/errors.js';
 export { withUrl } from './errors/with-url.js';
@@ -20,7 +20,7 @@ export {
   type SearchRootOptions,
 } from './plugins/discover.js';
 export { parseUrl, decodePercent, safeForMessage, type ParsedUrl } from './url/parse-url.js';
-export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey } from './url/keys.js';
+export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey, RESERVED_FOLDER } from './url/keys.js';
 export { VfsPath, runLimited, WRITE_ID, PREVIOUS_WRITE, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn, type VersionedContent, type VersionRef } from './path/vfs-path.js';
 export { settledCapabilities, freezeCapabilities } from './backend/capabilities.js';
 export { checkWriteMetadata, metadataHeaders, metadataFromHeaders } from './backend/write-metadata.js';
@@ -50,3 +50,5 @@ export { replaceScalars, type ScalarEdit } from './config/scalar-edit.js';
 export { diffKopsObjectTexts, diffValues, type ObjectDiff, type FieldChange } from './config/object-diff.js';
 // config/: state-store location, kops object model and defaults, kops YAML, merge, set/unset, store layout, vault rules
 export * from './config/index.js';
+// history/: the journal, attribution, history, rollback and undelete
+export * from './history/index.js';

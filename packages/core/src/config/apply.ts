@@ -10,8 +10,8 @@
 import { InvalidConfigError } from '../errors/errors.js';
 import { sha256Hex } from '../path/body.js';
 import type { VfsPath } from '../path/vfs-path.js';
-import { ApplyIncompleteError, StalePlanError, type MovedObject, type WriteOutcome } from './apply-errors.js';
-import { removeAtVersion, writeAtVersion } from './apply-writes.js';
+import { StalePlanError, type MovedObject, type WriteOutcome } from './apply-errors.js';
+import { carryOutWrites } from './apply-writes.js';
 import { readClusterState, storeKey, type ClusterState, type ObjectRead } from './cluster-state.js';
 import type { ClusterManifests } from './manifests.js';
 import { assertValidOutcome, planCluster, plannedPath, type ClusterPlan, type PlanOptions, type PlannedChange } from './plan.js';
@@ -45,11 +45,11 @@ export interface ApplyReport {
 }
 
 /**
- * The one place apply takes the cluster's lease.
+ * The one place apply (and history's rollback, which is an apply) takes the cluster's lease.
  * LEASE CALL SITE (issue 21): until `withClusterLease` is on main, the lease is whatever the caller passes as
  * `withLease`; without one, apply relies on its compare-and-swap writes alone.
  */
-function underClusterLease<T>(cluster: string, options: ApplyOptions, fn: () => Promise<T>): Promise<T> {
+export function underClusterLease<T>(cluster: string, options: { withLease?: ClusterLeaseRunner }, fn: () => Promise<T>): Promise<T> {
   return options.withLease ? options.withLease(cluster, fn) : fn();
 }
 
@@ -93,27 +93,8 @@ async function carryOut(store: VfsPath, plan: ClusterPlan, options: ApplyOptions
   const { pending, alreadyApplied } = checkNotStale(store, plan, state);
   if (pending.length > 0) await assertValidOutcome(store, state, pending, options);
 
-  const applied: WriteOutcome[] = [];
-  for (const [i, c] of pending.entries()) {
-    const path = plannedPath(store, cluster, c.kind, c.name);
-    try {
-      if (c.action === 'delete') await removeAtVersion(path, plan.read[c.key]!, options.signal);
-      else await writeAtVersion(path, c.write!, plan.read[c.key]!, options.signal);
-    } catch (e) {
-      throw new ApplyIncompleteError(
-        {
-          store: plan.store,
-          cluster,
-          landed: applied,
-          alreadyApplied: alreadyApplied.map(outcome),
-          failed: { ...outcome(c), error: (e as Error).message, outcome: ApplyIncompleteError.outcomeOf(e) },
-          notAttempted: pending.slice(i + 1).map(outcome),
-        },
-        e,
-      );
-    }
-    applied.push(outcome(c));
-  }
+  const writes = pending.map((c) => ({ ...outcome(c), path: plannedPath(store, cluster, c.kind, c.name), expected: plan.read[c.key]!, ...(c.write !== undefined ? { data: c.write } : {}) }));
+  const applied = await carryOutWrites({ store: plan.store, cluster }, writes, alreadyApplied.map(outcome), options.signal);
   return { store: plan.store, cluster, ...(options.message !== undefined ? { message: options.message } : {}), applied, alreadyApplied: alreadyApplied.map(outcome) };
 }
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Capabilities, ObjectInfo, SkippedEntry, WriteBody, WriteOptions } from '../backend/backend.js';
+import type { Backend, Capabilities, ObjectInfo, SkippedEntry, WriteBody, WriteOptions } from '../backend/backend.js';
 import {
   AlreadyExistsError,
   ConflictError,
@@ -56,6 +56,8 @@ export interface WriteFileOptions {
 /** Options of listings: where entries that exist but cannot be listed as files are reported. */
 export interface ListingOptions {
   signal?: AbortSignal;
+  /** Entries per listing request (default: the store's page size); a small one when only the first few are wanted. */
+  pageSize?: number;
   /** Called for each entry the listing cannot report as a file (default: a warning through the logger). */
   onSkipped?: (entry: SkippedEntry) => void;
 }
@@ -133,6 +135,14 @@ export class VfsPath {
   /** The driver behind this path (for plugins and tools that need capabilities). */
   get backend() {
     return this.ctx.backend;
+  }
+
+  /**
+   * This path over another driver with the same settings (retries, deadlines, logger): how a layer wrapped
+   * around this path's driver (e.g. the history journal's) is put to use.
+   */
+  withBackend(backend: Backend): VfsPath {
+    return new VfsPath({ ...this.ctx, backend }, this.key);
   }
 
   /** A child path. Parts may contain `/`; `.`, `..` and NUL are refused, so a path never leaves its store. */
@@ -526,14 +536,14 @@ export class VfsPath {
     try {
       do {
         const page = await this.retry(
-          () => this.ctx.backend.list(prefix, { delimiter: '/', pageToken, pageSize: this.ctx.listPageSize, signal: options.signal }),
+          () => this.ctx.backend.list(prefix, { delimiter: '/', pageToken, pageSize: options.pageSize ?? this.ctx.listPageSize, signal: options.signal }),
           options.signal,
         );
         for (const skipped of page.skipped ?? []) this.reportSkipped(skipped, options);
         for (const o of page.objects) {
-          if (o.key === prefix || o.key.endsWith('/') || isInternalKey(o.key) || !o.key.startsWith(prefix)) continue;
+          if (o.key === prefix || o.key.endsWith('/') || !o.key.startsWith(prefix)) continue;
           const name = o.key.slice(prefix.length);
-          if (name.includes('/')) continue;
+          if (name.includes('/') || isInternalKey(name)) continue;
           if (!isAddressable(o.key)) {
             this.reportSkipped({ key: o.key, reason: UNADDRESSABLE }, options);
             continue;
@@ -543,7 +553,7 @@ export class VfsPath {
         for (const p of page.prefixes) {
           if (!p.startsWith(prefix)) continue;
           const name = p.slice(prefix.length).replace(/\/$/, '');
-          if (name.includes('/') || directories.has(name)) continue;
+          if (name.includes('/') || directories.has(name) || isInternalKey(name)) continue;
           if (name === '' || !isAddressable(p.slice(0, -1))) {
             this.reportSkipped({ key: p, reason: UNADDRESSABLE }, options);
             continue;
@@ -579,7 +589,7 @@ export class VfsPath {
       let page;
       try {
         page = await this.retry(
-          () => this.ctx.backend.list(prefix, { pageToken, pageSize: this.ctx.listPageSize, signal: options.signal }),
+          () => this.ctx.backend.list(prefix, { pageToken, pageSize: options.pageSize ?? this.ctx.listPageSize, signal: options.signal }),
           options.signal,
         );
       } catch (e) {
@@ -588,7 +598,7 @@ export class VfsPath {
       for (const skipped of page.skipped ?? []) this.reportSkipped(skipped, options);
       for (const o of page.objects) {
         if (o.key === prefix || o.key.endsWith('/') || !o.key.startsWith(prefix)) continue;
-        if (!options.includeInternal && isInternalKey(o.key)) continue;
+        if (!options.includeInternal && isInternalKey(o.key.slice(prefix.length))) continue;
         if (!isAddressable(o.key)) {
           this.reportSkipped({ key: o.key, reason: UNADDRESSABLE }, options);
           continue;

@@ -39,14 +39,20 @@ export function formatObjectUrl(scheme: string, host: string, key: string): stri
   return `${scheme}://${host}/${escapeKeyForUrl(key)}`;
 }
 
-/** Keys core itself creates (lock objects, temporary files) and hides from listings. */
-export function isInternalKey(key: string): boolean {
-  const base = key.slice(key.lastIndexOf('/') + 1);
-  return base.endsWith(LOCK_SUFFIX) || base.startsWith(TEMP_PREFIX);
+/**
+ * True when a key, taken below the folder being listed, names something core keeps for itself in any of
+ * its segments: lock objects (`*.statestore-lock`, and everything kept below one), temporary files
+ * (`.statestore-tmp-*`), and the reserved `.statestore/` folder (leases, history). Listings, sync and export
+ * hide these; listing inside such a folder shows what is there (the segments above the listing do not count).
+ */
+export function isInternalKey(relativeKey: string): boolean {
+  return relativeKey.split('/').some((segment) => segment === RESERVED_FOLDER || segment.endsWith(LOCK_SUFFIX) || segment.startsWith(TEMP_PREFIX));
 }
 
 export const LOCK_SUFFIX = '.statestore-lock';
 export const TEMP_PREFIX = '.statestore-tmp-';
+/** What Statestore adds to a store lives here, at the store root (DESIGN §10): `leases/<cluster>`, history. */
+export const RESERVED_FOLDER = '.statestore';
 
 /** The key of a listing prefix for a directory key (`''` or ending in `/`). */
 export function dirPrefix(key: string): string {
