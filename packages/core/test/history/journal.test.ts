@@ -3,43 +3,9 @@
  * "outside Statestore" when first seen; the state at every revision reads back byte for byte; the reserved
  * folder stays out of listings and sync; reads never write; STATESTORE_HISTORY=off is recorded in the store.
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  MemfsBackend,
-  Operation,
-  openRevision,
-  pathForBackend,
-  readHistory,
-  readHistorySettings,
-  resolveRevision,
-  sha256Hex,
-  sync,
-  type Attribution,
-  type VfsPath,
-} from '../../src/index.js';
-import { DelegatingBackend } from '../delegating-backend.js';
-
-const quiet = { log: () => undefined };
-
-export function newStore(): { backend: DelegatingBackend; store: VfsPath } {
-  const backend = new DelegatingBackend(new MemfsBackend());
-  return { backend, store: pathForBackend(backend, `store-${randomUUID()}`, { logger: quiet }) };
-}
-
-/** One revision: an operation attributed to `who`, writes done through its tracked store. */
-export async function asRevision(store: VfsPath, who: Attribution, fn: (tracked: VfsPath) => Promise<void>): Promise<string> {
-  const op = new Operation(store, { attribution: who });
-  await fn(op.track(store));
-  return op.revision;
-}
-
-/** Every file under `folder`, relative path → sha256. */
-export async function treeHashes(folder: VfsPath): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of await folder.readTree()) out[f.relativeTo(folder)!] = sha256Hex(await f.readFile());
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
+import { Operation, openRevision, readHistory, readHistorySettings, resolveRevision, sha256Hex, sync, type Attribution } from '../../src/index.js';
+import { asRevision, newStore, quiet, treeHashes } from './history-helpers.js';
 
 const alice: Attribution = { user: 'alice', host: 'laptop', command: 'statestore create cluster c', message: 'first' };
 const bob: Attribution = { actor: 'ci-bot', command: 'statestore set cluster c spec.x=1', message: 'bump' };
