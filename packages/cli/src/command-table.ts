@@ -13,19 +13,24 @@ export interface CommandEntry {
   load(): Promise<{ command: CommandSpec }>;
   /** Groups in `statestore --help`. */
   group: 'cluster' | 'store' | 'tool';
+  /**
+   * The command changes the store: it takes `-m/--message`, and its writes inside the state store's cluster
+   * folders are journaled as one revision (history). Commands that only read never write.
+   */
+  mutating?: true;
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { words: ['create', 'cluster'], group: 'cluster', summary: 'Create a cluster configuration, or merge options into an existing one', load: () => import('./commands/create-cluster.js') },
+  { words: ['create', 'cluster'], mutating: true, group: 'cluster', summary: 'Create a cluster configuration, or merge options into an existing one', load: () => import('./commands/create-cluster.js') },
   { words: ['get', 'clusters'], aliases: [['get', 'cluster']], group: 'cluster', summary: 'List clusters, or print one as YAML or JSON', load: () => import('./commands/get-clusters.js') },
-  { words: ['edit', 'cluster'], group: 'cluster', summary: 'Edit a cluster in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-cluster.js') },
-  { words: ['set', 'cluster'], group: 'cluster', summary: 'Set cluster fields by kops field path', load: () => import('./commands/set-cluster.js') },
-  { words: ['unset', 'cluster'], group: 'cluster', summary: 'Unset cluster fields by kops field path', load: () => import('./commands/unset-cluster.js') },
+  { words: ['edit', 'cluster'], mutating: true, group: 'cluster', summary: 'Edit a cluster in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-cluster.js') },
+  { words: ['set', 'cluster'], mutating: true, group: 'cluster', summary: 'Set cluster fields by kops field path', load: () => import('./commands/set-cluster.js') },
+  { words: ['unset', 'cluster'], mutating: true, group: 'cluster', summary: 'Unset cluster fields by kops field path', load: () => import('./commands/unset-cluster.js') },
   { words: ['get', 'all'], group: 'cluster', summary: 'Show a cluster, its instance groups and addon objects (-o yaml: manifests for plan/apply)', load: () => import('./commands/get-all.js') },
   { words: ['plan'], group: 'cluster', summary: "Show what applying a cluster's manifests would change (--detailed-exitcode for CI)", load: () => import('./commands/plan.js') },
-  { words: ['apply'], group: 'cluster', summary: 'Carry out a saved plan, or apply manifests with --yes (stale plans refused)', load: () => import('./commands/apply.js') },
-  { words: ['replace'], group: 'cluster', summary: 'Replace clusters and instance groups from YAML files', load: () => import('./commands/replace.js') },
-  { words: ['delete', 'cluster'], group: 'cluster', summary: "Delete a cluster's state (never cloud resources)", load: () => import('./commands/delete-cluster.js') },
+  { words: ['apply'], mutating: true, group: 'cluster', summary: 'Carry out a saved plan, or apply manifests with --yes (stale plans refused)', load: () => import('./commands/apply.js') },
+  { words: ['replace'], mutating: true, group: 'cluster', summary: 'Replace clusters and instance groups from YAML files', load: () => import('./commands/replace.js') },
+  { words: ['delete', 'cluster'], mutating: true, group: 'cluster', summary: "Delete a cluster's state (never cloud resources)", load: () => import('./commands/delete-cluster.js') },
   { words: ['update', 'cluster'], group: 'cluster', summary: 'Review a cluster before kops builds it; --yes runs kops update cluster --yes', load: () => import('./commands/update-cluster.js') },
   {
     words: ['get', 'instancegroups'],
@@ -34,17 +39,21 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'List instance groups of a cluster',
     load: () => import('./commands/get-instancegroups.js'),
   },
-  { words: ['create', 'instancegroup'], aliases: [['create', 'ig']], group: 'cluster', summary: 'Create an instance group', load: () => import('./commands/create-instancegroup.js') },
-  { words: ['edit', 'instancegroup'], aliases: [['edit', 'ig']], group: 'cluster', summary: 'Edit an instance group in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-instancegroup.js') },
-  { words: ['delete', 'instancegroup'], aliases: [['delete', 'ig']], group: 'cluster', summary: "Delete an instance group's state", load: () => import('./commands/delete-instancegroup.js') },
+  { words: ['create', 'instancegroup'], mutating: true, aliases: [['create', 'ig']], group: 'cluster', summary: 'Create an instance group', load: () => import('./commands/create-instancegroup.js') },
+  { words: ['edit', 'instancegroup'], mutating: true, aliases: [['edit', 'ig']], group: 'cluster', summary: 'Edit an instance group in $EDITOR (or with --set/--unset)', load: () => import('./commands/edit-instancegroup.js') },
+  { words: ['delete', 'instancegroup'], mutating: true, aliases: [['delete', 'ig']], group: 'cluster', summary: "Delete an instance group's state", load: () => import('./commands/delete-instancegroup.js') },
   { words: ['export'], group: 'cluster', summary: "Copy a cluster's state to another place (e.g. file:///dir) for review", load: () => import('./commands/export.js') },
+  { words: ['history'], group: 'cluster', summary: "List a cluster's revisions: who changed what, when and why (--file, -o json)", load: () => import('./commands/history.js') },
+  { words: ['history', 'diff'], group: 'cluster', summary: 'Show what changed between two revisions of a cluster, field by field', load: () => import('./commands/history-diff.js') },
+  { words: ['rollback'], mutating: true, group: 'cluster', summary: 'Bring a cluster back to an earlier revision (as a new revision; --dry-run)', load: () => import('./commands/rollback.js') },
+  { words: ['undelete'], mutating: true, group: 'cluster', summary: 'Bring back a cluster deleted with delete cluster --yes', load: () => import('./commands/undelete.js') },
   { words: ['migrate'], group: 'cluster', summary: 'Move a cluster to another state store: copy, rewrite configBase, verify', load: () => import('./commands/migrate.js') },
-  { words: ['sync'], group: 'store', summary: 'Make DST hold exactly what SRC holds (any two backends; resumable)', load: () => import('./commands/sync.js') },
+  { words: ['sync'], mutating: true, group: 'store', summary: 'Make DST hold exactly what SRC holds (any two backends; resumable)', load: () => import('./commands/sync.js') },
   { words: ['diff'], group: 'store', summary: 'Show what differs between two folders, with a YAML-aware diff of cluster objects', load: () => import('./commands/diff.js') },
   { words: ['ls'], group: 'store', summary: 'List files under a URL', load: () => import('./commands/ls.js') },
   { words: ['cat'], group: 'store', summary: 'Print files', load: () => import('./commands/cat.js') },
-  { words: ['cp'], group: 'store', summary: 'Copy files, also between backends', load: () => import('./commands/cp.js') },
-  { words: ['rm'], group: 'store', summary: 'Remove files', load: () => import('./commands/rm.js') },
+  { words: ['cp'], mutating: true, group: 'store', summary: 'Copy files, also between backends', load: () => import('./commands/cp.js') },
+  { words: ['rm'], mutating: true, group: 'store', summary: 'Remove files', load: () => import('./commands/rm.js') },
   { words: ['stat'], group: 'store', summary: "Show a file's size, version, time and hash", load: () => import('./commands/stat.js') },
   { words: ['doctor'], group: 'tool', summary: 'Check that a store is reachable, readable and writable', load: () => import('./commands/doctor.js') },
   { words: ['plugins'], group: 'tool', summary: 'List installed backends and the schemes they serve', load: () => import('./commands/plugins.js') },

@@ -5,8 +5,11 @@
 import { fileURLToPath } from 'node:url';
 import {
   ClusterRegistry,
+  Operation,
   PluginRegistry,
   defaultSearchRoots,
+  collectAttribution,
+  historyModeFromEnv,
   isInvalidConfig,
   locateStateStore,
   redactSecrets,
@@ -29,10 +32,18 @@ export interface RunOptions {
 /** This CLI's package folder: backends installed next to it are found from here (and from core's folder). */
 const CLI_FOLDER = fileURLToPath(new URL('..', import.meta.url));
 
+/** What was run: the command's name, its whole command line, and whether it changes the store. */
+export interface Invocation {
+  name: string;
+  argv: readonly string[];
+  mutating: boolean;
+}
+
 export class CommandContext {
   private location: StateStoreLocation | undefined;
   private storePath: VfsPath | undefined;
   private discovered: PluginRegistry | undefined;
+  private journal: Promise<Operation | undefined> | undefined;
   readonly verbosity: number;
   readonly logger: Logger;
 
@@ -40,6 +51,7 @@ export class CommandContext {
     readonly io: Io,
     readonly args: ParsedArgs,
     readonly options: RunOptions,
+    readonly invocation: Invocation = { name: '', argv: [], mutating: false },
   ) {
     const v = stringOption(args, 'v');
     if (v !== undefined && !/^\d+$/.test(v)) throw new UsageError(`-v takes a number (0–9), not ${JSON.stringify(v)}`);
@@ -107,9 +119,44 @@ export class CommandContext {
     return this.location;
   }
 
-  /** Opens a URL or local path (relative paths against the working folder). */
+  /**
+   * Opens a URL or local path (relative paths against the working folder). For a mutating command, a path
+   * inside the state store journals its writes as this command's revision (`operation`).
+   */
   async open(url: string): Promise<VfsPath> {
+    const path = await this.resolve(url);
+    const operation = await this.operation();
+    return operation ? operation.track(path) : path;
+  }
+
+  private resolve(url: string): Promise<VfsPath> {
     return resolvePath(url, { registry: this.registry, env: this.env, cwd: this.io.cwd, logger: this.logger });
+  }
+
+  /**
+   * The revision this command's writes in the state store are journaled as, attributed to this process (OS user
+   * and host, git email, $STATESTORE_ACTOR, the command line, -m) and following $STATESTORE_HISTORY. Undefined
+   * for commands that only read, and when no state store is configured (e.g. `cp` between two other places).
+   */
+  operation(): Promise<Operation | undefined> {
+    this.journal ??= (async () => {
+      if (!this.invocation.mutating) return undefined;
+      let url: string;
+      try {
+        url = this.stateStore().url;
+      } catch (e) {
+        if (e instanceof UsageError) return undefined;
+        throw e;
+      }
+      const message = stringOption(this.args, 'message');
+      const history = historyModeFromEnv(this.env);
+      return new Operation(await this.resolve(url), {
+        attribution: () => collectAttribution({ env: this.env, argv: ['statestore', ...this.invocation.argv], cwd: this.io.cwd, ...(message !== undefined ? { message } : {}) }),
+        ...(history ? { history } : {}),
+        logger: this.logger,
+      });
+    })();
+    return this.journal;
   }
 
   /** The state store root. */
@@ -147,3 +194,4 @@ export class CommandContext {
     );
   }
 }
+

@@ -67,10 +67,15 @@ export interface PlannedWrite extends WriteOutcome {
 
 /**
  * Carries out `writes` in order, each conditional on its expected version. A failure stops it with
- * ApplyIncompleteError saying what landed, what failed (and whether it may have landed) and what was not
- * written; `alreadyApplied` is what an earlier run had written (reported, not written again).
+ * ApplyIncompleteError saying what landed, what failed (and whether it may have landed), what was not
+ * written, and `resume` (how to finish); `alreadyApplied` is what an earlier run had written (reported only).
  */
-export async function carryOutWrites(where: { store: string; cluster: string }, writes: readonly PlannedWrite[], alreadyApplied: WriteOutcome[] = [], signal?: AbortSignal): Promise<WriteOutcome[]> {
+export async function carryOutWrites(
+  where: { store: string; cluster: string },
+  writes: readonly PlannedWrite[],
+  options: { alreadyApplied?: WriteOutcome[]; resume?: string; signal?: AbortSignal } = {},
+): Promise<WriteOutcome[]> {
+  const { alreadyApplied = [], signal } = options;
   const outcome = ({ object, key, action }: WriteOutcome): WriteOutcome => ({ object, key, action });
   const landed: WriteOutcome[] = [];
   for (const [i, w] of writes.entries()) {
@@ -87,6 +92,7 @@ export async function carryOutWrites(where: { store: string; cluster: string }, 
           notAttempted: writes.slice(i + 1).map(outcome),
         },
         e,
+        ...(options.resume ? [options.resume] : []),
       );
     }
     landed.push(outcome(w));

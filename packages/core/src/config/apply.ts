@@ -94,7 +94,7 @@ async function carryOut(store: VfsPath, plan: ClusterPlan, options: ApplyOptions
   if (pending.length > 0) await assertValidOutcome(store, state, pending, options);
 
   const writes = pending.map((c) => ({ ...outcome(c), path: plannedPath(store, cluster, c.kind, c.name), expected: plan.read[c.key]!, ...(c.write !== undefined ? { data: c.write } : {}) }));
-  const applied = await carryOutWrites({ store: plan.store, cluster }, writes, alreadyApplied.map(outcome), options.signal);
+  const applied = await carryOutWrites({ store: plan.store, cluster }, writes, { alreadyApplied: alreadyApplied.map(outcome), ...(options.signal ? { signal: options.signal } : {}) });
   return { store: plan.store, cluster, ...(options.message !== undefined ? { message: options.message } : {}), applied, alreadyApplied: alreadyApplied.map(outcome) };
 }
 

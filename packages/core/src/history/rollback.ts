@@ -62,6 +62,8 @@ export interface RollbackReport {
 }
 
 const CONFIG = 'config';
+/** What to do after a rollback was refused or stopped: it plans from the store as it is, so running it again finishes it. */
+const AGAIN = 'Look at what changed (statestore history), then run the rollback again: it starts from what the store holds now, and every version it replaced is in the history.';
 
 /** Plans bringing `cluster` back to the state after revision `rev`. Reads only. */
 export async function planRollback(store: VfsPath, cluster: string, rev: string, options: { signal?: AbortSignal } = {}): Promise<RollbackPlan> {
@@ -143,7 +145,7 @@ export async function applyRollback(store: VfsPath, plan: RollbackPlan, options:
     expected: plan.read[c.key]!,
     ...(c.sha256 ? { data: contents.get(c.sha256)! } : {}),
   }));
-  const applied = await carryOutWrites({ store: plan.store, cluster: plan.cluster }, writes, [], signal);
+  const applied = await carryOutWrites({ store: plan.store, cluster: plan.cluster }, writes, { resume: AGAIN, ...(signal ? { signal } : {}) });
   return { store: plan.store, cluster: plan.cluster, to: plan.to, revision: operation.revision, applied };
 }
 
@@ -160,7 +162,7 @@ async function assertUnchanged(journal: SubjectJournal, plan: RollbackPlan, sign
     if (was === 'absent' ? now === 'absent' : now !== 'absent' && now.version === was.version) continue;
     moved.push({ key, object: key.slice(key.indexOf('/') + 1), change: was === 'absent' ? 'added' : now === 'absent' ? 'removed' : 'changed', was, now });
   }
-  if (moved.length > 0) throw new StalePlanError(plan.cluster, moved.sort((a, b) => (a.key < b.key ? -1 : 1)), { url: plan.store, createdAt: plan.createdAt });
+  if (moved.length > 0) throw new StalePlanError(plan.cluster, moved.sort((a, b) => (a.key < b.key ? -1 : 1)), { url: plan.store, createdAt: plan.createdAt, remedy: AGAIN });
 }
 
 /** Plans and carries out `rollback --to rev` under the cluster's lease. */

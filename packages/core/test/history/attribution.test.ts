@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectAttribution, describeAuthor, redactCommandLine } from '../../src/index.js';
 
-function gitHome(email?: string): NodeJS.ProcessEnv {
+function gitHome(email?: string): NodeJS.ProcessEnv & { HOME: string } {
   const home = mkdtempSync(path.join(tmpdir(), 'statestore-git-'));
   const config = path.join(home, 'gitconfig');
   writeFileSync(config, email ? `[user]\n\temail = ${email}\n` : '');
@@ -17,8 +17,8 @@ function gitHome(email?: string): NodeJS.ProcessEnv {
 
 describe('attribution', () => {
   it('takes the git email, the actor and the message; describes the author by actor, else email, else user@host', async () => {
-    const env = { ...gitHome('ops@example.com'), STATESTORE_ACTOR: 'deploy-bot' };
-    const a = await collectAttribution({ env, argv: ['statestore', 'set', 'cluster', 'c', 'spec.x=1'], message: 'why', cwd: env.HOME! });
+    const env: NodeJS.ProcessEnv & { HOME: string } = { ...gitHome('ops@example.com'), STATESTORE_ACTOR: 'deploy-bot' };
+    const a = await collectAttribution({ env, argv: ['statestore', 'set', 'cluster', 'c', 'spec.x=1'], message: 'why', cwd: env.HOME });
     expect(a).toMatchObject({ email: 'ops@example.com', actor: 'deploy-bot', message: 'why', command: 'statestore set cluster c spec.x=1' });
     expect(a.host).toBeTruthy();
     expect(describeAuthor(a)).toBe('deploy-bot');
@@ -28,9 +28,9 @@ describe('attribution', () => {
 
   it('leaves the email out when git has none, or is not installed at all', async () => {
     const none = gitHome();
-    expect((await collectAttribution({ env: none, cwd: none.HOME! })).email).toBeUndefined();
-    const noGit = { ...gitHome('x@example.com'), PATH: '/nonexistent' };
-    const a = await collectAttribution({ env: noGit, cwd: noGit.HOME! });
+    expect((await collectAttribution({ env: none, cwd: none.HOME })).email).toBeUndefined();
+    const noGit: NodeJS.ProcessEnv & { HOME: string } = { ...gitHome('x@example.com'), PATH: '/nonexistent' };
+    const a = await collectAttribution({ env: noGit, cwd: noGit.HOME });
     expect(a.email).toBeUndefined();
     expect(a.user).toBeTruthy();
   });
