@@ -6,20 +6,18 @@ import type { CommandContext } from './context.js';
 
 const MARK = { create: '+', change: '~', delete: '-' } as const;
 
-export function printRollback(ctx: CommandContext, what: string, plan: RollbackPlan, report?: RollbackReport): void {
+export function printRollback(ctx: CommandContext, plan: RollbackPlan, report?: RollbackReport): void {
   if (ctx.output('text') === 'json') {
     ctx.json({ ...plan, done: report !== undefined, ...(report ? { revision: report.revision, applied: report.applied } : {}) });
     return;
   }
-  const target = `revision ${plan.to.id} (@-${plan.to.index} before this ${what})`;
+  const revision = plan.to.index >= 0 ? `revision ${plan.to.id} (@-${plan.to.index})` : 'a deletion made outside Statestore';
+  const what = plan.kind === 'rollback' ? `${plan.cluster} as it was at ${revision}` : `the files of ${plan.cluster} that ${revision} deleted`;
   if (plan.changes.length === 0) {
-    ctx.out(`Cluster ${plan.cluster} already holds ${target}: nothing to do.\n`);
+    ctx.out(`Cluster ${plan.cluster} already holds ${revision}: nothing to do.\n`);
     return;
   }
-  const lines = plan.changes.map((c) => `  ${MARK[c.action]} ${c.path}`);
-  if (!report) {
-    ctx.out(`The ${what} of cluster ${plan.cluster} would bring back ${target}:\n${lines.join('\n')}\nNothing was written (--dry-run).\n`);
-    return;
-  }
-  ctx.out(`Cluster ${plan.cluster} is back at ${target}, as new revision ${report.revision}:\n${lines.join('\n')}\n`);
+  const lines = plan.changes.map((c) => `  ${MARK[c.action]} ${c.path}`).join('\n');
+  if (!report) ctx.out(`Would bring back ${what}:\n${lines}\nNothing was written (--dry-run).\n`);
+  else ctx.out(`Brought back ${what}, as revision ${report.revision}:\n${lines}\n`);
 }

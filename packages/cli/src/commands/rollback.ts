@@ -38,13 +38,13 @@ async function run(ctx: CommandContext): Promise<number> {
   if (!to) throw new UsageError('--to REV is required: a revision from `statestore history`, or @-N');
   const store = await ctx.openStore();
   if (boolOption(ctx.args, 'dry-run')) {
-    printRollback(ctx, 'rollback', await planRollback(store, cluster, to));
+    printRollback(ctx, await planRollback(store, cluster, to));
     return 0;
   }
   // LEASE CALL SITE (issue 21): pass `withLease` (the cluster's lease) here once CommandContext offers it.
   const operation = await ctx.operation();
   const { plan, report } = await rollback(store, cluster, to, operation ? { operation } : {});
-  printRollback(ctx, 'rollback', plan, report);
+  printRollback(ctx, plan, report);
   return 0;
 }
 

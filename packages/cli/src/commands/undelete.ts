@@ -1,7 +1,7 @@
 /**
- * `statestore undelete CLUSTER [--dry-run] [-m MESSAGE]`: after `delete cluster --yes` (or a deletion made outside
- * Statestore), brings back every file of the cluster as it was just before, byte for byte, as a new revision. A
- * thin adapter to core's `planUndelete` and `undelete`.
+ * `statestore undelete CLUSTER [--dry-run] [-m MESSAGE]`: brings back what the newest deletion in the cluster's
+ * history removed — every file after `delete cluster --yes` (or a deletion made outside Statestore), the instance
+ * group after `delete ig` — byte for byte, as a new revision. A thin adapter to core's `planUndelete` and `undelete`.
  */
 import { planUndelete, undelete } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
@@ -12,8 +12,12 @@ import { printRollback } from '../rollback-output.js';
 export const command: CommandSpec = {
   name: 'undelete',
   usage: 'undelete CLUSTER [--dry-run] [-m MESSAGE] [-o text|json]',
-  summary: 'Bring back a deleted cluster from the history, every file as it was.',
-  description: 'Refused when the cluster exists (use rollback --to REV) or when the history holds no deletion of it. Cloud resources are not touched.',
+  summary: 'Bring back what the newest deletion removed: a deleted cluster, every file as it was.',
+  description: [
+    'Finds the newest revision that deleted files of the cluster (delete cluster --yes, delete ig, or a deletion made',
+    'outside Statestore) and creates those files again with the content they had; files that exist now are left alone.',
+    'Cloud resources are not touched. To go back to an earlier state of an existing cluster, use rollback --to REV.',
+  ].join('\n'),
   examples: ['statestore undelete demo.example.com --dry-run', 'statestore undelete demo.example.com -m "deleted the wrong cluster"'],
   outputs: ['text', 'json'],
   options: { 'dry-run': { type: 'boolean', description: 'Only show what would be written' } },
@@ -26,12 +30,12 @@ async function run(ctx: CommandContext): Promise<number> {
   const cluster = ctx.clusterName(positional);
   const store = await ctx.openStore();
   if (boolOption(ctx.args, 'dry-run')) {
-    printRollback(ctx, 'undelete', await planUndelete(store, cluster));
+    printRollback(ctx, await planUndelete(store, cluster));
     return 0;
   }
   // LEASE CALL SITE (issue 21): pass `withLease` (the cluster's lease) here once CommandContext offers it.
   const operation = await ctx.operation();
   const { plan, report } = await undelete(store, cluster, operation ? { operation } : {});
-  printRollback(ctx, 'undelete', plan, report);
+  printRollback(ctx, plan, report);
   return 0;
 }

@@ -8,7 +8,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { Logger } from '../path/store-context.js';
 import type { VfsPath } from '../path/vfs-path.js';
-import { isInternalKey } from '../url/keys.js';
+import { dirPrefix, isInternalKey } from '../url/keys.js';
 import { collectAttribution, describeAuthor } from './attribution.js';
 import { readHistorySettings, writeHistoryMode, type HistoryMode } from './history-settings.js';
 import type { Attribution } from './journal-entry.js';
@@ -30,7 +30,6 @@ const quiet: Logger = { log: () => undefined };
 export class Operation implements JournalingOperation {
   /** The id of the revision this operation makes (what `history` prints). */
   readonly revision = newRevisionId();
-  private readonly storeUrl: string;
   private attributed: Promise<Attribution> | undefined;
   private mode: Promise<HistoryMode> | undefined;
   private readonly recorders = new Map<string, Promise<SubjectRecorder | undefined>>();
@@ -41,7 +40,6 @@ export class Operation implements JournalingOperation {
     readonly store: VfsPath,
     private readonly options: OperationOptions = {},
   ) {
-    this.storeUrl = store.toString().replace(/\/+$/, '');
     this.logger = options.logger ?? quiet;
   }
 
@@ -53,21 +51,25 @@ export class Operation implements JournalingOperation {
   }
 
   /**
-   * `path` with its writes journaled when it lies in this operation's store (the same path otherwise). Paths
-   * opened on their own inside the store (a cluster folder) are recognised by their URL.
+   * `path` with its writes journaled when it lies in this operation's store (the same path otherwise). A path
+   * opened on its own inside the store (a cluster folder) is recognised: its driver names the store's root key
+   * with the store's URL.
    */
   track(path: VfsPath): VfsPath {
-    if (path.backend instanceof JournalLayer) return path;
-    const url = path.toString().replace(/\/+$/, '');
-    if (url !== this.storeUrl && !url.startsWith(`${this.storeUrl}/`)) return path;
+    if (path.backend instanceof JournalLayer || !this.sameStore(path.backend)) return path;
+    if (path.key !== this.store.key && !path.key.startsWith(dirPrefix(this.store.key))) return path;
     return path.withBackend(new JournalLayer(path.backend, this));
+  }
+
+  private sameStore(backend: Backend): boolean {
+    return backend === this.store.backend || backend.urlFor(this.store.key) === this.store.toString();
   }
 
   /** @internal the subject and path of a key, when the journal records it. */
   locate(backend: Backend, key: string): JournalTarget | undefined {
-    const url = backend.urlFor(key);
-    if (!url.startsWith(`${this.storeUrl}/`)) return undefined;
-    const relative = url.slice(this.storeUrl.length + 1);
+    const prefix = dirPrefix(this.store.key);
+    if (!key.startsWith(prefix) || !this.sameStore(backend)) return undefined;
+    const relative = key.slice(prefix.length);
     const slash = relative.indexOf('/');
     if (slash <= 0 || relative.startsWith('.') || isInternalKey(relative)) return undefined;
     return { subject: relative.slice(0, slash), path: relative.slice(slash + 1) };

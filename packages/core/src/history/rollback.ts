@@ -1,20 +1,20 @@
 /**
- * history/rollback owns bringing a cluster back to an earlier state — `rollback --to REV`, and `undelete` after
- * `delete cluster` (back to the state just before the deletion). Both roll forward: a plan of the writes and
+ * history/rollback owns bringing a cluster back to an earlier state — `rollback --to REV`, and `undelete` (what
+ * the newest deletion removed, e.g. every file after `delete cluster`). Both roll forward: a plan of the writes and
  * deletes that turn what is in the store now into the earlier state, byte for byte, each conditional on the
  * version read now, carried out by the apply engine under the cluster's lease and journaled as a new revision.
  * History is never deleted. A store that changed since the plan is refused before anything is written
  * (StalePlanError); a change that slips in between writes stops the rollback there (ApplyIncompleteError) with
  * nothing lost: every version it replaced is in the journal.
  */
-import { AlreadyExistsError, NotFoundError } from '../errors/errors.js';
+import { NotFoundError } from '../errors/errors.js';
 import type { VfsPath } from '../path/vfs-path.js';
 import { underClusterLease, type ClusterLeaseRunner } from '../config/apply.js';
 import { StalePlanError, type MovedObject, type WriteOutcome } from '../config/apply-errors.js';
 import { carryOutWrites } from '../config/apply-writes.js';
 import type { ObjectRead } from '../config/cluster-state.js';
 import type { ChangeAction } from '../config/plan.js';
-import type { FileState } from './journal-entry.js';
+import type { FileChange, FileState } from './journal-entry.js';
 import { parseEntryName } from './journal-layout.js';
 import { Operation } from './operation.js';
 import { resolveRevision } from './read-history.js';
@@ -33,12 +33,17 @@ export interface RollbackChange {
 }
 
 export interface RollbackPlan {
+  /** rollback: the whole cluster folder is brought back to a revision; undelete: deleted files are created again. */
+  kind: 'rollback' | 'undelete';
   store: string;
   cluster: string;
-  /** The revision whose state the cluster is brought back to. */
+  /**
+   * Rollback: the revision whose state the cluster is brought back to. Undelete: the revision whose deletion is
+   * undone (index -1 for a deletion not recorded yet).
+   */
   to: { id: string; index: number };
   createdAt: string;
-  /** Every file of the cluster read now, by key relative to the store: its version and hash, or "absent". */
+  /** What was read now, by key relative to the store: its version and hash, or "absent" (rollback: every file of the cluster). */
   read: Record<string, ObjectRead>;
   /** Writes first (the cluster's `config` last), then deletes (`config` first), so kops never sees half a cluster. */
   changes: RollbackChange[];
@@ -72,43 +77,61 @@ export async function planRollback(store: VfsPath, cluster: string, rev: string,
 }
 
 /**
- * Plans bringing back `cluster` as it was just before it was last deleted (its `config` removed). NotFoundError
- * when the history has no such deletion; AlreadyExistsError when the cluster exists (use rollback). Reads only.
+ * Plans bringing back what the newest deletion in `cluster`'s history removed — after `delete cluster` every file
+ * of the cluster, after `delete ig` that instance group — each file with the content it had, created only where
+ * it is missing now (nothing else is touched). A deletion made outside Statestore and not recorded yet counts.
+ * NotFoundError when the history has no deletion whose files are missing. Reads only.
  */
 export async function planUndelete(store: VfsPath, cluster: string, options: { signal?: AbortSignal } = {}): Promise<RollbackPlan> {
   const { signal } = options;
   const journal = new SubjectJournal(store, cluster);
   const head = await journal.head(signal);
   const now = await journal.observe(head, signal);
-  const url = journal.subjectFolder.toString();
-  if (now.files[CONFIG]) throw new AlreadyExistsError(`cluster ${cluster} exists in ${store.toString()}; to bring back an earlier state of it, use rollback --to REV`, { url });
-  // Deleted outside Statestore and not recorded yet: the newest entry is the state before.
-  if (head.files[CONFIG] && head.name) return planTo(store, cluster, await positionOf(store, cluster, head.name, signal), head.files, signal, now.files);
-  let deletion: string | undefined;
-  for await (const name of journal.entryNames('log', { pageSize: 64, ...(signal ? { signal } : {}) })) {
-    const { revision } = parseEntryName(name)!;
-    if (deletion === undefined) {
-      const entry = await journal.readEntry(name, 'log', signal);
-      if (entry.changes.some((c) => c.path === CONFIG && c.before !== null && c.after === null)) deletion = revision;
-      continue;
-    }
-    if (revision === deletion) continue;
-    const before = await journal.readEntry(name, 'log', signal);
-    if (!before.files[CONFIG]) break;
-    return planTo(store, cluster, await positionOf(store, cluster, name, signal), before.files, signal, now.files);
+  const removedBy = (changes: FileChange[]) => changes.filter((c) => c.before !== null && c.after === null);
+  for (const group of [...now.groups].reverse()) {
+    const removed = removedBy(group.changes);
+    if (removed.length > 0) return undeletePlan(store, cluster, { id: group.revision ?? '', index: -1 }, removed, now.files);
   }
-  throw new NotFoundError(`the history of ${cluster} in ${store.toString()} has no deletion of the cluster to undo; list it with \`statestore history ${cluster}\``, { url });
+  let revision: { id: string; index: number; changes: FileChange[] } | undefined;
+  let index = -1;
+  for await (const name of journal.entryNames('log', { pageSize: 64, ...(signal ? { signal } : {}) })) {
+    const id = parseEntryName(name)!.revision;
+    if (revision?.id !== id) {
+      if (revision && removedBy(netOf(revision.changes)).length > 0) break;
+      revision = { id, index: ++index, changes: [] };
+    }
+    revision.changes.unshift(...(await journal.readEntry(name, 'log', signal)).changes);
+  }
+  const removed = revision ? removedBy(netOf(revision.changes)) : [];
+  if (!revision || removed.length === 0) {
+    throw new NotFoundError(`the history of ${cluster} in ${store.toString()} has no deletion to undo; list it with \`statestore history ${cluster}\``, { url: journal.subjectFolder.toString() });
+  }
+  return undeletePlan(store, cluster, { id: revision.id, index: revision.index }, removed, now.files);
 }
 
-/** The id and `@-N` position of the revision an entry belongs to. */
-async function positionOf(store: VfsPath, cluster: string, entryName: string, signal?: AbortSignal): Promise<{ id: string; index: number }> {
-  const resolved = await resolveRevision(store, cluster, parseEntryName(entryName)!.revision, signal);
-  return { id: resolved.id, index: resolved.index };
+/** The net change per file of a revision's changes (oldest first): its first `before` and last `after`. */
+function netOf(changes: FileChange[]): FileChange[] {
+  const net = new Map<string, FileChange>();
+  for (const c of changes) net.set(c.path, { path: c.path, before: net.get(c.path)?.before ?? c.before, after: c.after });
+  return [...net.values()];
 }
 
-async function planTo(store: VfsPath, cluster: string, to: { id: string; index: number }, target: Record<string, FileState>, signal?: AbortSignal, current?: Record<string, FileState>): Promise<RollbackPlan> {
+function undeletePlan(store: VfsPath, cluster: string, deletion: { id: string; index: number }, removed: FileChange[], now: Record<string, FileState>): RollbackPlan {
+  const missing = removed.filter((c) => !now[c.path]);
+  if (missing.length === 0) {
+    throw new NotFoundError(`nothing to undelete in ${cluster}: the files revision ${deletion.id} deleted exist again (${removed.map((c) => c.path).join(', ')})`, { url: store.join(cluster).toString() });
+  }
+  const read: Record<string, ObjectRead> = {};
+  const changes: RollbackChange[] = missing
+    .map((c) => ({ path: c.path, key: `${cluster}/${c.path}`, action: 'create' as const, sha256: c.before! }))
+    .sort((a, b) => Number(a.path === CONFIG) - Number(b.path === CONFIG) || (a.path < b.path ? -1 : 1));
+  for (const c of changes) read[c.key] = 'absent';
+  return { kind: 'undelete', store: store.toString(), cluster, to: deletion, createdAt: new Date().toISOString(), read, changes };
+}
+
+async function planTo(store: VfsPath, cluster: string, to: { id: string; index: number }, target: Record<string, FileState>, signal?: AbortSignal): Promise<RollbackPlan> {
   const journal = new SubjectJournal(store, cluster);
-  const now = current ?? (await journal.observe(await journal.head(signal), signal)).files;
+  const now = (await journal.observe(await journal.head(signal), signal)).files;
   const keyOf = (path: string) => `${cluster}/${path}`;
   const read: Record<string, ObjectRead> = {};
   const writes: RollbackChange[] = [];
@@ -122,7 +145,7 @@ async function planTo(store: VfsPath, cluster: string, to: { id: string; index: 
     else deletes.push({ path, key: keyOf(path), action: 'delete' });
   }
   const configLast = (a: RollbackChange, b: RollbackChange) => Number(a.path === CONFIG) - Number(b.path === CONFIG);
-  return { store: store.toString(), cluster, to, createdAt: new Date().toISOString(), read, changes: [...writes.sort(configLast), ...deletes.sort(configLast).reverse()] };
+  return { kind: 'rollback', store: store.toString(), cluster, to, createdAt: new Date().toISOString(), read, changes: [...writes.sort(configLast), ...deletes.sort(configLast).reverse()] };
 }
 
 /**
@@ -149,13 +172,13 @@ export async function applyRollback(store: VfsPath, plan: RollbackPlan, options:
   return { store: plan.store, cluster: plan.cluster, to: plan.to, revision: operation.revision, applied };
 }
 
-/** StalePlanError when the cluster folder holds anything other than what the plan read. */
+/** StalePlanError when a file the plan read changed, or (rollback) the cluster folder holds a file it did not read. */
 async function assertUnchanged(journal: SubjectJournal, plan: RollbackPlan, signal?: AbortSignal): Promise<void> {
   const folder = journal.subjectFolder;
   const listed = new Map<string, string>();
   for await (const file of folder.walk(signal ? { signal } : {})) listed.set(`${plan.cluster}/${file.relativeTo(folder)}`, file.listed?.version ?? '');
   const moved: MovedObject[] = [];
-  for (const key of new Set([...Object.keys(plan.read), ...listed.keys()])) {
+  for (const key of new Set([...Object.keys(plan.read), ...(plan.kind === 'rollback' ? listed.keys() : [])])) {
     const was = plan.read[key] ?? 'absent';
     const version = listed.get(key);
     const now: ObjectRead = version === undefined ? 'absent' : { version, sha256: '' };

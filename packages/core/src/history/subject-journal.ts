@@ -9,7 +9,7 @@
  */
 import { NotFoundError, isNotFound } from '../errors/errors.js';
 import { sha256Hex } from '../path/body.js';
-import { runLimited, type VfsPath } from '../path/vfs-path.js';
+import { runLimited, type ListingOptions, type VfsPath } from '../path/vfs-path.js';
 import { entryName, journalFolder, parseEntryName, type JournalPart } from './journal-layout.js';
 import { JOURNAL_FORMAT, parseEntry, stringifyEntry, type Attribution, type FileChange, type FileState, type JournalEntry } from './journal-entry.js';
 
@@ -69,7 +69,7 @@ export class SubjectJournal {
    */
   async *entryNames(part: 'log' | 'intents' = 'log', options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<string> {
     const folder = this.part(part);
-    for await (const file of folder.walk(options)) {
+    for await (const file of walkIfThere(folder, options)) {
       const name = file.relativeTo(folder)!;
       if (parseEntryName(name)) yield name;
     }
@@ -127,7 +127,7 @@ export class SubjectJournal {
   async observe(head: Head, signal?: AbortSignal): Promise<Observation> {
     const listed = new Map<string, string>();
     const folder = this.subjectFolder;
-    for await (const file of folder.walk(signal ? { signal } : {})) listed.set(file.relativeTo(folder)!, file.listed?.version ?? '');
+    for await (const file of walkIfThere(folder, signal ? { signal } : {})) listed.set(file.relativeTo(folder)!, file.listed?.version ?? '');
     const files: Record<string, FileState> = {};
     const contents = new Map<string, Uint8Array>();
     const changes: FileChange[] = [];
@@ -180,4 +180,22 @@ export class SubjectJournal {
     if (outside.length > 0) groups.push({ kind: 'outside', changes: outside });
     return groups;
   }
+}
+
+/**
+ * The files below `folder`; none when the service says its bucket or container does not exist (a store not
+ * written yet: its first write creates it).
+ */
+async function* walkIfThere(folder: VfsPath, options: ListingOptions): AsyncGenerator<VfsPath> {
+  const files = folder.walk(options);
+  let first: IteratorResult<VfsPath>;
+  try {
+    first = await files.next();
+  } catch (e) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
+  if (first.done) return;
+  yield first.value;
+  yield* files;
 }

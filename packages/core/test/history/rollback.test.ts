@@ -98,7 +98,19 @@ describe('undelete', () => {
     const { report } = await undelete(store, 'c', { operation: new Operation(store, { attribution: who('oops') }) });
     expect(await treeHashes(store.join('c'))).toEqual(states[0]);
     expect(report.applied.map((w) => w.object).pop()).toBe('config');
-    await expect(planUndelete(store, 'c')).rejects.toMatchObject({ code: 'AlreadyExists' });
+    await expect(planUndelete(store, 'c')).rejects.toThrow(/nothing to undelete in c: the files revision \w+ deleted exist again/);
+  });
+
+  it('after one file was deleted (delete ig), brings back that file only, and touches nothing else', async () => {
+    const { store } = newStore();
+    await fiveRevisions(store);
+    await asRevision(store, who('more'), (s) => s.join('c', 'config').writeFile('spec: 4\n').then(() => undefined));
+    const before = await treeHashes(store.join('c'));
+    const plan = await planUndelete(store, 'c');
+    expect(plan.changes.map((c) => `${c.action} ${c.path}`)).toEqual(['create instancegroup/nodes']);
+    await applyRollback(store, plan);
+    expect(await store.join('c', 'instancegroup', 'nodes').readText()).toBe('ig: 1\n');
+    expect(await treeHashes(store.join('c'))).toEqual({ ...before, 'instancegroup/nodes': expect.any(String) });
   });
 
   it('also when the deletion was made outside Statestore and not recorded yet', async () => {
