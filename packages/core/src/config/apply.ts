@@ -26,7 +26,7 @@ export type ClusterLeaseRunner = <T>(cluster: string, fn: () => Promise<T>) => P
 export interface ApplyOptions {
   /** Takes the cluster's lease around the whole apply (re-reading the store included). */
   withLease?: ClusterLeaseRunner;
-  /** Why (`apply -m`): kept in the report; history (issue 24) will record it with the revision. */
+  /** Why (`apply -m`): kept in the report. The history records it when the store is tracked by an `Operation` whose attribution carries it (as the CLI's is). */
   message?: string;
   /** Opens URLs outside the store (the resolver it was opened with), for the vault:// checks of a changed cluster. */
   open?: (url: string) => Promise<VfsPath>;
