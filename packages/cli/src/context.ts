@@ -32,9 +32,8 @@ export interface RunOptions {
 /** This CLI's package folder: backends installed next to it are found from here (and from core's folder). */
 const CLI_FOLDER = fileURLToPath(new URL('..', import.meta.url));
 
-/** What was run: the command's name, its whole command line, and whether it changes the store. */
+/** What was run: its whole command line, and whether it changes the store. */
 export interface Invocation {
-  name: string;
   argv: readonly string[];
   mutating: boolean;
 }
@@ -51,7 +50,7 @@ export class CommandContext {
     readonly io: Io,
     readonly args: ParsedArgs,
     readonly options: RunOptions,
-    readonly invocation: Invocation = { name: '', argv: [], mutating: false },
+    readonly invocation: Invocation = { argv: [], mutating: false },
   ) {
     const v = stringOption(args, 'v');
     if (v !== undefined && !/^\d+$/.test(v)) throw new UsageError(`-v takes a number (0–9), not ${JSON.stringify(v)}`);
@@ -194,4 +193,3 @@ export class CommandContext {
     );
   }
 }
-

@@ -43,7 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
       io.stdout.write(renderHelp(command));
       return EXIT_OK;
     }
-    ctx = new CommandContext(io, args, options, { name: command.name, argv, mutating });
+    ctx = new CommandContext(io, args, options, { argv, mutating });
     const code = await command.run(ctx);
     return code ?? EXIT_OK;
   } catch (e) {

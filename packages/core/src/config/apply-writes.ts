@@ -92,7 +92,7 @@ export async function carryOutWrites(
           notAttempted: writes.slice(i + 1).map(outcome),
         },
         e,
-        ...(options.resume ? [options.resume] : []),
+        options.resume,
       );
     }
     landed.push(outcome(w));

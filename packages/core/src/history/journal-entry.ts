@@ -54,7 +54,7 @@ export interface JournalEntry {
   parent: string | null;
   revision: string;
   kind: RevisionKind;
-  /** When it was written (the writer's clock, ISO 8601). */
+  /** When the change was made, ISO 8601 on the writer's clock (unconfirmed: its intent's time; outside: when first seen). */
   time: string;
   attribution?: Attribution;
   changes: FileChange[];

@@ -124,7 +124,7 @@ export async function resolveRevision(store: VfsPath, cluster: string, rev: stri
 }
 
 /** The net change of entries (oldest first) per file: added, changed or removed; files changed back are left out. */
-export function netChanges(changes: readonly FileChange[]): RevisionFile[] {
+function netChanges(changes: readonly FileChange[]): RevisionFile[] {
   const first = new Map<string, string | null>();
   const last = new Map<string, string | null>();
   for (const c of changes) {

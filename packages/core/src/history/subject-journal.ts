@@ -50,8 +50,10 @@ export class SubjectJournal {
     /** The store root (never a journaled view of it). */
     readonly store: VfsPath,
     readonly subject: string,
+    /** Where the journal is kept: the store itself, or (issue 25) a history store named in its history.json. */
+    journalRoot: VfsPath = store,
   ) {
-    this.folder = journalFolder(store, subject);
+    this.folder = journalFolder(journalRoot, subject);
   }
 
   /** The subject's folder in the store (e.g. `{store}/demo.example.com`). */
@@ -113,11 +115,11 @@ export class SubjectJournal {
     return bytes;
   }
 
-  /** Builds an entry on `head` (the caller writes it). */
-  entryOn(head: Head, fields: Omit<JournalEntry, 'format' | 'seq' | 'parent' | 'time'> & { index: number }): { name: string; entry: JournalEntry } {
-    const { index, ...rest } = fields;
+  /** Builds an entry on `head` (the caller writes it); `time` defaults to now. */
+  entryOn(head: Head, fields: Omit<JournalEntry, 'format' | 'seq' | 'parent' | 'time'> & { index: number; time?: string }): { name: string; entry: JournalEntry } {
+    const { index, time, ...rest } = fields;
     const seq = head.seq + 1;
-    return { name: entryName(seq, rest.revision, index), entry: { format: JOURNAL_FORMAT, seq, parent: head.name, time: new Date().toISOString(), ...rest } };
+    return { name: entryName(seq, rest.revision, index), entry: { format: JOURNAL_FORMAT, seq, parent: head.name, time: time ?? new Date().toISOString(), ...rest } };
   }
 
   /**

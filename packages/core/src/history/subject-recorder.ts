@@ -122,6 +122,7 @@ export class SubjectRecorder {
         revision: group.revision ?? newRevisionId(),
         kind: group.kind,
         ...(group.attribution ? { attribution: group.attribution } : {}),
+        ...(group.time ? { time: group.time } : {}),
         changes: group.changes,
         files: sortedFiles(files),
         index: 0,
