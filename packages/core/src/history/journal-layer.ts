@@ -1,15 +1,15 @@
 /**
  * history/journal-layer owns the driver layer that journals an operation's writes: wrapped around any driver
- * (`Operation.track`), it passes reads and listings through and sends every write, delete and copy of a file
- * inside a subject folder of the operation's store through that subject's recorder (blob → intent → the write →
- * log entry). Keys outside the store, at its root, under `.statestore/`, and core's own lock and temporary
+ * (`Operation.track`), it passes reads and listings through (observing the subject, reading only, before its
+ * first read) and sends every write and delete of a file inside a subject folder of the operation's store
+ * through that subject's recorder (blob → intent → the write → log entry). Keys outside the store, at its root, under `.statestore/`, and core's own lock and temporary
  * files pass through unrecorded. It offers no server-side copy, so a copy through it is a read and a write
  * (journaled when it lands in a subject folder).
  */
 import type { Backend, DeleteManyResult, DeleteOptions, ListOptions, ObjectInfo, ReadOptions, WriteBody, WriteOptions } from '../backend/backend.js';
 import { collect, sha256Hex } from '../path/body.js';
 import { runLimited } from '../path/vfs-path.js';
-import type { Landed, IntendedChange } from './subject-recorder.js';
+import type { SubjectRecorder } from './subject-recorder.js';
 
 /** Where a key lies for the journal: its subject and its path inside the subject folder. */
 export interface JournalTarget {
@@ -23,7 +23,7 @@ export interface JournalingOperation {
   /** The subject and path of a key of `backend`, or undefined when it is not journaled. */
   locate(backend: Backend, key: string): JournalTarget | undefined;
   /** The recorder of a subject; undefined when history is off in the store. */
-  recorder(subject: string, signal?: AbortSignal): Promise<{ record: <T>(planned: IntendedChange[], write: () => Promise<T>, landed: (r: T) => Landed[], signal?: AbortSignal) => Promise<T> } | undefined>;
+  recorder(subject: string, signal?: AbortSignal, forWrite?: boolean): Promise<Pick<SubjectRecorder, 'record' | 'prepare'> | undefined>;
 }
 
 /** Write metadata naming the operation a write belongs to (where the backend keeps write metadata). */
@@ -49,12 +49,21 @@ export class JournalLayer implements Backend {
     return this.inner.urlFor(key);
   }
 
-  stat(key: string, options?: { signal?: AbortSignal }) {
+  async stat(key: string, options?: { signal?: AbortSignal }) {
+    await this.prepare(key, options?.signal);
     return this.inner.stat(key, options);
   }
 
-  read(key: string, options?: ReadOptions) {
+  async read(key: string, options?: ReadOptions) {
+    await this.prepare(key, options?.signal);
     return this.inner.read(key, options);
+  }
+
+  /** Before the first read of a subject's file: the subject is observed (reads only), so a write soon after has less to do. */
+  private async prepare(key: string, signal?: AbortSignal): Promise<void> {
+    const target = this.op.locate(this.inner, key);
+    const recorder = target && (await this.op.recorder(target.subject, signal, false));
+    await recorder?.prepare(signal);
   }
 
   list(prefix: string, options?: ListOptions) {

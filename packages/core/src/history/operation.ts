@@ -1,9 +1,10 @@
 /**
  * history/operation owns the revision one command (or one library call) makes: its id, its attribution, and
  * the journaling of its writes. `track(path)` gives a path through which every write inside a subject folder
- * of the store is journaled; nothing is read or written for the journal until the first such write (so a
- * command that only reads never writes). At that first write the store's history settings are read — and
- * set, when the operation was asked for another mode ($STATESTORE_HISTORY) — so every writer agrees.
+ * of the store is journaled. Nothing is written for the journal before the first such write, so an operation
+ * that only reads writes nothing; the journal is read before the first read of a subject's file, so that a
+ * read–modify–write has little to do between its read and its write. Before the first write, the mode asked
+ * for ($STATESTORE_HISTORY) is recorded in the store's history settings when it differs, so every writer agrees.
  */
 import type { Backend } from '../backend/backend.js';
 import type { Logger } from '../path/store-context.js';
@@ -31,8 +32,9 @@ export class Operation implements JournalingOperation {
   /** The id of the revision this operation makes (what `history` prints). */
   readonly revision = newRevisionId();
   private attributed: Promise<Attribution> | undefined;
-  private mode: Promise<HistoryMode> | undefined;
-  private readonly recorders = new Map<string, Promise<SubjectRecorder | undefined>>();
+  private stored: Promise<HistoryMode> | undefined;
+  private modeRecorded: Promise<void> | undefined;
+  private readonly recorders = new Map<string, SubjectRecorder>();
   private readonly logger: Logger;
 
   constructor(
@@ -75,31 +77,36 @@ export class Operation implements JournalingOperation {
     return { subject: relative.slice(0, slash), path: relative.slice(slash + 1) };
   }
 
-  /** The store's history mode for this operation (settings read once; set first when another mode was asked for). */
+  /** The mode this operation journals by: the one asked for, else the store's (read once). Reads only. */
   historyMode(signal?: AbortSignal): Promise<HistoryMode> {
-    this.mode ??= (async () => {
-      const settings = await readHistorySettings(this.store, signal);
-      const wanted = this.options.history;
-      if (!wanted || wanted === settings.journal) return settings.journal;
-      await writeHistoryMode(this.store, wanted, describeAuthor(await this.attribution()) || undefined, signal);
-      this.logger.log(0, `history is now ${wanted} for every writer of ${this.store.toString()} (recorded in .statestore/history.json)`);
-      return wanted;
-    })();
-    this.mode.catch(() => {
-      this.mode = undefined;
-    });
-    return this.mode;
+    this.stored ??= readHistorySettings(this.store, signal).then((s) => s.journal);
+    this.stored.catch(() => (this.stored = undefined));
+    return this.options.history ? Promise.resolve(this.options.history) : this.stored;
   }
 
-  /** @internal the recorder of a subject for this operation; undefined when history is off. */
-  recorder(subject: string, signal?: AbortSignal): Promise<SubjectRecorder | undefined> {
+  /** Before the first write: records the mode asked for in the store when it differs (once). */
+  private recordMode(signal?: AbortSignal): Promise<void> {
+    this.modeRecorded ??= (async () => {
+      const wanted = this.options.history;
+      this.stored ??= readHistorySettings(this.store, signal).then((s) => s.journal);
+      if (!wanted || wanted === (await this.stored)) return;
+      await writeHistoryMode(this.store, wanted, describeAuthor(await this.attribution()) || undefined, signal);
+      this.logger.log(0, `history is now ${wanted} for every writer of ${this.store.toString()} (recorded in .statestore/history.json)`);
+    })();
+    this.modeRecorded.catch(() => (this.modeRecorded = undefined));
+    return this.modeRecorded;
+  }
+
+  /**
+   * @internal the recorder of a subject for this operation; undefined when history is off. `forWrite`: the
+   * caller is about to write (the mode asked for is recorded first); otherwise nothing is written.
+   */
+  async recorder(subject: string, signal?: AbortSignal, forWrite = true): Promise<SubjectRecorder | undefined> {
+    if (forWrite) await this.recordMode(signal);
+    if ((await this.historyMode(signal)) === 'off') return undefined;
     let recorder = this.recorders.get(subject);
     if (!recorder) {
-      recorder = (async () => {
-        if ((await this.historyMode(signal)) === 'off') return undefined;
-        return new SubjectRecorder(new SubjectJournal(this.store, subject), { revision: this.revision, attribution: () => this.attribution(), logger: this.logger });
-      })();
-      recorder.catch(() => this.recorders.delete(subject));
+      recorder = new SubjectRecorder(new SubjectJournal(this.store, subject), { revision: this.revision, attribution: () => this.attribution(), logger: this.logger });
       this.recorders.set(subject, recorder);
     }
     return recorder;

@@ -5,13 +5,16 @@
  * between the state write and the log entry leaves the intent, which the next observer matches with what it
  * finds (unconfirmed); a crash before the state write leaves an intent that nothing matches (never shown). A
  * log entry that cannot be written is treated like that crash: this write stands, later writes of the
- * operation are refused, and the next observer records the change as unconfirmed.
+ * operation are refused, and the next observer records the change as unconfirmed. What happens between a
+ * caller's read and its compare-and-swap write is kept short: the store is observed before the first read
+ * (`prepare`, which only reads), and a write that replaces a version the operation has not seen first moves
+ * onto the newest entry (which names that version when another Statestore command wrote it).
  */
 import { StatestoreError, isStatestoreError } from '../errors/errors.js';
 import type { Logger } from '../path/store-context.js';
 import type { Attribution, FileChange, FileState } from './journal-entry.js';
 import { newRevisionId } from './journal-layout.js';
-import type { Head, SubjectJournal } from './subject-journal.js';
+import type { Head, Observation, SubjectJournal } from './subject-journal.js';
 
 /** One file a write changes: its new bytes (null: deleted), and the version it must replace when conditional. */
 export interface IntendedChange {
@@ -34,7 +37,9 @@ export interface RecorderContext {
 }
 
 export class SubjectRecorder {
-  /** The newest entry as this operation knows it; undefined: observe the store before the next write. */
+  /** What the store holds compared with the newest entry, found by reading only (before the first read or write). */
+  private prepared: Promise<Observation> | undefined;
+  /** The newest entry as this operation knows it; undefined: record the observation before the next write. */
   private state: Head | undefined;
   /** Hashes whose blobs are stored. */
   private readonly stored = new Set<string>();
@@ -66,25 +71,32 @@ export class SubjectRecorder {
         { url: this.journal.folder.toString(), cause },
       );
     }
-    let head = this.state ?? (await this.observe(undefined, signal));
-    if (planned.some((p) => p.expected !== undefined && p.expected !== 'absent' && head.files[p.path]?.version !== p.expected)) {
-      // The write replaces a version this operation has not seen: record what happened meanwhile first.
-      head = await this.observe(head, signal);
+    let head = this.state ?? (await this.recordObservation(await this.prepare(signal), signal));
+    const unseen = (h: Head) => planned.some((p) => p.expected !== undefined && p.expected !== 'absent' && h.files[p.path]?.version !== p.expected);
+    if (unseen(head)) {
+      // The write replaces a version this operation has not seen: move onto the newest entry, and when that
+      // does not name the version either, record what happened meanwhile.
+      const newest = await this.journal.head(signal);
+      head = newest.name !== head.name && !unseen(newest) ? this.adopt(newest) : await this.recordObservation(await this.journal.observe(newest, signal), signal);
     }
-    for (const p of planned) if (p.after && !this.stored.has(p.after.sha256)) await this.storeBlob(p.after.bytes, p.after.sha256, signal);
-
     const changes: FileChange[] = planned.map((p) => ({ path: p.path, before: head.files[p.path]?.sha256 ?? null, after: p.after?.sha256 ?? null }));
     const intended = { ...head.files };
     for (const p of planned) setFile(intended, p.path, p.after ? { sha256: p.after.sha256, size: p.after.bytes.byteLength, version: '' } : null);
     const attribution = await this.op.attribution();
     const { name, entry } = this.journal.entryOn(head, { revision: this.op.revision, kind: 'statestore', attribution, changes, files: intended, index: this.entries++ });
-    await this.journal.writeEntry('intents', name, entry, signal);
+    // Blobs and intent at once (both only have to be stored before the state write).
+    await Promise.all([
+      ...planned.filter((p) => p.after && !this.stored.has(p.after.sha256)).map((p) => this.storeBlob(p.after!.bytes, p.after!.sha256, signal)),
+      this.journal.writeEntry('intents', name, entry, signal),
+    ]);
 
     let result: T;
     try {
       result = await write();
     } catch (e) {
-      this.state = undefined; // the write may have landed: observe before the next one
+      // The write may have landed: observe before the next one.
+      this.state = undefined;
+      this.prepared = undefined;
       throw e;
     }
     const done = new Map(landed(result).map((l) => [l.path, l.version]));
@@ -107,13 +119,27 @@ export class SubjectRecorder {
   }
 
   /**
-   * Compares the store with the newest entry (read now when `head` is not given) and records what changed
-   * since as observations: their blobs, then one log entry per group. Returns the new newest state.
+   * Compares the store with the newest entry, reading only (once per operation, or again after a failed
+   * write); what it finds is recorded at the next write. The layer calls it before the first read of a file
+   * of the subject, so that a read–modify–write does not observe between its read and its write.
    */
-  private async observe(head: Head | undefined, signal?: AbortSignal): Promise<Head> {
-    let state = head ?? (await this.journal.head(signal));
-    for (const file of Object.values(state.files)) this.stored.add(file.sha256);
-    const seen = await this.journal.observe(state, signal);
+  prepare(signal?: AbortSignal): Promise<Observation> {
+    void this.op.attribution().catch(() => undefined); // found now (git may take a moment), used at the first write
+    this.prepared ??= this.journal.head(signal).then((head) => this.journal.observe(head, signal));
+    this.prepared.catch(() => (this.prepared = undefined));
+    return this.prepared;
+  }
+
+  /** Takes `head` as the newest state (its files' contents are stored). */
+  private adopt(head: Head): Head {
+    for (const file of Object.values(head.files)) this.stored.add(file.sha256);
+    this.state = head;
+    return head;
+  }
+
+  /** Records an observation: the blobs of what changed, then one log entry per group. Returns the new newest state. */
+  private async recordObservation(seen: Observation, signal?: AbortSignal): Promise<Head> {
+    let state = this.adopt(seen.head);
     for (const group of seen.groups) {
       for (const change of group.changes) if (change.after && !this.stored.has(change.after)) await this.storeBlob(seen.contents.get(change.after)!, change.after, signal);
       const files = { ...state.files };

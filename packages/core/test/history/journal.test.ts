@@ -120,6 +120,17 @@ describe('the journal', () => {
     expect(revisions.map((r) => r.kind)).toEqual(['statestore', 'outside']);
   });
 
+  it('an operation that only reads writes nothing, not even the mode it was asked for', async () => {
+    const { store, backend } = newStore();
+    await asRevision(store, alice, (s) => s.join('c', 'config').createFile('v1').then(() => undefined));
+    await store.join('c', 'config').writeFile('v2 by kops');
+    const writes = backend.calls.filter((c) => c.startsWith('write')).length;
+    const reader = new Operation(store, { attribution: bob, history: 'off' });
+    expect(await reader.track(store).join('c', 'config').readText()).toBe('v2 by kops');
+    expect(backend.calls.filter((c) => c.startsWith('write')).length).toBe(writes);
+    expect((await readHistorySettings(store)).journal).toBe('on');
+  });
+
   it('pages: --limit and --from walk the revisions newest first; --file keeps the revisions that changed one file', async () => {
     const { store } = newStore();
     const ids: string[] = [];
