@@ -143,9 +143,8 @@ export class CommandContext {
       let url: string;
       try {
         url = this.stateStore().url;
-      } catch (e) {
-        if (e instanceof UsageError) return undefined;
-        throw e;
+      } catch {
+        return undefined; // no state store to journal in (`cp` between two other places needs none)
       }
       const message = stringOption(this.args, 'message');
       const history = historyModeFromEnv(this.env);
