@@ -60,6 +60,15 @@ export const LOCK_TIMEOUT_OPTION: OptionSpec = {
   description: "How long to wait for another operator's lease on the cluster (default 60s; 0 fails at once)",
 };
 
+/** What every mutating command takes (command-table `mutating`): why, kept with the revision in the history. */
+export const MESSAGE_OPTION: OptionSpec = { type: 'string', short: 'm', valueName: 'MESSAGE', description: 'Why: recorded with this change in the history (statestore history)' };
+
+/** The command's spec as it runs: a mutating command takes -m/--message unless it defines its own. */
+export function withMutatingOptions(spec: CommandSpec, mutating: boolean): CommandSpec {
+  if (!mutating || spec.options.message) return spec;
+  return { ...spec, options: { ...spec.options, message: MESSAGE_OPTION } };
+}
+
 export const OUTPUT_OPTION: OptionSpec = { type: 'string', short: 'o', valueName: 'FORMAT', description: 'Output format' };
 
 /** Global options that take a value (so the dispatcher can skip their values when finding the command words). */

@@ -7,12 +7,15 @@ import { fileURLToPath } from 'node:url';
 import {
   ClusterRegistry,
   LEASE_ENV,
+  Operation,
   PluginRegistry,
   STATE_STORE_HELP,
   defaultSearchRoots,
   findStateStore,
   observeRequests,
   parseGoDuration,
+  collectAttribution,
+  historyModeFromEnv,
   redactSecrets,
   resolvePath,
   safeForMessage,
@@ -59,12 +62,21 @@ export interface RunOptions {
 /** This CLI's package folder: backends installed next to it are found from here (and from core's folder). */
 const CLI_FOLDER = fileURLToPath(new URL('..', import.meta.url));
 
+/** What was run: its whole command line, and whether it changes the store. */
+export interface Invocation {
+  argv: readonly string[];
+  mutating: boolean;
+  /** The command's words (e.g. `set cluster`), for the lease record other operators read. */
+  name?: string;
+}
+
 export class CommandContext {
   private location: StateStoreLocation | undefined;
   private storePath: VfsPath | undefined;
   private discovered: PluginRegistry | undefined;
   private usedMemfs = false;
   /** The -v level (else $STATESTORE_VERBOSITY, else 0); it reaches core through `logger`, never through process.env. */
+  private journal: Promise<Operation | undefined> | undefined;
   readonly verbosity: number;
   readonly logger: Logger;
   /** At -v 4 and above: one line per HTTP request of every store this command opens. */
@@ -74,8 +86,7 @@ export class CommandContext {
     readonly io: Io,
     readonly args: ParsedArgs,
     readonly options: RunOptions,
-    /** The command's words (e.g. `set cluster`), for the lease record other operators read. */
-    readonly commandName = '',
+    readonly invocation: Invocation = { argv: [], mutating: false },
   ) {
     this.verbosity = verbosityOf(stringOption(args, 'v'), io.env);
     this.logger = { log: (level, message) => this.log(level, message) };
@@ -136,8 +147,18 @@ export class CommandContext {
     return this.location;
   }
 
-  /** Opens a URL or local path (relative paths against the working folder), with the lease settings of the environment. */
+  /**
+   * Opens a URL or local path (relative paths against the working folder). For a mutating command, a path
+   * inside the state store journals its writes as this command's revision (`operation`).
+   */
   async open(url: string): Promise<VfsPath> {
+    const path = await this.resolve(url);
+    const operation = await this.operation();
+    return operation ? operation.track(path) : path;
+  }
+
+  /** A URL or local path opened with the lease settings of the environment and this command's loggers. */
+  private async resolve(url: string): Promise<VfsPath> {
     const ttl = this.durationFromEnv('STATESTORE_LEASE_TTL');
     const settle = this.durationFromEnv('STATESTORE_LEASE_SETTLE');
     const path = await resolvePath(url, {
@@ -195,7 +216,7 @@ export class CommandContext {
       store,
       cluster,
       {
-        command: options.command ?? ['statestore', this.commandName, cluster].filter(Boolean).join(' '),
+        command: options.command ?? ['statestore', this.invocation.name, cluster].filter(Boolean).join(' '),
         ...(timeout !== undefined ? { waitMs: this.duration(timeout, '--lock-timeout') } : {}),
         ...(this.env[LEASE_ENV] ? { joinId: this.env[LEASE_ENV] } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -203,6 +224,31 @@ export class CommandContext {
       },
       fn,
     );
+  }
+
+  /**
+   * The revision this command's writes in the state store are journaled as, attributed to this process (OS user
+   * and host, git email, $STATESTORE_ACTOR, the command line, -m) and following $STATESTORE_HISTORY. Undefined
+   * for commands that only read, and when no state store is configured (e.g. `cp` between two other places).
+   */
+  operation(): Promise<Operation | undefined> {
+    this.journal ??= (async () => {
+      if (!this.invocation.mutating) return undefined;
+      let url: string;
+      try {
+        url = this.stateStore().url;
+      } catch {
+        return undefined; // no state store to journal in (`cp` between two other places needs none)
+      }
+      const message = stringOption(this.args, 'message');
+      const history = historyModeFromEnv(this.env);
+      return new Operation(await this.resolve(url), {
+        attribution: () => collectAttribution({ env: this.env, argv: ['statestore', ...this.invocation.argv], cwd: this.io.cwd, ...(message !== undefined ? { message } : {}) }),
+        ...(history ? { history } : {}),
+        logger: this.logger,
+      });
+    })();
+    return this.journal;
   }
 
   /** The state store root. */

@@ -3,7 +3,7 @@
  * turns errors into messages and exit codes (0 ok, 1 failure, 2 usage, unless the command says otherwise).
  */
 import { redactSecrets } from '@statestore/core';
-import { parseCommandArgs, renderHelp, GLOBAL_VALUE_FLAGS } from './command.js';
+import { parseCommandArgs, renderHelp, withMutatingOptions, GLOBAL_VALUE_FLAGS } from './command.js';
 import { COMMANDS, findCommand } from './command-table.js';
 import { CommandContext, type RunOptions } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
@@ -32,7 +32,8 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
     io.stderr.write(`statestore: unknown command ${JSON.stringify(words.join(' '))}\nRun 'statestore --help' for the list of commands.\n`);
     return EXIT_USAGE;
   }
-  const { command } = await found.entry.load();
+  const mutating = found.entry.mutating === true;
+  const command = withMutatingOptions((await found.entry.load()).command, mutating);
   const consumed = new Set(wordIndexes.slice(0, found.used));
   const commandArgv = argv.filter((_, i) => !consumed.has(i));
   let ctx: CommandContext | undefined;
@@ -42,7 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
       io.stdout.write(renderHelp(command));
       return EXIT_OK;
     }
-    ctx = new CommandContext(io, args, options, command.name);
+    ctx = new CommandContext(io, args, options, { argv, mutating, name: command.name });
     const code = await command.run(ctx).finally(() => ctx!.warnIfMemfsForgets());
     return code ?? EXIT_OK;
   } catch (e) {

@@ -146,7 +146,8 @@ describe('delete cluster --yes', () => {
     const r = await runCli(['delete', 'cluster', NAME, '--yes', ...state]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(dir)).toBe(true);
-    expect(readdirSync(dir)).toEqual([]);
+    // Only the history stays (statestore undelete brings the cluster back from it).
+    expect(readdirSync(dir)).toEqual(['.statestore']);
     const list = await runCli(['get', 'clusters', ...state]);
     expect(list.code).toBe(1);
     expect(list.stderr).toContain(`no clusters found in ${dir}`);
@@ -156,7 +157,7 @@ describe('delete cluster --yes', () => {
     expect((await create('--zones', 'us-east-1a')).code).toBe(0);
     writeFileSync(path.join(dir, 'notes.txt'), 'mine');
     expect((await runCli(['delete', 'cluster', NAME, '--yes', ...state])).code).toBe(0);
-    expect(readdirSync(dir)).toEqual(['notes.txt']);
+    expect(readdirSync(dir)).toEqual(['.statestore', 'notes.txt']);
   });
 });
 

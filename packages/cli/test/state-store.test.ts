@@ -119,7 +119,7 @@ describe('a typo or an empty variable in the store URL', () => {
     const cwd = tempDir('statestore-cwd-');
     const r = await runCli(['create', 'cluster', 'local.example.com', '--zones', 'us-east-1a', '--cloud', 'aws', '--state', './s3'], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(path.join(cwd, 's3'))).toEqual(['local.example.com']);
+    expect(readdirSync(path.join(cwd, 's3')).filter((name) => name !== '.statestore')).toEqual(['local.example.com']);
   });
 });
 

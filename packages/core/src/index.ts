@@ -1,6 +1,6 @@
 /**
  * @statestore/core: the contract (Backend, StatestorePlugin), the portable VfsPath, URL resolution and
- * plugin loading, typed errors, the retry layer, HTTP settings, and the built-in memfs:// and file://.
+ * plugin loading, typed errors, the retry layer, HTTP settings, the built-in memfs:// and file://, and history.
  */
 export * from './errors/errors.js';
 export { withUrl } from './errors/with-url.js';
@@ -68,3 +68,5 @@ export { replaceScalars, type ScalarEdit } from './config/scalar-edit.js';
 export { diffKopsObjectTexts, diffValues, type ObjectDiff, type FieldChange } from './config/object-diff.js';
 // config/: state-store location, kops object model and defaults, kops YAML, merge, set/unset, store layout, vault rules
 export * from './config/index.js';
+// history/: the journal, attribution, history, rollback and undelete
+export * from './history/index.js';

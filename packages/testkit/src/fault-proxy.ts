@@ -4,7 +4,7 @@
  * connection resets before the request reaches the server, 500/503 answers (S3's SlowDown body on
  * 503), responses lost after the server applied the request, bodies cut mid-way, and requests held in
  * the network for `holdMs` before they reach the server (dropped, as a network drops them, if the client
- * gives up meanwhile).
+ * gives up meanwhile), and chosen requests stuck for good (`stall`), to stop a process at a known point.
  * Counters tell a test how many faults of each kind it survived.
  */
 import http from 'node:http';
@@ -38,6 +38,12 @@ export interface FaultProxyOptions {
   rates: FaultRates;
   /** Only requests this returns true for are eligible for faults (default: all). */
   eligible?: (req: http.IncomingMessage) => boolean;
+  /**
+   * Requests this returns true for are stuck: never forwarded, never answered (a process waiting on one can be
+   * stopped at exactly that point). `onStall` hears of each as it arrives.
+   */
+  stall?: (req: http.IncomingMessage) => boolean;
+  onStall?: (req: http.IncomingMessage) => void;
 }
 
 export interface FaultProxy {
@@ -74,6 +80,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const server = http.createServer(async (req, res) => {
     counts.requests++;
+    if (options.stall?.(req)) {
+      req.resume();
+      options.onStall?.(req);
+      return;
+    }
     const faulty = enabled && (options.eligible?.(req) ?? true);
     const fault = faulty ? pick() : undefined;
     if (faulty && r.latency && random() < r.latency) {

@@ -44,7 +44,6 @@ export const command: CommandSpec = {
     filename: { type: 'string', short: 'f', multiple: true, valueName: 'PATH', description: 'Manifest file or folder to plan and apply (- for stdin, or a store URL)' },
     prune: { type: 'boolean', description: 'With -f: delete instance groups and addon objects the manifests do not name (never the cluster)' },
     yes: { type: 'boolean', short: 'y', description: 'With -f: apply (without it, only the plan is shown)' },
-    message: { type: 'string', short: 'm', valueName: 'MESSAGE', description: 'Why: kept with the apply (recorded in history once the store keeps one)' },
     'lock-timeout': LOCK_TIMEOUT_OPTION,
   },
   run,

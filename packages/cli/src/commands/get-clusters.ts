@@ -1,15 +1,17 @@
 /**
  * `statestore get clusters [NAME...]` / `get cluster NAME -o yaml|json`: the clusters of the state store,
  * as a table (NAME, CLOUD, ZONES) or as the stored objects. `--full` prints the completed spec instead.
+ * `NAME@REV` prints a cluster as it was at a revision of its history.
  */
-import { NotFoundError, PATH_COMPLETED_SPEC, KopsYamlDocument, configBaseFolder, type KopsCluster, type StoredCluster } from '@statestore/core';
+import { ClusterRegistry, NotFoundError, PATH_COMPLETED_SPEC, KopsYamlDocument, configBaseFolder, type KopsCluster, type StoredCluster, type VfsPath } from '@statestore/core';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';
+import { splitRevision, storeAt } from '../revision-arg.js';
 
 export const command: CommandSpec = {
   name: 'get clusters',
-  usage: 'get clusters [NAME...] [-o table|yaml|json]',
+  usage: 'get clusters [NAME[@REV]...] [-o table|yaml|json]',
   summary: 'List the clusters of the state store, or print them as kops objects.',
   description:
     'Clusters are the first-level folders of the store that hold a config (a cluster name is a DNS name; nested folders are never clusters, and the rest of the store is not read). YAML output is the stored config with its comments.',
@@ -18,6 +20,7 @@ export const command: CommandSpec = {
     'statestore get cluster demo.example.com -o yaml',
     'statestore get clusters -o json | jq -r ".[].metadata.name"',
     'statestore get cluster demo.example.com --full -o yaml    # the completed spec kops update --yes wrote',
+    'statestore get cluster demo.example.com@-1 -o yaml        # as it was one revision back (statestore history)',
   ],
   outputs: ['table', 'yaml', 'json'],
   options: {
@@ -32,9 +35,16 @@ async function run(ctx: CommandContext): Promise<number> {
   const names = [...ctx.args.positionals];
   if (names.length === 0 && typeof ctx.args.values.name === 'string') names.push(ctx.args.values.name);
   let clusters: StoredCluster[];
+  const stores = new Map<StoredCluster, VfsPath>();
   if (names.length > 0) {
     clusters = [];
-    for (const n of names) clusters.push(await registry.getCluster(n));
+    for (const arg of names) {
+      const { name, rev } = splitRevision(arg);
+      const store = await storeAt(ctx, name, rev);
+      const cluster = await (rev === undefined ? registry : new ClusterRegistry(store)).getCluster(name);
+      clusters.push(cluster);
+      stores.set(cluster, store);
+    }
   } else {
     const listed = await registry.listClusters();
     for (const w of listed.warnings) ctx.warn(w);
@@ -42,7 +52,7 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   // kops fails on an empty listing, whatever the output format (scripts test its exit code)
   if (clusters.length === 0) throw new NotFoundError(`no clusters found in ${registry.store.toString()}`, { url: registry.store.toString() });
-  if (boolOption(ctx.args, 'full')) return printFull(ctx, clusters, output, names.length === 1);
+  if (boolOption(ctx.args, 'full')) return printFull(ctx, clusters, stores, output, names.length === 1);
   if (output === 'table') {
     ctx.out(kopsTable(CLUSTER_COLUMNS, clusters.map((c) => clusterRow(c.name, c.cluster))));
     return 0;
@@ -69,11 +79,11 @@ function withConfigBase(c: StoredCluster): KopsYamlDocument {
   return doc;
 }
 
-async function printFull(ctx: CommandContext, clusters: StoredCluster[], output: string, single: boolean): Promise<number> {
+async function printFull(ctx: CommandContext, clusters: StoredCluster[], stores: Map<StoredCluster, VfsPath>, output: string, single: boolean): Promise<number> {
   ctx.log(0, '//\n//   WARNING: do not use a full cluster specification to define clusters; it is the completed spec, for inspection only.\n//');
   const docs: KopsYamlDocument[] = [];
-  const store = await ctx.openStore();
   for (const c of clusters) {
+    const store = stores.get(c) ?? (await ctx.openStore());
     const file = (await configBaseFolder(store, c.name, c.cluster.spec.configBase!, (url) => ctx.open(url))).folder.join(PATH_COMPLETED_SPEC);
     docs.push(KopsYamlDocument.parse(await file.readText(), file.toString()));
   }

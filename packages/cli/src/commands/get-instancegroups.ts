@@ -1,26 +1,34 @@
 /**
  * `statestore get instancegroups [IG...] --name CLUSTER`: the instance groups of a cluster as a table
- * (NAME, ROLE, MACHINETYPE, MIN, MAX, ZONES) or as the stored objects.
+ * (NAME, ROLE, MACHINETYPE, MIN, MAX, ZONES) or as the stored objects; with `--rev REV`, as they were at a
+ * revision of the cluster's history.
  */
-import { NotFoundError, type StoredInstanceGroup, type KopsCluster, type KopsInstanceGroup } from '@statestore/core';
-import type { CommandSpec } from '../command.js';
+import { ClusterRegistry, NotFoundError, type StoredInstanceGroup, type KopsCluster, type KopsInstanceGroup } from '@statestore/core';
+import { stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';
+import { storeAt } from '../revision-arg.js';
 
 export const command: CommandSpec = {
   name: 'get instancegroups',
-  usage: 'get instancegroups --name CLUSTER [IG...] [-o table|yaml|json]',
+  usage: 'get instancegroups --name CLUSTER [IG...] [--rev REV] [-o table|yaml|json]',
   summary: 'List the instance groups of a cluster.',
   description: 'Positional arguments name instance groups, as in kops; the cluster comes from --name or $KOPS_CLUSTER_NAME.',
-  examples: ['statestore get instancegroups --name demo.example.com', 'statestore get ig nodes-us-east-1a --name demo.example.com -o yaml', 'KOPS_CLUSTER_NAME=demo.example.com statestore get ig -o json'],
+  examples: [
+    'statestore get instancegroups --name demo.example.com',
+    'statestore get ig nodes-us-east-1a --name demo.example.com -o yaml',
+    'KOPS_CLUSTER_NAME=demo.example.com statestore get ig -o json',
+    'statestore get ig --name demo.example.com --rev @-2       # as they were two revisions back (statestore history)',
+  ],
   outputs: ['table', 'yaml', 'json'],
-  options: {},
+  options: { rev: { type: 'string', valueName: 'REV', description: 'Show them as they were at this revision of the cluster (statestore history)' } },
   run,
 };
 
 async function run(ctx: CommandContext): Promise<number> {
   const cluster = ctx.clusterName(undefined);
-  const registry = await ctx.clusters();
+  const rev = stringOption(ctx.args, 'rev');
+  const registry = rev === undefined ? await ctx.clusters() : new ClusterRegistry(await storeAt(ctx, cluster, rev));
   const { cluster: clusterObject } = await registry.getCluster(cluster);
   const wanted = ctx.args.positionals;
   let groups: StoredInstanceGroup[];

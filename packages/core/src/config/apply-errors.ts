@@ -25,12 +25,12 @@ export class StalePlanError extends ConflictError {
   constructor(
     readonly cluster: string,
     readonly moved: readonly MovedObject[],
-    options: { url: string; createdAt: string },
+    options: { url: string; createdAt: string; remedy?: string },
   ) {
     super(
       `the plan for cluster ${cluster} is stale: the store changed since the plan was made (${options.createdAt}), so nothing was written:\n` +
         moved.map((m) => `  ${m.change}: ${m.object} (${m.key})`).join('\n') +
-        '\nMake a new plan from the manifests, review it, and apply that.',
+        `\n${options.remedy ?? 'Make a new plan from the manifests, review it, and apply that.'}`,
       { url: options.url },
     );
   }
@@ -70,6 +70,8 @@ export class ApplyIncompleteError extends StatestoreError {
   constructor(
     readonly report: IncompleteApply,
     cause: unknown,
+    /** How to finish (default: apply the same plan again). */
+    resume = 'To resume, apply the same plan again: what landed is recognised and skipped, and the rest is written (refused as stale if anything else changed meanwhile).',
   ) {
     const { landed, failed, notAttempted } = report;
     const head =
@@ -83,7 +85,7 @@ export class ApplyIncompleteError extends StatestoreError {
         ...landed.map((w) => `  landed:      ${line(w)}`),
         `  failed:      ${line(failed)}: ${failed.error}${failed.outcome === 'unknown' ? ' (it may or may not have landed)' : ''}`,
         ...notAttempted.map((w) => `  not written: ${line(w)}`),
-        'To resume, apply the same plan again: what landed is recognised and skipped, and the rest is written (refused as stale if anything else changed meanwhile).',
+        resume,
       ].join('\n'),
       { url: report.store, cause },
     );

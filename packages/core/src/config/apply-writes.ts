@@ -4,9 +4,13 @@
  * replace or a delete conditional (no compare-and-swap, no conditional delete: Swift, OSS), the version is
  * checked immediately before an unconditional write or delete: apply runs under the cluster's lease, so only
  * a writer that ignores the lease can slip into that window (one request's round trip), and it is documented.
+ * `carryOutWrites` runs a list of them in order and reports where a failure left the store; plan/apply and
+ * history's rollback both go through it.
  */
 import { PreconditionFailedError, isNotFound, isPreconditionFailed } from '../errors/errors.js';
+import type { FileData } from '../path/body.js';
 import type { VfsPath } from '../path/vfs-path.js';
+import { ApplyIncompleteError, type WriteOutcome } from './apply-errors.js';
 import type { ObjectRead, ReadVersion } from './cluster-state.js';
 
 function moved(path: VfsPath, expected: ReadVersion): PreconditionFailedError {
@@ -14,7 +18,7 @@ function moved(path: VfsPath, expected: ReadVersion): PreconditionFailedError {
 }
 
 /** Writes `text` if the file is still as the plan read it ("absent": creates it, AlreadyExists otherwise). */
-export async function writeAtVersion(path: VfsPath, text: string, expected: ObjectRead, signal?: AbortSignal): Promise<void> {
+export async function writeAtVersion(path: VfsPath, text: FileData, expected: ObjectRead, signal?: AbortSignal): Promise<void> {
   const options = signal ? { signal } : {};
   if (expected === 'absent') {
     await path.createFile(text, options);
@@ -52,4 +56,46 @@ export async function removeAtVersion(path: VfsPath, expected: ObjectRead, signa
     if ((await path.statInfo(signal)) === undefined) return;
     throw isPreconditionFailed(e) ? moved(path, expected) : e;
   }
+}
+
+/** One write of an apply: what it is, where, the version it was planned against, and what it writes (none: delete). */
+export interface PlannedWrite extends WriteOutcome {
+  path: VfsPath;
+  expected: ObjectRead;
+  data?: FileData;
+}
+
+/**
+ * Carries out `writes` in order, each conditional on its expected version. A failure stops it with
+ * ApplyIncompleteError saying what landed, what failed (and whether it may have landed), what was not
+ * written, and `resume` (how to finish); `alreadyApplied` is what an earlier run had written (reported only).
+ */
+export async function carryOutWrites(
+  where: { store: string; cluster: string },
+  writes: readonly PlannedWrite[],
+  options: { alreadyApplied?: WriteOutcome[]; resume?: string; signal?: AbortSignal } = {},
+): Promise<WriteOutcome[]> {
+  const { alreadyApplied = [], signal } = options;
+  const outcome = ({ object, key, action }: WriteOutcome): WriteOutcome => ({ object, key, action });
+  const landed: WriteOutcome[] = [];
+  for (const [i, w] of writes.entries()) {
+    try {
+      if (w.action === 'delete') await removeAtVersion(w.path, w.expected, signal);
+      else await writeAtVersion(w.path, w.data!, w.expected, signal);
+    } catch (e) {
+      throw new ApplyIncompleteError(
+        {
+          ...where,
+          landed,
+          alreadyApplied,
+          failed: { ...outcome(w), error: (e as Error).message, outcome: ApplyIncompleteError.outcomeOf(e) },
+          notAttempted: writes.slice(i + 1).map(outcome),
+        },
+        e,
+        options.resume,
+      );
+    }
+    landed.push(outcome(w));
+  }
+  return landed;
 }

@@ -10,8 +10,8 @@
 import { InvalidConfigError } from '../errors/errors.js';
 import { sha256Hex } from '../path/body.js';
 import type { VfsPath } from '../path/vfs-path.js';
-import { ApplyIncompleteError, StalePlanError, type MovedObject, type WriteOutcome } from './apply-errors.js';
-import { removeAtVersion, writeAtVersion } from './apply-writes.js';
+import { StalePlanError, type MovedObject, type WriteOutcome } from './apply-errors.js';
+import { carryOutWrites } from './apply-writes.js';
 import { readClusterState, storeKey, type ClusterState, type ObjectRead } from './cluster-state.js';
 import type { ClusterManifests } from './manifests.js';
 import { assertValidOutcome, planCluster, plannedPath, type ClusterPlan, type PlanOptions, type PlannedChange } from './plan.js';
@@ -24,7 +24,7 @@ export type ClusterLeaseRunner = <T>(cluster: string, fn: () => Promise<T>) => P
 export interface ApplyOptions {
   /** Takes the cluster's lease around the whole apply (re-reading the store included); default withClusterLease. */
   withLease?: ClusterLeaseRunner;
-  /** Why (`apply -m`): kept in the report; history (issue 24) will record it with the revision. */
+  /** Why (`apply -m`): kept in the report. The history records it when the store is tracked by an `Operation` whose attribution carries it (as the CLI's is). */
   message?: string;
   /** Opens URLs outside the store (the resolver it was opened with), for the vault:// checks of a changed cluster. */
   open?: (url: string) => Promise<VfsPath>;
@@ -43,12 +43,19 @@ export interface ApplyReport {
 }
 
 /**
- * The one place apply takes the cluster's lease: the caller's `withLease` (the CLI passes its own, with its
- * wait and STATESTORE_LEASE), else `withClusterLease` with its defaults.
+ * The one place apply (and history's rollback and undelete, which are applies) takes the cluster's lease: the
+ * caller's `withLease` (the CLI passes its own, with its wait and STATESTORE_LEASE), else `withClusterLease`
+ * with its defaults.
  */
-function underClusterLease<T>(store: VfsPath, cluster: string, options: ApplyOptions, fn: () => Promise<T>): Promise<T> {
+export function underClusterLease<T>(
+  store: VfsPath,
+  cluster: string,
+  options: { withLease?: ClusterLeaseRunner; signal?: AbortSignal },
+  command: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   if (options.withLease) return options.withLease(cluster, fn);
-  return withClusterLease(store, cluster, { command: `apply ${cluster}`, ...(options.signal ? { signal: options.signal } : {}) }, () => fn());
+  return withClusterLease(store, cluster, { command: `${command} ${cluster}`, ...(options.signal ? { signal: options.signal } : {}) }, () => fn());
 }
 
 /** Carries out `plan` on `store` (which must be the store it was made for). */
@@ -56,12 +63,12 @@ export async function applyPlan(store: VfsPath, plan: ClusterPlan, options: Appl
   if (plan.store !== store.toString()) {
     throw new InvalidConfigError(`the plan was made for the state store ${plan.store}, not ${store.toString()}; apply it to its own store, or make a new plan`, { url: store.toString() });
   }
-  return underClusterLease(store, plan.cluster, options, () => carryOut(store, plan, options));
+  return underClusterLease(store, plan.cluster, options, 'apply', () => carryOut(store, plan, options));
 }
 
 /** Plans the manifests and carries the plan out, under one lease (nothing can move in between). */
 export async function applyManifests(store: VfsPath, manifests: ClusterManifests, options: ApplyOptions & PlanOptions = {}): Promise<{ plan: ClusterPlan; report: ApplyReport }> {
-  return underClusterLease(store, manifests.cluster, options, async () => {
+  return underClusterLease(store, manifests.cluster, options, 'apply', async () => {
     const plan = await planCluster(store, manifests, options);
     return { plan, report: await carryOut(store, plan, options) };
   });
@@ -91,27 +98,8 @@ async function carryOut(store: VfsPath, plan: ClusterPlan, options: ApplyOptions
   const { pending, alreadyApplied } = checkNotStale(store, plan, state);
   if (pending.length > 0) await assertValidOutcome(store, state, pending, options);
 
-  const applied: WriteOutcome[] = [];
-  for (const [i, c] of pending.entries()) {
-    const path = plannedPath(store, cluster, c.kind, c.name);
-    try {
-      if (c.action === 'delete') await removeAtVersion(path, plan.read[c.key]!, options.signal);
-      else await writeAtVersion(path, c.write!, plan.read[c.key]!, options.signal);
-    } catch (e) {
-      throw new ApplyIncompleteError(
-        {
-          store: plan.store,
-          cluster,
-          landed: applied,
-          alreadyApplied: alreadyApplied.map(outcome),
-          failed: { ...outcome(c), error: (e as Error).message, outcome: ApplyIncompleteError.outcomeOf(e) },
-          notAttempted: pending.slice(i + 1).map(outcome),
-        },
-        e,
-      );
-    }
-    applied.push(outcome(c));
-  }
+  const writes = pending.map((c) => ({ ...outcome(c), path: plannedPath(store, cluster, c.kind, c.name), expected: plan.read[c.key]!, ...(c.write !== undefined ? { data: c.write } : {}) }));
+  const applied = await carryOutWrites({ store: plan.store, cluster }, writes, { alreadyApplied: alreadyApplied.map(outcome), ...(options.signal ? { signal: options.signal } : {}) });
   return { store: plan.store, cluster, ...(options.message !== undefined ? { message: options.message } : {}), applied, alreadyApplied: alreadyApplied.map(outcome) };
 }
 

@@ -53,6 +53,6 @@ export { readClusterState, readFileVersion, storeKey, clusterDocuments, type Clu
 export { planCluster, planSummary, plannedPath, assertValidOutcome, PLAN_FORMAT, type ClusterPlan, type PlannedChange, type PlannedKind, type ChangeAction, type PlanOptions } from './plan.js';
 export { parsePlan, stringifyPlan } from './plan-file.js';
 export { applyPlan, applyManifests, type ApplyOptions, type ApplyReport, type ClusterLeaseRunner } from './apply.js';
-export { writeAtVersion, removeAtVersion } from './apply-writes.js';
+export { writeAtVersion, removeAtVersion, carryOutWrites, type PlannedWrite } from './apply-writes.js';
 export { StalePlanError, ApplyIncompleteError, type MovedObject, type WriteOutcome, type FailedWrite, type IncompleteApply } from './apply-errors.js';
 export { planReplace, type ReplacePlan, type ReplaceResult, type ReplaceOptions } from './replace-objects.js';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Capabilities, ObjectInfo, SkippedEntry, WriteBody, WriteOptions } from '../backend/backend.js';
+import type { Backend, Capabilities, ObjectInfo, SkippedEntry, WriteBody, WriteOptions } from '../backend/backend.js';
 import {
   AlreadyExistsError,
   ConflictError,
@@ -58,6 +58,8 @@ export interface WriteFileOptions {
 /** Options of listings: where entries that exist but cannot be listed as files are reported. */
 export interface ListingOptions {
   signal?: AbortSignal;
+  /** Entries per listing request (default: the store's page size); a small one when only the first few are wanted. */
+  pageSize?: number;
   /** Called for each entry the listing cannot report as a file (default: a warning through the logger). */
   onSkipped?: (entry: SkippedEntry) => void;
 }
@@ -135,6 +137,14 @@ export class VfsPath {
   /** The driver behind this path (for plugins and tools that need capabilities). */
   get backend() {
     return this.ctx.backend;
+  }
+
+  /**
+   * This path over another driver with the same settings (retries, deadlines, logger): how a layer wrapped
+   * around this path's driver (e.g. the history journal's) is put to use.
+   */
+  withBackend(backend: Backend): VfsPath {
+    return new VfsPath({ ...this.ctx, backend }, this.key);
   }
 
   /** A child path. Parts may contain `/`; `.`, `..` and NUL are refused, so a path never leaves its store. */
@@ -536,7 +546,7 @@ export class VfsPath {
     try {
       do {
         const page = await this.retry(
-          () => this.ctx.backend.list(prefix, { delimiter: '/', pageToken, pageSize: this.ctx.listPageSize, signal: options.signal }),
+          () => this.ctx.backend.list(prefix, { delimiter: '/', pageToken, pageSize: options.pageSize ?? this.ctx.listPageSize, signal: options.signal }),
           options.signal,
         );
         for (const skipped of page.skipped ?? []) this.reportSkipped(skipped, options);
@@ -589,7 +599,7 @@ export class VfsPath {
       let page;
       try {
         page = await this.retry(
-          () => this.ctx.backend.list(prefix, { pageToken, pageSize: this.ctx.listPageSize, signal: options.signal }),
+          () => this.ctx.backend.list(prefix, { pageToken, pageSize: options.pageSize ?? this.ctx.listPageSize, signal: options.signal }),
           options.signal,
         );
       } catch (e) {

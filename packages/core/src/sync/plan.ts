@@ -48,7 +48,6 @@ const REPORT_EVERY = 500;
 
 /** Walks both roots and calls `onPair` for each source file; resolves when everything has been handed on. */
 export async function planPairs(source: VfsPath, destination: VfsPath, callbacks: PlanCallbacks, options: PlanOptions = {}): Promise<Listings> {
-  checkNoOverlap(source, destination);
   const filter = options.filter ?? (() => true);
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
@@ -118,12 +117,12 @@ export async function planPairs(source: VfsPath, destination: VfsPath, callbacks
   return listings;
 }
 
-/** Refuses roots of which one holds the other: the copy would feed its own listing. */
+/** Refuses roots of which one holds the other: a copy would feed its own listing (sync and migrate call it; a read-only comparison needs no such check). */
 export function checkNoOverlap(a: VfsPath, b: VfsPath): void {
   const as = `${a.toString().replace(/\/+$/, '')}/`;
   const bs = `${b.toString().replace(/\/+$/, '')}/`;
   if (as.startsWith(bs) || bs.startsWith(as)) {
-    throw new InvalidUrlError(`Cannot sync or compare ${a.toString()} and ${b.toString()}: one lies inside the other. Choose two separate places.`, {
+    throw new InvalidUrlError(`Cannot copy between ${a.toString()} and ${b.toString()}: one lies inside the other. Choose two separate places.`, {
       url: b.toString(),
     });
   }

@@ -10,7 +10,7 @@ import { InvalidUrlError, isStatestoreError } from '../errors/errors.js';
 import type { VfsPath } from '../path/vfs-path.js';
 import { compareDeep, compareListed, type Comparison } from './compare.js';
 import { copiesServerSide, copyFile } from './copier.js';
-import { planPairs, type Pair } from './plan.js';
+import { checkNoOverlap, planPairs, type Pair } from './plan.js';
 import { emptyTotals, type SyncEvent, type SyncListener, type SyncTotals } from './progress.js';
 import { buildSummary, emptyComparisons, type SyncError, type SyncSummary } from './summary.js';
 import { TaskPool } from './task-pool.js';
@@ -45,6 +45,7 @@ type EventBody = WithoutTotals<SyncEvent>;
 
 /** Makes `destination` (a folder) hold what `source` (a folder) holds; returns what was done. */
 export async function sync(source: VfsPath, destination: VfsPath, options: SyncOptions = {}): Promise<SyncSummary> {
+  checkNoOverlap(source, destination);
   const startedAt = Date.now();
   const dryRun = options.dryRun === true;
   const signal = options.signal;

@@ -1,0 +1,221 @@
+/**
+ * history/read-history owns reading a subject's history as revisions, newest first, and finding one by REV: the
+ * opaque id `history` prints (or a unique prefix of at least 4 digits) or `@-N` (N revisions back from the
+ * newest recorded one). Consecutive log entries of one revision are one revision; its files are the net change
+ * of those entries. Reading never writes: changes in the store that no entry records yet are reported
+ * separately (`unrecorded`) and recorded by the next Statestore write.
+ */
+import { InvalidConfigError, NotFoundError } from '../errors/errors.js';
+import { runLimited, type VfsPath } from '../path/vfs-path.js';
+import { readHistorySettings, type HistoryMode } from './history-settings.js';
+import type { Attribution, FileChange, FileState, JournalEntry, RevisionKind } from './journal-entry.js';
+import { parseEntryName } from './journal-layout.js';
+import { SubjectJournal, type ObservedGroup } from './subject-journal.js';
+
+const READS_AT_ONCE = 8;
+const NAMES_PER_PAGE = 256;
+
+export interface RevisionFile {
+  /** Relative to the cluster folder, e.g. `instancegroup/nodes`. */
+  path: string;
+  change: 'added' | 'changed' | 'removed';
+}
+
+export interface Revision {
+  /** The REV to name it by. */
+  id: string;
+  /** How many revisions back from the newest recorded one (`@-N`); absent for changes not recorded yet. */
+  index?: number;
+  kind: RevisionKind;
+  /** When it was recorded (its newest entry), ISO 8601. */
+  time: string;
+  attribution?: Attribution;
+  files: RevisionFile[];
+  /** Its log entries, newest first. */
+  entries: string[];
+}
+
+export interface HistoryView {
+  store: string;
+  cluster: string;
+  /** Whether Statestore commands journal their changes in this store. */
+  mode: HistoryMode;
+  /** Changes in the store that no entry records yet (the next Statestore write records them), newest first. */
+  unrecorded: Revision[];
+  revisions: Revision[];
+  /** The REV the next page starts at, when there are more. */
+  next?: string;
+}
+
+export interface ReadHistoryOptions {
+  /** Only revisions that changed this file (relative to the cluster folder). */
+  file?: string;
+  /** At most this many revisions (default 20; 0: all). */
+  limit?: number;
+  /** Start at this revision (a REV), for the next page. */
+  from?: string;
+  signal?: AbortSignal;
+}
+
+/** A recorded revision found by REV, with the state of its subject after it. */
+export interface ResolvedRevision {
+  id: string;
+  index: number;
+  /** Its newest entry. */
+  entry: string;
+  files: Record<string, FileState>;
+}
+
+/** A revision as the log lists it: its id, its position, and its entry names (newest first). */
+interface ListedRevision {
+  id: string;
+  index: number;
+  entries: string[];
+}
+
+/** Revisions from the entry names alone (a listing; no entry is read), newest first. */
+async function* listRevisions(journal: SubjectJournal, signal?: AbortSignal): AsyncGenerator<ListedRevision> {
+  let current: ListedRevision | undefined;
+  let index = 0;
+  for await (const name of journal.entryNames('log', { pageSize: NAMES_PER_PAGE, ...(signal ? { signal } : {}) })) {
+    const { revision } = parseEntryName(name)!;
+    if (current?.id === revision) {
+      current.entries.push(name);
+      continue;
+    }
+    if (current) yield current;
+    current = { id: revision, index: index++, entries: [name] };
+  }
+  if (current) yield current;
+}
+
+/** Parses a REV into what it selects. */
+function parseRev(rev: string): { index: number } | { prefix: string } {
+  const back = /^@-(\d+)$/.exec(rev.trim());
+  if (back) return { index: Number(back[1]) };
+  if (/^[0-9a-f]{4,12}$/.test(rev.trim())) return { prefix: rev.trim() };
+  throw new InvalidConfigError(`${JSON.stringify(rev)} is not a revision: give an id that \`statestore history\` printed (at least its first 4 digits), or @-N for N revisions back`);
+}
+
+/** Finds a recorded revision's listing position by REV. */
+async function findListed(journal: SubjectJournal, rev: string, signal?: AbortSignal): Promise<ListedRevision> {
+  const wanted = parseRev(rev);
+  const matches: ListedRevision[] = [];
+  for await (const listed of listRevisions(journal, signal)) {
+    if ('index' in wanted) {
+      if (listed.index === wanted.index) return listed;
+    } else if (listed.id.startsWith(wanted.prefix)) {
+      matches.push(listed);
+      if (listed.id === wanted.prefix) return listed;
+    }
+  }
+  const unique = new Set(matches.map((m) => m.id));
+  if (unique.size === 1) return matches[0]!;
+  if (unique.size > 1) throw new InvalidConfigError(`revision ${rev} is ambiguous in the history of ${journal.subject} (${[...unique].join(', ')}); give more digits`);
+  throw new NotFoundError(`no revision ${rev} in the history of ${journal.subject} in ${journal.store.toString()}; list them with \`statestore history ${journal.subject}\``, { url: journal.folder.toString() });
+}
+
+/** The recorded revision `rev` names, with the subject's files after it. */
+export async function resolveRevision(store: VfsPath, cluster: string, rev: string, signal?: AbortSignal): Promise<ResolvedRevision> {
+  const journal = new SubjectJournal(store, cluster);
+  const listed = await findListed(journal, rev, signal);
+  const newest = await journal.readEntry(listed.entries[0]!, 'log', signal);
+  return { id: listed.id, index: listed.index, entry: listed.entries[0]!, files: newest.files };
+}
+
+/** The net change of entries (oldest first) per file: added, changed or removed; files changed back are left out. */
+function netChanges(changes: readonly FileChange[]): RevisionFile[] {
+  const first = new Map<string, string | null>();
+  const last = new Map<string, string | null>();
+  for (const c of changes) {
+    if (!first.has(c.path)) first.set(c.path, c.before);
+    last.set(c.path, c.after);
+  }
+  const files: RevisionFile[] = [];
+  for (const [path, before] of first) {
+    const after = last.get(path)!;
+    if (before === after) continue;
+    files.push({ path, change: before === null ? 'added' : after === null ? 'removed' : 'changed' });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function revisionOf(listed: ListedRevision, entries: JournalEntry[]): Revision {
+  const oldestFirst = [...entries].reverse();
+  const attribution = oldestFirst.find((e) => e.attribution)?.attribution;
+  const kind: RevisionKind = entries.some((e) => e.kind === 'unconfirmed') ? 'unconfirmed' : entries[0]!.kind;
+  return {
+    id: listed.id,
+    index: listed.index,
+    kind,
+    time: entries[0]!.time,
+    ...(attribution ? { attribution } : {}),
+    files: netChanges(oldestFirst.flatMap((e) => e.changes)),
+    entries: listed.entries,
+  };
+}
+
+function unrecordedRevision(group: ObservedGroup, now: string): Revision {
+  return {
+    id: group.revision ?? '',
+    kind: group.kind,
+    time: group.time ?? now,
+    ...(group.attribution ? { attribution: group.attribution } : {}),
+    files: netChanges(group.changes),
+    entries: [],
+  };
+}
+
+/**
+ * The history of `cluster` in `store`, newest first: what no entry records yet, then the recorded revisions
+ * (a page of `limit`, from `from`). Reads only.
+ */
+export async function readHistory(store: VfsPath, cluster: string, options: ReadHistoryOptions = {}): Promise<HistoryView> {
+  const { signal } = options;
+  const journal = new SubjectJournal(store, cluster);
+  const mode = (await readHistorySettings(store, signal)).journal;
+  const limit = options.limit ?? 20;
+  const start = options.from ? (await findListed(journal, options.from, signal)).index : 0;
+  const readEntries = (listed: ListedRevision) => Promise.all(listed.entries.map((name) => journal.readEntry(name, 'log', signal)));
+
+  const revisions: Revision[] = [];
+  let newest: { name: string; entry: JournalEntry } | undefined;
+  let pending: ListedRevision[] = [];
+  const readPending = async () => {
+    const read = new Array<Revision>(pending.length);
+    await runLimited([...pending.keys()], READS_AT_ONCE, async (i) => {
+      const listed = pending[i]!;
+      const entries = await Promise.all(listed.entries.map((name) => journal.readEntry(name, 'log', signal)));
+      if (listed.index === 0) newest = { name: listed.entries[0]!, entry: entries[0]! };
+      read[i] = revisionOf(listed, entries);
+    });
+    revisions.push(...read.filter((r) => !options.file || r.files.some((f) => f.path === options.file)));
+    pending = [];
+  };
+  let next: string | undefined;
+  for await (const listed of listRevisions(journal, signal)) {
+    if (listed.index < start) continue;
+    if (limit > 0 && revisions.length >= limit) {
+      next = `@-${listed.index}`;
+      break;
+    }
+    pending.push(listed);
+    const wanted = limit > 0 && !options.file ? limit - revisions.length : READS_AT_ONCE * 4;
+    if (pending.length >= wanted) await readPending();
+  }
+  await readPending();
+  if (limit > 0 && revisions.length > limit) {
+    next = `@-${revisions[limit]!.index}`;
+    revisions.length = limit;
+  }
+
+  let unrecorded: Revision[] = [];
+  if (start === 0) {
+    const head = newest ? { name: newest.name, seq: newest.entry.seq, files: newest.entry.files } : await journal.head(signal);
+    const seen = await journal.observe(head, signal);
+    const now = new Date().toISOString();
+    unrecorded = seen.groups.map((g) => unrecordedRevision(g, now)).reverse();
+    if (options.file) unrecorded = unrecorded.filter((r) => r.files.some((f) => f.path === options.file));
+  }
+  return { store: store.toString(), cluster, mode, unrecorded, revisions, ...(next ? { next } : {}) };
+}
