@@ -2,7 +2,7 @@
  * Every command, by the words that select it, with a one-line summary for `statestore --help` and a
  * loader that imports its module only when it runs. Add a command here and in commands/.
  */
-import type { CommandSpec } from './command.js';
+import { withMutatingOptions, type CommandSpec } from './command.js';
 
 export interface CommandEntry {
   /** Words that select the command, e.g. ['create', 'cluster']. */
@@ -79,4 +79,9 @@ export function findCommand(words: readonly string[]): { entry: CommandEntry; us
     if (entry) return { entry, used: length };
   }
   return undefined;
+}
+
+/** The command's spec as it runs, is helped and completed: a mutating command also takes -m/--message. */
+export async function loadCommand(entry: CommandEntry): Promise<CommandSpec> {
+  return withMutatingOptions((await entry.load()).command, entry.mutating === true);
 }

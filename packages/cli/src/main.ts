@@ -3,8 +3,8 @@
  * turns errors into messages and exit codes (0 ok, 1 failure, 2 usage, unless the command says otherwise).
  */
 import { redactSecrets } from '@statestore/core';
-import { parseCommandArgs, renderHelp, withMutatingOptions, GLOBAL_VALUE_FLAGS } from './command.js';
-import { COMMANDS, findCommand } from './command-table.js';
+import { parseCommandArgs, renderHelp, GLOBAL_VALUE_FLAGS } from './command.js';
+import { COMMANDS, findCommand, loadCommand } from './command-table.js';
 import { CommandContext, type RunOptions } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
@@ -33,7 +33,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
     return EXIT_USAGE;
   }
   const mutating = found.entry.mutating === true;
-  const command = withMutatingOptions((await found.entry.load()).command, mutating);
+  const command = await loadCommand(found.entry);
   const consumed = new Set(wordIndexes.slice(0, found.used));
   const commandArgv = argv.filter((_, i) => !consumed.has(i));
   let ctx: CommandContext | undefined;

@@ -4,7 +4,7 @@
  * `statestore __complete` when Tab is pressed); zsh through its bash-completion layer.
  */
 import { GLOBAL_OPTIONS, type CommandSpec } from '../command.js';
-import { COMMANDS } from '../command-table.js';
+import { COMMANDS, loadCommand } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -23,7 +23,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const flags = new Map<string, string[]>();
   const valueFlags = new Set<string>(['--output', '-o']);
   for (const entry of COMMANDS) {
-    const { command: spec } = await entry.load();
+    const spec = await loadCommand(entry);
     const options = Object.entries({ ...GLOBAL_OPTIONS, ...spec.options });
     for (const [n, o] of options) if (o.type === 'string' && n !== 'name') [`--${n}`, ...(o.short ? [`-${o.short}`] : [])].forEach((f) => valueFlags.add(f));
     const names = options.flatMap(([n, o]) => [`--${n}`, ...(o.short ? [`-${o.short}`] : [])]);

@@ -2,7 +2,7 @@
  * `statestore help [COMMAND]`: the list of commands, or one command's help (the same as `COMMAND --help`).
  */
 import { renderHelp, type CommandSpec } from '../command.js';
-import { COMMANDS, findCommand } from '../command-table.js';
+import { COMMANDS, findCommand, loadCommand } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { topLevelHelp } from '../main.js';
@@ -28,6 +28,6 @@ async function run(ctx: CommandContext): Promise<number> {
     const hint = starting.length > 0 ? `: ${starting.join(', ')}` : "; run 'statestore help' for the list";
     throw new UsageError(`no command ${JSON.stringify(words.join(' '))}${hint}`);
   }
-  ctx.out(renderHelp((await found.entry.load()).command));
+  ctx.out(renderHelp(await loadCommand(found.entry)));
   return 0;
 }
