@@ -73,11 +73,14 @@ describe('history commands', () => {
     expect((await run(['get', 'clusters'])).stdout).toContain(NAME);
   });
 
-  it('usage errors exit 2; an unknown revision, nothing to undelete and a bad STATESTORE_HISTORY exit 1 and say what to do', async () => {
+  it('usage errors exit 2 (history diff: any trouble, as diff(1)); an unknown revision, nothing to undelete and a bad STATESTORE_HISTORY exit 1 and say what to do', async () => {
     const { run } = setup();
     await run(['create', 'cluster', NAME, '--zones', 'us-east-1a', '--cloud', 'aws']);
     expect((await run(['rollback', NAME])).code).toBe(2);
     expect((await run(['history', 'diff', NAME])).code).toBe(2);
+    const unknownDiff = await run(['history', 'diff', NAME, '@-5']);
+    expect(unknownDiff.code, 'history diff exits 2 on trouble, as diff(1)').toBe(2);
+    expect(unknownDiff.stderr).toMatch(/no revision @-5/);
     const unknown = await run(['rollback', NAME, '--to', '@-5']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no revision @-5 in the history of hist\.example\.com .*statestore history hist\.example\.com/);
