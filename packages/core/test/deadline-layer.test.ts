@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemfsBackend, collect, deadlinesFrom, isTransient, unwrapBackend, withDeadlines, type Backend, type ListPage, type ReadResult } from '../src/index.js';
 
 const deadlines = deadlinesFrom({ STATESTORE_TIMEOUT: '0.2' });
+/** For the body that must never be cut: the same rules, scaled up so that only the rules decide, not the load. */
+const patient = deadlinesFrom({ STATESTORE_TIMEOUT: '1' });
+const STEADY_CHUNKS = 80;
 let server: http.Server;
 let base: string;
 /** Resolves when the server sees the connection of the next request close. */
@@ -30,12 +33,13 @@ beforeAll(async () => {
       socket.once('close', () => clearInterval(t));
       return;
     }
-    // /steady: 64 KiB every 50 ms for two seconds, 2.5 MiB in all: over three times the request deadline.
-    res.writeHead(200, { 'content-length': String(40 * 65536) });
+    // /steady: 64 KiB every 50 ms for four seconds, 5 MiB in all: over three times the request deadline of
+    // `patient` (1 s), whose 1 s window lets a loaded machine pause this process's timers for most of a second.
+    res.writeHead(200, { 'content-length': String(STEADY_CHUNKS * 65536) });
     let sent = 0;
     const t = setInterval(() => {
       res.write(Buffer.alloc(65536, sent));
-      if (++sent === 40) {
+      if (++sent === STEADY_CHUNKS) {
         clearInterval(t);
         res.end();
       }
@@ -95,8 +99,8 @@ describe('the deadline layer', () => {
   });
 
   it('never cuts a long body that moves at a useful rate, nor one whose reader is slow', async () => {
-    const backend = withDeadlines(driver({ read: async () => ({ info: { key: 'k', size: 40 * 65536, version: '1' }, body: await get('/steady') }) }), deadlines);
-    expect((await collect((await backend.read('k')).body)).byteLength).toBe(40 * 65536);
+    const backend = withDeadlines(driver({ read: async () => ({ info: { key: 'k', size: STEADY_CHUNKS * 65536, version: '1' }, body: await get('/steady') }) }), patient);
+    expect((await collect((await backend.read('k')).body)).byteLength).toBe(STEADY_CHUNKS * 65536);
     const fast = withDeadlines(new MemfsBackend(), deadlines);
     await fast.write('big', new Uint8Array(3 * 65536));
     let chunks = 0;
