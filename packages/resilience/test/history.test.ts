@@ -3,9 +3,8 @@
  * changes by named actors (one written around Statestore) are listed by `history` with who and why; `rollback
  * --to` each earlier revision gives that revision's files byte for byte; `undelete` after `delete cluster --yes`
  * brings every file back; a change that races a rollback stops it cleanly with nothing lost; and no key written
- * ends in `/config` but the clusters' own. On Swift the read–modify–write steps (set, edit, replace, unset) run
- * through the library until the lease fallback gives Swift's CLI updates; everything else, rollback and undelete
- * included, runs through the CLI.
+ * ends in `/config` but the clusters' own. Everything runs through the CLI (on Swift its updates run under the
+ * candidate lease).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,12 +24,11 @@ function tempDir(label: string): string {
 }
 
 /** The built CLI in a child process, with the store in KOPS_STATE_STORE and a fresh HOME. */
-function childTarget(label: string, storeUrl: string, env: NodeJS.ProcessEnv, directWrite: HistoryTarget['directWrite'], cliUpdates = true): HistoryTarget {
+function childTarget(label: string, storeUrl: string, env: NodeJS.ProcessEnv, directWrite: HistoryTarget['directWrite']): HistoryTarget {
   const base = { ...env, HOME: tempDir('home'), KOPS_STATE_STORE: storeUrl };
   return {
     label,
     storeUrl,
-    cliUpdates,
     workDir: tempDir('work'),
     run: (args, extra = {}) => runCli(args, { ...base, ...extra }),
     open: () => resolvePath(storeUrl, { env }),
@@ -47,7 +45,6 @@ function memfsTarget(): HistoryTarget {
   return {
     label: 'memfs',
     storeUrl,
-    cliUpdates: true,
     workDir,
     open,
     directWrite: async (relative, text) => void (await (await open()).join(CLUSTER, relative).writeFile(text)),
@@ -82,7 +79,7 @@ async function s3Target(): Promise<HistoryTarget> {
 async function swiftTarget(): Promise<HistoryTarget> {
   const storeUrl = await freshStoreUrl('swift', '/tmp');
   const env = cliEnv('swift');
-  return childTarget('swift', storeUrl, env, async (relative, text) => void (await (await resolvePath(storeUrl, { env })).join(CLUSTER, relative).writeFile(text)), false);
+  return childTarget('swift', storeUrl, env, async (relative, text) => void (await (await resolvePath(storeUrl, { env })).join(CLUSTER, relative).writeFile(text)));
 }
 
 /** A driver that lets a test change the store right after one of its writes (a racing writer). */
@@ -146,7 +143,7 @@ describe.each(TARGETS)('history on %s', (_label, make) => {
       [...steps].reverse().map((s) => (s.actor ? ['statestore', s.actor, s.message] : ['outside', null, null])),
     );
     for (const r of view.revisions) expect(r.files.length, `${t.label}: revision ${r.id} lists its files`).toBeGreaterThan(0);
-    expect(view.revisions[0]!.attribution?.command).toMatch(t.cliUpdates ? /^statestore set cluster history\.example\.com spec\.kubernetesVersion=1\.32\.0 -m 'next kubernetes'$/ : /^library: statestore set cluster/);
+    expect(view.revisions[0]!.attribution?.command).toMatch(/^statestore set cluster history\.example\.com spec\.kubernetesVersion=1\.32\.0 -m 'next kubernetes'$/);
     expect(view.revisions[3]!.files).toEqual([{ path: 'config', change: 'changed' }]);
     const ig = await json<HistoryView>(t, ['history', CLUSTER, '--file', 'instancegroup/extra', '--limit', '0']);
     expect(ig.revisions.map((r) => r.attribution?.message)).toEqual(['drop it again', 'add an instance group']);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { KopsYamlDocument, Operation, setFields, unsetFields, type VfsPath } from '@statestore/core';
+import { type VfsPath } from '@statestore/core';
 import type { CliResult } from './cli.js';
 
 export const CLUSTER = 'history.example.com';
@@ -22,8 +22,6 @@ export interface HistoryTarget {
   open(): Promise<VfsPath>;
   /** Writes a cluster file the way another tool would, bypassing Statestore. */
   directWrite(relative: string, text: string): Promise<void>;
-  /** Whether read–modify–write commands work through the CLI here. */
-  cliUpdates: boolean;
   /** A folder for files given to the CLI (replace -f). */
   workDir: string;
 }
@@ -47,24 +45,6 @@ async function cli(t: HistoryTarget, actor: string, message: string, args: strin
   if (r.code !== 0) throw new Error(`${t.label}: statestore ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
 }
 
-/** A read–modify–write of one cluster file: through the CLI where it can, else as a journaled library operation. */
-async function update(t: HistoryTarget, actor: string, message: string, args: string[], file: string, next: (text: string) => string): Promise<void> {
-  if (t.cliUpdates) return cli(t, actor, message, args);
-  const store = await t.open();
-  const operation = new Operation(store, { attribution: { actor, message, command: `library: statestore ${args.join(' ')}` } });
-  const target = operation.track(store).join(CLUSTER, file);
-  await target.writeFile(next(await target.readText()));
-}
-
-/** A text edit made by editing the YAML document. */
-function edited(fn: (doc: KopsYamlDocument) => void): (text: string) => string {
-  return (text) => {
-    const doc = KopsYamlDocument.parse(text, CLUSTER);
-    fn(doc);
-    return doc.toString();
-  };
-}
-
 /** Runs the ten changes; returns each step with the cluster's files after it (oldest first). */
 export async function runScenario(t: HistoryTarget): Promise<Step[]> {
   const steps: Step[] = [];
@@ -73,14 +53,14 @@ export async function runScenario(t: HistoryTarget): Promise<Step[]> {
   };
   await cli(t, 'alice', 'create the cluster', ['create', 'cluster', CLUSTER, '--zones', 'us-east-1a', '--cloud', 'aws']);
   await record('alice', 'create the cluster');
-  await update(t, 'bob', 'bump kubernetes', ['set', 'cluster', CLUSTER, 'spec.kubernetesVersion=1.31.0'], 'config', edited((d) => setFields(d, 'Cluster', ['spec.kubernetesVersion=1.31.0'])));
+  await cli(t, 'bob', 'bump kubernetes', ['set', 'cluster', CLUSTER, 'spec.kubernetesVersion=1.31.0']);
   await record('bob', 'bump kubernetes');
-  await update(t, 'alice', 'more pods', ['edit', 'cluster', CLUSTER, '--set', 'spec.kubelet.maxPods=120'], 'config', edited((d) => setFields(d, 'Cluster', ['spec.kubelet.maxPods=120'])));
+  await cli(t, 'alice', 'more pods', ['edit', 'cluster', CLUSTER, '--set', 'spec.kubelet.maxPods=120']);
   await record('alice', 'more pods');
   const replaced = (await (await t.open()).join(CLUSTER, 'config').readText()).replace(/^spec:\n/m, 'spec:\n  # replaced from a reviewed file\n');
   const file = path.join(t.workDir, 'cluster.yaml');
   writeFileSync(file, replaced);
-  await update(t, 'carol', 'replace from review', ['replace', '-f', file], 'config', () => replaced);
+  await cli(t, 'carol', 'replace from review', ['replace', '-f', file]);
   await record('carol', 'replace from review');
   await cli(t, 'bob', 'add an instance group', ['create', 'ig', 'extra', '--name', CLUSTER, '--role', 'Node', '--subnet', 'us-east-1a', '--no-edit']);
   await record('bob', 'add an instance group');
@@ -89,11 +69,11 @@ export async function runScenario(t: HistoryTarget): Promise<Step[]> {
   const config = await (await t.open()).join(CLUSTER, 'config').readText();
   await t.directWrite('config', `${config}# written by another tool\n`);
   await record(undefined, undefined);
-  await update(t, 'alice', 'back to the default pods', ['unset', 'cluster', CLUSTER, 'spec.kubelet.maxPods'], 'config', edited((d) => unsetFields(d, 'Cluster', ['spec.kubelet.maxPods'])));
+  await cli(t, 'alice', 'back to the default pods', ['unset', 'cluster', CLUSTER, 'spec.kubelet.maxPods']);
   await record('alice', 'back to the default pods');
-  await update(t, 'dave', 'scale out', ['edit', 'ig', 'nodes-us-east-1a', '--name', CLUSTER, '--set', 'spec.maxSize=3'], 'instancegroup/nodes-us-east-1a', edited((d) => setFields(d, 'InstanceGroup', ['spec.maxSize=3'])));
+  await cli(t, 'dave', 'scale out', ['edit', 'ig', 'nodes-us-east-1a', '--name', CLUSTER, '--set', 'spec.maxSize=3']);
   await record('dave', 'scale out');
-  await update(t, 'erin', 'next kubernetes', ['set', 'cluster', CLUSTER, 'spec.kubernetesVersion=1.32.0'], 'config', edited((d) => setFields(d, 'Cluster', ['spec.kubernetesVersion=1.32.0'])));
+  await cli(t, 'erin', 'next kubernetes', ['set', 'cluster', CLUSTER, 'spec.kubernetesVersion=1.32.0']);
   await record('erin', 'next kubernetes');
   return steps;
 }
