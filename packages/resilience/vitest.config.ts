@@ -6,7 +6,7 @@ export default defineConfig({
     // Tests reach 127.0.0.1 only: the loopback guard in every worker and spawned process.
     ...loopbackOnly(),
     include: ['test/**/*.test.ts'],
-    testTimeout: 180_000,
+    testTimeout: 360_000,
     hookTimeout: 300_000,
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
