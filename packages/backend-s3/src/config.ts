@@ -1,8 +1,8 @@
 /**
  * Settings for one S3 store, read from the URL and the environment variables the kops documentation
  * names: S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, KOPS_STATE_S3_ACL, AWS_REGION,
- * plus Statestore's STATESTORE_S3_SSE and STATESTORE_CACHE. Pure: no SDK, no network. Every problem is an
- * InvalidConfigError that says what to set.
+ * plus Statestore's STATESTORE_S3_SSE, STATESTORE_S3_CLIENT and STATESTORE_CACHE. Pure: no SDK, no
+ * network. Every problem is an InvalidConfigError that says what to set.
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
