@@ -1,16 +1,20 @@
 /**
  * What either client (STATESTORE_S3_CLIENT=fast or sdk; the package's test script runs every file under
  * both) must do on the wire: the variable picks the transport, every request a call makes shows in the
- * request log (`-v 4`) without secrets, HTTP_PROXY tunnels every request and NO_PROXY bypasses it, and
- * keys with characters that need encoding survive writes, listings, reads, copies and removals.
+ * request log (`-v 4`) without secrets, HTTP_PROXY tunnels every request and NO_PROXY bypasses it,
+ * virtual-hosted addressing (a MinIO with MINIO_DOMAIN, reached through the tunnel) works, and keys with
+ * characters that need encoding survive writes, listings, reads, copies and removals.
  */
+import { randomUUID } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { isInvalidConfig, type RequestEvent } from '@statestore/core';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { isInvalidConfig, resolvePath, type RequestEvent } from '@statestore/core';
+import { startMinio } from '@statestore/testkit/minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { minio, newBucket, openS3 } from './helpers.js';
+import { CACHE_DIR, minio, newBucket, openS3, registry } from './helpers.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
 const CLIENT = process.env.STATESTORE_S3_CLIENT ?? 'fast';
@@ -104,6 +108,43 @@ describe('proxies', () => {
   });
 });
 
+describe('virtual-hosted addressing', () => {
+  it('AWS_ENDPOINT_URL_S3 with a host name sends every request to BUCKET.host, and everything works', async () => {
+    const domain = 's3.statestore.test';
+    const server = await startMinio({ domain });
+    const tunnel = await startConnectProxy();
+    try {
+      const port = new URL(server.endpoint).port;
+      const bucket = `vhost-${randomUUID().slice(0, 8)}`;
+      const raw = new S3Client({ endpoint: server.endpoint, region: server.region, forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
+      await raw.send(new CreateBucketCommand({ Bucket: bucket }));
+      raw.destroy();
+      const env = {
+        AWS_ENDPOINT_URL_S3: `http://${domain}:${port}`,
+        AWS_REGION: server.region,
+        AWS_ACCESS_KEY_ID: server.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        // A stock MinIO cannot encrypt, and on AWS-style endpoints `auto` always asks for it.
+        STATESTORE_S3_SSE: 'off',
+        STATESTORE_CACHE: CACHE_DIR,
+        HTTP_PROXY: tunnel.endpoint,
+      };
+      const root = await resolvePath(`s3://${bucket}/c`, { registry, env });
+      await root.join('config').createFile('virtual');
+      expect(await root.join('config').readText()).toBe('virtual');
+      await root.join('config').copyTo(root.join('copy'));
+      expect((await root.readDir()).map((e) => e.name).sort()).toEqual(['config', 'copy']);
+      await root.join('copy').remove();
+      expect(tunnel.connects.length).toBeGreaterThan(0);
+      expect(new Set(tunnel.connects)).toEqual(new Set([`${bucket}.${domain}:${port}`]));
+    } finally {
+      await tunnel.stop();
+      await server.stop();
+    }
+  });
+});
+
 describe('keys that need encoding', () => {
   it('survive write, listing, read, copy and removal', async () => {
     const bucket = await newBucket('keys');
@@ -123,15 +164,18 @@ describe('keys that need encoding', () => {
   });
 });
 
-/** A forward proxy that only tunnels (CONNECT), recording each tunnel's target. */
+/**
+ * A forward proxy that only tunnels (CONNECT), recording each tunnel's target. Every tunnel ends on
+ * 127.0.0.1 at the requested port (the host name is only recorded), so host names need no DNS.
+ */
 async function startConnectProxy(): Promise<{ endpoint: string; connects: string[]; stop(): Promise<void> }> {
   const connects: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((_req, res) => res.writeHead(405).end());
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     connects.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host!, () => {
+    const port = Number((req.url ?? '').split(':').pop());
+    const upstream = net.connect(port, '127.0.0.1', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(client);
