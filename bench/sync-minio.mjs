@@ -57,19 +57,20 @@ function tool(name) {
  */
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AWS_CA_BUNDLE'));
 
-/** Runs a command under /usr/bin/time; resolves with wall seconds and peak RSS in MB. */
+/** Runs a command under /usr/bin/time; resolves with wall seconds, CPU seconds (user + system) and peak RSS in MB. */
 function measure(command, argv, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const proc = spawn('/usr/bin/time', ['-f', 'STATESTORE_BENCH_RSS_KB=%M', command, ...argv], { env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn('/usr/bin/time', ['-f', 'STATESTORE_BENCH_RSS_KB=%M STATESTORE_BENCH_CPU=%U+%S', command, ...argv], { env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (d) => (stderr += d));
     proc.on('error', reject);
     proc.on('exit', (code) => {
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
       const kb = Number(/STATESTORE_BENCH_RSS_KB=(\d+)/.exec(stderr)?.[1]);
+      const [user, system] = (/STATESTORE_BENCH_CPU=([\d.]+)\+([\d.]+)/.exec(stderr) ?? []).slice(1).map(Number);
       if (code !== 0) reject(new Error(`${path.basename(command)} ${argv.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
-      else resolve({ wall, rssMb: kb / 1024 });
+      else resolve({ wall, cpu: user + system, rssMb: kb / 1024 });
     });
   });
 }
@@ -168,7 +169,7 @@ try {
       const n = await countObjects(dst);
       if (n !== FILES) throw new Error(`${s.name} left ${n} of ${FILES} objects in ${dst}`);
       results.get(s.name).push(r);
-      process.stderr.write(`rep ${rep} ${s.name}: ${fmt(r.wall)} s, ${fmt(r.rssMb, 0)} MB\n`);
+      process.stderr.write(`rep ${rep} ${s.name}: ${fmt(r.wall)} s, CPU ${fmt(r.cpu)} s, ${fmt(r.rssMb, 0)} MB\n`);
     }
   }
 
@@ -178,14 +179,15 @@ try {
   for (const [k, v] of Object.entries(versions)) out(`${k}: ${v}`);
   out(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   out();
-  out('| setting | wall (s), median | min–max | peak RSS (MB) |');
-  out('|---|---:|---:|---:|');
+  // Client CPU (user + system, the tool's own process) does not depend on the machine's load the way wall time does.
+  out('| setting | wall (s), median | min–max | client CPU (s), median | peak RSS (MB) |');
+  out('|---|---:|---:|---:|---:|');
   const stats = new Map();
   for (const s of settings) {
     const rs = results.get(s.name);
-    const st = { wall: median(rs.map((r) => r.wall)), rss: Math.max(...rs.map((r) => r.rssMb)), min: Math.min(...rs.map((r) => r.wall)), max: Math.max(...rs.map((r) => r.wall)) };
+    const st = { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rss: Math.max(...rs.map((r) => r.rssMb)), min: Math.min(...rs.map((r) => r.wall)), max: Math.max(...rs.map((r) => r.wall)) };
     stats.set(s.name, st);
-    out(`| ${s.name} | ${fmt(st.wall)} | ${fmt(st.min)}–${fmt(st.max)} | ${fmt(st.rss, 0)} |`);
+    out(`| ${s.name} | ${fmt(st.wall)} | ${fmt(st.min)}–${fmt(st.max)} | ${fmt(st.cpu)} | ${fmt(st.rss, 0)} |`);
   }
   out();
   // Goals (issue 28): ≤ 0.7× rclone, ≤ 1.0× mc, or within 1.1× of the measured floor where that is higher;
@@ -206,10 +208,10 @@ try {
     const memory = s.name.startsWith('rclone')
       ? `memory ${fmt(ours.rss / peer.rss)}× (goal ≤ 1.0× rclone's or the Node floor's ${fmt(nodeFloor.rss, 0)} MB: ${ours.rss <= memoryGoal ? 'met' : 'NOT met'})`
       : `memory ${fmt(ours.rss / peer.rss)}×`;
-    out(`statestore / ${s.name}: time ${fmt(ratio)}× (goal ≤ ${fmt(goal)}×${why}: ${ratio <= goal + 1e-9 ? 'met' : 'NOT met'}), ${memory}`);
+    out(`statestore / ${s.name}: time ${fmt(ratio)}× (goal ≤ ${fmt(goal)}×${why}: ${ratio <= goal + 1e-9 ? 'met' : 'NOT met'}), client CPU ${fmt(ours.cpu / peer.cpu)}×, ${memory}`);
   }
   const sdk = stats.get('statestore, STATESTORE_S3_CLIENT=sdk');
-  out(`statestore / floor: time ${fmt(ours.wall / floor)}×; fast / sdk client: time ${fmt(ours.wall / sdk.wall)}×, memory ${fmt(ours.rss / sdk.rss)}×`);
+  out(`statestore / floor: time ${fmt(ours.wall / floor)}×; fast / sdk client: time ${fmt(ours.wall / sdk.wall)}×, client CPU ${fmt(ours.cpu / sdk.cpu)}×, memory ${fmt(ours.rss / sdk.rss)}×`);
   out(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
   if (BIG) {
