@@ -2,7 +2,7 @@
  * S3 clients: one per (endpoint, region, credentials, addressing, HTTP settings), shared by every store
  * that needs the same one (kops keyed its cache by region only, so flavours and credentials mixed). The
  * SDK's own retries are off (core retries), timeouts, proxies and AWS_CA_BUNDLE come from core's HTTP
- * settings.
+ * settings. With STATESTORE_S3_CLIENT=fast (the default) the SDK client is wrapped by the fast client.
  */
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -25,6 +25,7 @@ export function clientFor(config: S3Config, region: string): Promise<S3Client> {
     http.proxy ?? '',
     createHash('sha256').update(http.extraCa.join('\n')).digest('hex'),
     http.timeoutMs,
+    config.client,
   ]);
   let client = clients.get(key);
   if (!client) {
@@ -39,7 +40,7 @@ async function create(config: S3Config, region: string, http: ReturnType<typeof 
   const [{ S3Client }, { NodeHttpHandler }] = await Promise.all([loadSdk(), import('@smithy/node-http-handler')]);
   const agents = nodeAgents(http);
   const { credentials } = config;
-  return new S3Client({
+  const sdkClient = new S3Client({
     region,
     maxAttempts: 1,
     ...(config.endpoint ? { endpoint: config.endpoint } : config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
@@ -65,4 +66,7 @@ async function create(config: S3Config, region: string, http: ReturnType<typeof 
       socketTimeout: http.timeoutMs,
     }),
   });
+  if (config.client === 'sdk') return sdkClient;
+  const { fastClient } = await import('./fast/index.js');
+  return fastClient(sdkClient, http);
 }

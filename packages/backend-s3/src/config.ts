@@ -1,8 +1,8 @@
 /**
  * Settings for one S3 store, read from the URL and the environment variables the kops documentation
  * names: S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, KOPS_STATE_S3_ACL, AWS_REGION,
- * plus Statestore's STATESTORE_S3_SSE and STATESTORE_CACHE. Pure: no SDK, no network. Every problem is an
- * InvalidConfigError that says what to set.
+ * plus Statestore's STATESTORE_S3_SSE, STATESTORE_S3_CLIENT and STATESTORE_CACHE. Pure: no SDK, no
+ * network. Every problem is an InvalidConfigError that says what to set.
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -29,6 +29,14 @@ const FLAVOURS: Record<Exclude<S3Scheme, 's3'>, { service: string; example: stri
  */
 export const SSE_MODES = ['auto', 'require', 'off'] as const;
 export type SseMode = (typeof SSE_MODES)[number];
+
+/**
+ * STATESTORE_S3_CLIENT: which client sends the requests. `fast` (default): GET, PUT, HEAD, LIST, COPY and
+ * DELETE signed by the SDK's SigV4 signer on an undici keep-alive pool, everything else through the AWS SDK.
+ * `sdk`: every request through the AWS SDK (the way back should a service disagree with the fast path).
+ */
+export const CLIENT_KINDS = ['fast', 'sdk'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /** How requests are authenticated. */
 export type S3Credentials =
@@ -63,6 +71,8 @@ export interface S3Config {
   acl?: string;
   /** STATESTORE_S3_SSE (see SseMode). */
   sse: SseMode;
+  /** STATESTORE_S3_CLIENT (see ClientKind). */
+  client: ClientKind;
   /** Where facts learned about servers are kept between runs: $STATESTORE_CACHE, else ~/.cache/statestore. */
   cacheDir: string;
   forcePathStyle: boolean;
@@ -97,7 +107,7 @@ export function readConfig(url: ParsedUrl, env: NodeJS.ProcessEnv, options: Read
   }
   const multipart = multipartOptions(options);
   const acl = value(env, 'KOPS_STATE_S3_ACL');
-  const common = { scheme, bucket, sse: sseMode(env), cacheDir: cacheDir(env), multipart, env, ...(acl ? { acl } : {}) };
+  const common = { scheme, bucket, sse: sseMode(env), client: clientKind(env), cacheDir: cacheDir(env), multipart, env, ...(acl ? { acl } : {}) };
   if (rawEndpoint) {
     return {
       ...common,
@@ -153,6 +163,18 @@ function sseMode(env: NodeJS.ProcessEnv): SseMode {
   if ((SSE_MODES as readonly string[]).includes(raw)) return raw as SseMode;
   throw new InvalidConfigError(
     `STATESTORE_S3_SSE=${env.STATESTORE_S3_SSE} is not one of ${SSE_MODES.join(', ')}: auto encrypts on AWS always and on other servers where they support it, require refuses to write unencrypted, off never asks for encryption`,
+  );
+}
+
+/**
+ * STATESTORE_S3_CLIENT from the store's environment, else from the process's: a program that passes an
+ * environment of its own can still be switched to the SDK client from outside.
+ */
+function clientKind(env: NodeJS.ProcessEnv): ClientKind {
+  const raw = (value(env, 'STATESTORE_S3_CLIENT') ?? value(process.env, 'STATESTORE_S3_CLIENT'))?.toLowerCase() ?? 'fast';
+  if ((CLIENT_KINDS as readonly string[]).includes(raw)) return raw as ClientKind;
+  throw new InvalidConfigError(
+    `STATESTORE_S3_CLIENT=${raw} is not one of ${CLIENT_KINDS.join(', ')}: fast sends the common requests on Statestore's own HTTP pool, sdk sends every request through the AWS SDK`,
   );
 }
 

@@ -40,6 +40,7 @@ export async function describeS3(config: S3Config, backend: S3Backend, state: St
     addressing: config.forcePathStyle ? 'path-style' : 'virtual-hosted (path-style for bucket names that need it)',
     credentials: config.credentials.kind === 'static' ? config.credentials.source : `AWS SDK default chain${config.credentials.profile ? ` (profile ${config.credentials.profile})` : ''}`,
     acl: config.acl ? `${config.acl} (KOPS_STATE_S3_ACL)` : 'none (KOPS_STATE_S3_ACL is unset)',
+    client: config.client === 'fast' ? 'fast: common requests on an undici pool, the rest through the AWS SDK (STATESTORE_S3_CLIENT=fast)' : 'AWS SDK (STATESTORE_S3_CLIENT=sdk)',
   };
   try {
     const { region, ...encryption } = await backend.facts();

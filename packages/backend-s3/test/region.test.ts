@@ -127,6 +127,7 @@ describe('describe() for statestore doctor', () => {
       context({ S3_ENDPOINT: server.endpoint, S3_ACCESS_KEY_ID: 'AKID', S3_SECRET_ACCESS_KEY: 'secret-value', S3_REGION: 'nyc3', STATESTORE_CACHE: CACHE_DIR }),
     );
     expect(facts).toMatchObject({ region: 'nyc3', regionSource: 'S3_REGION', addressing: 'path-style', endpoint: server.endpoint });
+    expect(facts.client).toMatch(process.env.STATESTORE_S3_CLIENT === 'sdk' ? /^AWS SDK \(STATESTORE_S3_CLIENT=sdk\)$/ : /STATESTORE_S3_CLIENT=fast/);
     expect(facts.serverSideEncryption).toMatch(/decided before the first write: AES256 if the server can encrypt/);
     expect(locationRequests(name)).toHaveLength(0);
   });

@@ -32,6 +32,8 @@ export interface RunningMinio extends MinioInfo {
 export interface MinioOptions {
   /** Start with a KMS key, so that server-side encryption works (default false: a stock MinIO). */
   kms?: boolean;
+  /** MINIO_DOMAIN: also answer virtual-hosted requests (Host: BUCKET.domain), as AWS does. */
+  domain?: string;
 }
 
 /** Starts MinIO and waits until /minio/health/live answers 200. Throws (never skips) when it cannot start. */
@@ -58,6 +60,7 @@ export async function startMinio(options: MinioOptions = {}): Promise<RunningMin
         MINIO_ROOT_USER: accessKeyId,
         MINIO_ROOT_PASSWORD: secretAccessKey,
         ...(kmsKeyName ? { MINIO_KMS_SECRET_KEY: `${kmsKeyName}:${randomBytes(32).toString('base64')}` } : {}),
+        ...(options.domain ? { MINIO_DOMAIN: options.domain } : {}),
         MINIO_BROWSER: 'off',
         MINIO_UPDATE: 'off',
       },
