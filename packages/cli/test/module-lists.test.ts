@@ -63,10 +63,11 @@ describe('get clusters on file://', () => {
     }
   });
 
-  it('loads no cloud SDK, no backend and no proxy agent', () => {
+  it('loads its own command module only, no cloud SDK, no backend and no proxy agent', () => {
     const run = loads(['get', 'clusters', '--state', store], cleanEnv());
     expect(run.stdout).toContain('a.example.com');
     expect(run.packages.has('@statestore/core')).toBe(true);
+    expect(run.modules.filter((m) => m.includes('/cli/dist/commands/')).map((m) => path.basename(m))).toEqual(['get-clusters.js']);
     // the recorder sees CommonJS files too: yaml's own modules, required by its entry
     expect(run.modules.filter((m) => packageOf(m) === 'yaml').length).toBeGreaterThan(1);
     expect([...run.packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
