@@ -126,6 +126,8 @@ try {
       name: 'MinIO → local disk',
       statestore: [cliBin, 'cp', `s3://${source}/object`, localOut],
       rclone: ['copyto', `bench:${source}/object`, localOut],
+      // rclone downloads a large object as 4 ranged streams at once; one stream, as Statestore reads, places a difference.
+      reference: { name: 'rclone --multi-thread-streams 0', args: ['copyto', '--multi-thread-streams', '0', `bench:${source}/object`, localOut] },
       check: async () => statSync(localOut).size,
       clean: async () => rmSync(localOut, { force: true }),
     },
@@ -149,17 +151,18 @@ await c.send(new ListBucketsCommand({})); c.destroy();`;
   }
 
   const loadBefore = loadAverage();
-  const results = new Map(directions.map((d) => [d.name, { ss: [], rc: [] }]));
+  const results = new Map(directions.map((d) => [d.name, { ss: [], rc: [], ref: [] }]));
   for (let rep = 0; rep < REPS; rep++) {
     for (const d of directions) {
-      const order = rep % 2 === 0 ? ['ss', 'rc'] : ['rc', 'ss'];
-      for (const tool of order) {
-        const m = tool === 'ss' ? await measure(process.execPath, d.statestore, env) : await measure(rclone, d.rclone, env);
+      const order = rep % 2 === 0 ? ['ss', 'rc', 'ref'] : ['ref', 'rc', 'ss'];
+      for (const tool of order.filter((t) => t !== 'ref' || d.reference)) {
+        const argv = { ss: d.statestore, rc: d.rclone, ref: d.reference?.args }[tool];
+        const m = await measure(tool === 'ss' ? process.execPath : rclone, argv, env);
         const size = await d.check(tool);
         if (size !== BYTES) throw new Error(`${d.name} by ${tool}: ${size} bytes arrived, expected ${BYTES}`);
         await d.clean(tool);
         results.get(d.name)[tool].push(m);
-        process.stderr.write(`${d.name} ${tool === 'ss' ? 'statestore' : 'rclone'}: ${m.wall.toFixed(2)} s, ${m.rssMb.toFixed(0)} MB\n`);
+        process.stderr.write(`${d.name} ${{ ss: 'statestore', rc: 'rclone', ref: d.reference?.name }[tool]}: ${m.wall.toFixed(2)} s, ${m.rssMb.toFixed(0)} MB\n`);
       }
     }
   }
@@ -172,7 +175,7 @@ await c.send(new ListBucketsCommand({})); c.destroy();`;
   console.log(`  load average (1, 5, 15 min): ${loadBefore} at the start, ${loadAfter} at the end`);
   console.log(`  Node's floor: bare ${floorBare.toFixed(0)} MB; with @aws-sdk/client-s3 and one request ${floorSdk.toFixed(0)} MB (+${HEADROOM_MB} MB = ${(floorSdk + HEADROOM_MB).toFixed(0)} MB)`);
   for (const d of directions) {
-    const { ss, rc } = results.get(d.name);
+    const { ss, rc, ref } = results.get(d.name);
     const [ssWall, rcWall] = [median(ss.map((m) => m.wall)), median(rc.map((m) => m.wall))];
     const [ssRss, rcRss] = [Math.max(...ss.map((m) => m.rssMb)), Math.max(...rc.map((m) => m.rssMb))];
     const memoryLimit = Math.max(rcRss, floorSdk + HEADROOM_MB);
@@ -183,6 +186,10 @@ await c.send(new ListBucketsCommand({})); c.destroy();`;
     console.log(
       `    memory statestore ${ssRss.toFixed(0)} MB, rclone ${rcRss.toFixed(0)} MB: ${(ssRss / rcRss).toFixed(2)}× rclone; limit ${memoryLimit.toFixed(0)} MB (${limitSays}) ${ssRss <= memoryLimit ? 'met' : 'NOT met'}`,
     );
+    if (d.reference) {
+      const refWall = median(ref.map((m) => m.wall));
+      console.log(`    reference: ${d.reference.name} ${refWall.toFixed(2)} s, ${Math.max(...ref.map((m) => m.rssMb)).toFixed(0)} MB; statestore ${(ssWall / refWall).toFixed(2)}× that`);
+    }
   }
   client.destroy();
 } finally {
