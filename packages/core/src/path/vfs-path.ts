@@ -68,12 +68,14 @@ const UNADDRESSABLE = 'its key has an empty, "." or ".." segment, which no State
 
 /** True when a key is what normalising it gives (so a path can name it, and a copy keeps its name). */
 function isAddressable(key: string): boolean {
-  try {
-    return normalizeKey([key], '') === key;
-  } catch {
-    return false;
-  }
+  return key === '' || !UNADDRESSABLE_KEY.test(key);
 }
+
+/**
+ * What `normalizeKey` would change or refuse: an empty, `.` or `..` segment (a leading, trailing or double
+ * `/` included) or a NUL. One test instead of a split per listed key (listings call this for every key).
+ */
+const UNADDRESSABLE_KEY = /(?:^|\/)\.{0,2}(?:\/|$)|\0/;
 
 /** What `readVersioned` returns: the bytes and the version token they were read at. */
 export interface VersionedContent {
