@@ -11,7 +11,7 @@
  * Needs: bash scripts/install-test-servers.sh minio, and a build (pnpm build).
  * Usage: node bench/s3-listing.mjs [--keys 20000] [--rounds 15]
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -47,6 +47,7 @@ async function timed(list) {
 
 if (!args.includes('--disk') && existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
 const minio = await startMinio();
+const cache = mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-cache-'));
 try {
   const bucket = 'listing';
   const raw = new S3Client({
@@ -67,7 +68,7 @@ try {
 
   const registry = new PluginRegistry(() => []);
   registry.register(s3Plugin);
-  const env = { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY_ID: minio.accessKeyId, S3_SECRET_ACCESS_KEY: minio.secretAccessKey, STATESTORE_CACHE: mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-cache-')) };
+  const env = { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY_ID: minio.accessKeyId, S3_SECRET_ACCESS_KEY: minio.secretAccessKey, STATESTORE_CACHE: cache };
   const root = await resolvePath(`s3://${bucket}/tree`, { registry, env });
 
   const rawList = async () => {
@@ -118,4 +119,5 @@ try {
   raw.destroy();
 } finally {
   await minio.stop();
+  rmSync(cache, { recursive: true, force: true });
 }
