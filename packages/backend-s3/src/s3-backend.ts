@@ -555,28 +555,44 @@ async function* mapStreamErrors(body: AsyncIterable<Uint8Array>, ctx: ErrorConte
   }
 }
 
-/** The body's chunks, counted; fails with the signal's reason as soon as it is aborted, even while the source waits. */
+/**
+ * The body's chunks, counted; fails with the signal's reason as soon as it is aborted, even while the source
+ * waits. Each wait listens to the signal on its own: racing every chunk against one long-lived promise would
+ * leave a reaction per chunk on that promise, each holding its chunk, so a streamed upload kept every byte
+ * it sent (1 GiB from local disk peaked at 1.1 GB of resident memory).
+ */
 async function* cancellable(body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined, count: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   const iterator = body[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal?.reason ?? new Error('aborted'));
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
   try {
     for (;;) {
-      const next = await (signal ? Promise.race([iterator.next(), aborted]) : iterator.next());
+      const next = await (signal ? nextUnlessAborted(iterator, signal) : iterator.next());
       if (next.done) return;
       count(next.value.byteLength);
       yield next.value;
     }
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
     // Not awaited: a source stalled in next() would keep return() queued forever.
     iterator.return?.()?.catch(() => undefined);
   }
+}
+
+/** The iterator's next result, or the signal's reason once it is aborted; the listener goes with the wait. */
+function nextUnlessAborted<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {}

@@ -3,6 +3,8 @@
  * retried, and create-only still honoured (If-None-Match on CompleteMultipartUpload).
  */
 import { createHash } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { isAlreadyExists, isTransient } from '@statestore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,10 @@ const MIB = 1024 * 1024;
 const PART = 5 * MIB;
 const QUEUE = 2;
 const options = { plugin: { multipartPartSize: PART, multipartQueueSize: QUEUE } };
+
+// A full garbage collection on demand, to see which chunks an upload still holds.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** `total` bytes of a repeating pattern in 1 MiB chunks; `onPull` sees the running count. */
 async function* pattern(total: number, onPull: (pulled: number) => void = () => undefined): AsyncGenerator<Uint8Array> {
@@ -83,6 +89,28 @@ describe('multipart uploads of streams', () => {
     expect(await f.hash('sha256')).toBe(patternSha256(total));
     expect(proxy.requests.filter((r) => r.method === 'POST' && r.query.has('uploads') && r.path === `/${bucket}/big/blob.bin`)).toHaveLength(1);
     expect(await pendingUploads(bucket)).toBe(0);
+  });
+
+  it('chunks already sent are let go while the upload goes on', async () => {
+    const bucket = await newBucket('release');
+    const f = (await openS3(`s3://${bucket}/r`, options)).join('blob.bin');
+    const total = 48 * MIB;
+    const pulled: WeakRef<Uint8Array>[] = [];
+    let mostHeld = 0;
+    async function* freshChunks(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < total / MIB; i++) {
+        collectGarbage();
+        mostHeld = Math.max(mostHeld, pulled.filter((r) => r.deref() !== undefined).length);
+        const chunk = new Uint8Array(MIB).fill(i & 0xff);
+        pulled.push(new WeakRef(chunk));
+        yield chunk;
+      }
+    }
+    await f.writeFile(freshChunks());
+    // At most the parts in flight, the one being filled and a chunk or two on the way (in 1 MiB chunks);
+    // an upload that kept what it sent would hold all 48.
+    expect(mostHeld).toBeLessThanOrEqual(((QUEUE + 2) * PART) / MIB + 2);
+    expect((await f.statInfo())?.size).toBe(total);
   });
 
   it('a stream that fits in one part is a single PutObject', async () => {

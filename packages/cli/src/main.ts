@@ -1,11 +1,12 @@
 /**
  * The dispatcher: finds the command in the table, imports its module, parses its options, runs it, and
  * turns errors into messages and exit codes (0 ok, 1 failure, 2 usage, unless the command says otherwise).
+ * The list of commands (`statestore`, `--help`, `help`) loads nothing of @statestore/core: core and the
+ * command context are imported only when a command runs or fails.
  */
-import { redactSecrets } from '@statestore/core';
 import { parseCommandArgs, renderHelp, GLOBAL_VALUE_FLAGS } from './command.js';
 import { COMMANDS, findCommand, loadCommand } from './command-table.js';
-import { CommandContext, type RunOptions } from './context.js';
+import type { CommandContext, RunOptions } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
 
@@ -22,6 +23,10 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
     wordIndexes.push(i);
   }
   const words = wordIndexes.map((i) => argv[i]!);
+  if (argv.length === 1 && argv[0] === 'help') {
+    io.stdout.write(topLevelHelp());
+    return EXIT_OK;
+  }
   if (words.length === 0) {
     const wantsHelp = argv.some((a) => a === '--help' || a === '-h');
     io[wantsHelp ? 'stdout' : 'stderr'].write(topLevelHelp());
@@ -43,12 +48,13 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
       io.stdout.write(renderHelp(command));
       return EXIT_OK;
     }
+    const { CommandContext } = await import('./context.js');
     ctx = new CommandContext(io, args, options, { argv, mutating, name: command.name });
     const code = await command.run(ctx).finally(() => ctx!.warnIfMemfsForgets());
     return code ?? EXIT_OK;
   } catch (e) {
     const exitCodes = { usage: command.usageExitCode?.(commandArgv) ?? EXIT_USAGE, failure: command.failureExitCode ?? EXIT_FAILURE };
-    return report(io, e, command.name, exitCodes, ctx?.verbosity ?? 0);
+    return await report(io, e, command.name, exitCodes, ctx?.verbosity ?? 0);
   } finally {
     if (options.processEndsWithCommand) exitAfterGrace(io, ctx?.verbosity ?? 0);
   }
@@ -69,7 +75,8 @@ function exitAfterGrace(io: Io, verbosity: number): void {
 /** From this -v level on, a failure's stack trace follows its message (with the request lines of -v 4). */
 const STACK_LEVEL = 4;
 
-function report(io: Io, e: unknown, name: string, exitCodes: { usage: number; failure: number }, verbosity: number): number {
+async function report(io: Io, e: unknown, name: string, exitCodes: { usage: number; failure: number }, verbosity: number): Promise<number> {
+  const { redactSecrets } = await import('@statestore/core');
   if (e instanceof UsageError) {
     io.stderr.write(`statestore ${name}: ${redactSecrets(e.message)}\nRun 'statestore ${name} --help' for usage.\n`);
     return exitCodes.usage;

@@ -7,6 +7,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { freePort, httpStatus, installedBinary, startProcess, tempDir } from './server-process.js';
 
 /** The pseudo-version scripts/install-test-servers.sh builds (it has minio/minio#21526, If-None-Match on missing keys). */
@@ -83,4 +85,32 @@ export async function startMinio(options: MinioOptions = {}): Promise<RunningMin
       data.remove();
     },
   };
+}
+
+/**
+ * Creates a bucket on the running MinIO with one signed request (for suites that have no S3 SDK of their
+ * own). MinIO answers 503 XMinioServerNotInitialized for a moment after /minio/health/live first says 200
+ * (the SDKs retry it); this polls through that state, up to 30 s.
+ */
+export async function createMinioBucket(minio: MinioInfo, bucket: string): Promise<void> {
+  const url = new URL(`${minio.endpoint}/${bucket}`);
+  const signer = new SignatureV4({ service: 's3', region: minio.region, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, sha256: Sha256 });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    });
+    const res = await fetch(url, { method: 'PUT', headers: signed.headers });
+    const text = await res.text();
+    if (res.ok) return;
+    if (res.status !== 503 || !text.includes('XMinioServerNotInitialized') || Date.now() > deadline) {
+      throw new Error(`creating bucket ${bucket} on MinIO: ${res.status} ${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -2,13 +2,15 @@
  * http/ owns the HTTP settings every network backend shares: proxies (HTTPS_PROXY/HTTP_PROXY with
  * NO_PROXY), extra CA certificates (NODE_EXTRA_CA_CERTS plus a per-cloud variable such as AWS_CA_BUNDLE),
  * and one global request timeout (STATESTORE_TIMEOUT, seconds; default 60). Drivers turn these into their
- * SDK's agent or dispatcher with `nodeAgents`.
+ * SDK's agent or dispatcher with `nodeAgents`. The proxy agent (https-proxy-agent) is loaded only when a
+ * proxy is configured.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { createRequire } from 'node:module';
 import { rootCertificates } from 'node:tls';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import type { HttpsProxyAgent } from 'https-proxy-agent';
 import { InvalidConfigError } from '../errors/errors.js';
 
 export interface HttpSettings {
@@ -77,25 +79,35 @@ export function nodeAgents(settings: HttpSettings): { http: http.Agent; https: h
     ...(settings.insecure ? { rejectUnauthorized: false } : {}),
   };
   if (settings.proxy) {
-    const agent = new TunnelAgent(settings.proxy, tls);
+    const agent = new (tunnelAgentClass())(settings.proxy, tls);
     return { http: agent as unknown as http.Agent, https: agent as unknown as https.Agent };
   }
   return { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, ...tls }) };
 }
 
+type TunnelAgent = HttpsProxyAgent<string>;
+type TunnelTls = { ca?: string[]; rejectUnauthorized?: boolean };
+let tunnelAgent: (new (proxy: string, tls: TunnelTls) => TunnelAgent) | undefined;
+
 /**
  * HttpsProxyAgent gives its constructor's TLS options to the connection to the proxy only; the TLS upgrade to
  * the target through the tunnel takes the request's options. This agent applies the CAs and `insecure` to both.
+ * Defined on first use: `nodeAgents` is synchronous, so the (CommonJS) package is required, not imported.
  */
-class TunnelAgent extends HttpsProxyAgent<string> {
-  constructor(
-    proxy: string,
-    private readonly tls: { ca?: string[]; rejectUnauthorized?: boolean },
-  ) {
-    super(proxy, { keepAlive: true, ...tls });
-  }
+function tunnelAgentClass(): new (proxy: string, tls: TunnelTls) => TunnelAgent {
+  if (tunnelAgent) return tunnelAgent;
+  const { HttpsProxyAgent: Base } = createRequire(import.meta.url)('https-proxy-agent') as typeof import('https-proxy-agent');
+  tunnelAgent = class extends Base<string> {
+    constructor(
+      proxy: string,
+      private readonly tls: TunnelTls,
+    ) {
+      super(proxy, { keepAlive: true, ...tls });
+    }
 
-  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
-    return super.connect(req, { ...opts, ...this.tls } as typeof opts);
-  }
+    override connect(req: http.ClientRequest, opts: Parameters<TunnelAgent['connect']>[1]): ReturnType<TunnelAgent['connect']> {
+      return super.connect(req, { ...opts, ...this.tls } as typeof opts);
+    }
+  };
+  return tunnelAgent;
 }

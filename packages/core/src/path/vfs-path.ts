@@ -68,12 +68,14 @@ const UNADDRESSABLE = 'its key has an empty, "." or ".." segment, which no State
 
 /** True when a key is what normalising it gives (so a path can name it, and a copy keeps its name). */
 function isAddressable(key: string): boolean {
-  try {
-    return normalizeKey([key], '') === key;
-  } catch {
-    return false;
-  }
+  return key === '' || !UNADDRESSABLE_KEY.test(key);
 }
+
+/**
+ * What `normalizeKey` would change or refuse: an empty, `.` or `..` segment (a leading, trailing or double
+ * `/` included) or a NUL. One test instead of a split per listed key (listings call this for every key).
+ */
+const UNADDRESSABLE_KEY = /(?:^|\/)\.{0,2}(?:\/|$)|\0/;
 
 /** What `readVersioned` returns: the bytes and the version token they were read at. */
 export interface VersionedContent {
@@ -582,7 +584,8 @@ export class VfsPath {
   /** Every file below this path (not directories, not folder placeholders); skipped entries as in `walk`. */
   async readTree(options: ListingOptions = {}): Promise<VfsPath[]> {
     const out: VfsPath[] = [];
-    for await (const p of this.walk(options)) out.push(p);
+    // Page by page: an await per page, not per file (20,000 keys are 20 pages).
+    for await (const files of this.walkPages(options)) for (const f of files) out.push(f);
     return out;
   }
 
@@ -593,6 +596,11 @@ export class VfsPath {
    * is logged: a listing with skipped entries is incomplete, and callers that delete must know it.
    */
   async *walk(options: ListingOptions & { includeInternal?: boolean } = {}): AsyncGenerator<VfsPath> {
+    for await (const files of this.walkPages(options)) yield* files;
+  }
+
+  /** The files of `walk`, one array per page of the driver's listing. */
+  private async *walkPages(options: ListingOptions & { includeInternal?: boolean }): AsyncGenerator<VfsPath[]> {
     const prefix = dirPrefix(this.key);
     let pageToken: string | undefined;
     do {
@@ -606,6 +614,7 @@ export class VfsPath {
         throw this.fail(e, 'Cannot list');
       }
       for (const skipped of page.skipped ?? []) this.reportSkipped(skipped, options);
+      const files: VfsPath[] = [];
       for (const o of page.objects) {
         if (o.key === prefix || o.key.endsWith('/') || !o.key.startsWith(prefix)) continue;
         if (!options.includeInternal && isInternalKey(o.key.slice(prefix.length))) continue;
@@ -613,8 +622,9 @@ export class VfsPath {
           this.reportSkipped({ key: o.key, reason: UNADDRESSABLE }, options);
           continue;
         }
-        yield new VfsPath(this.ctx, o.key, o);
+        files.push(new VfsPath(this.ctx, o.key, o));
       }
+      yield files;
       pageToken = page.nextPageToken;
     } while (pageToken);
   }

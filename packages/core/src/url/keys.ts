@@ -46,6 +46,8 @@ export function formatObjectUrl(scheme: string, host: string, key: string): stri
  * hide these; listing inside such a folder shows what is there (the segments above the listing do not count).
  */
 export function isInternalKey(relativeKey: string): boolean {
+  // Every internal name contains the reserved folder's name (listings call this for every key).
+  if (!relativeKey.includes(RESERVED_FOLDER)) return false;
   return relativeKey.split('/').some((segment) => segment === RESERVED_FOLDER || segment.endsWith(LOCK_SUFFIX) || segment.startsWith(TEMP_PREFIX));
 }
 
