@@ -7,10 +7,11 @@
  */
 import { InvalidConfigError, NotFoundError } from '../errors/errors.js';
 import { runLimited, type VfsPath } from '../path/vfs-path.js';
-import { readHistorySettings, type HistoryMode } from './history-settings.js';
+import type { HistoryMode } from './history-settings.js';
+import { openJournal, type HistoryLocation } from './history-store.js';
 import type { Attribution, FileChange, FileState, JournalEntry, RevisionKind } from './journal-entry.js';
 import { parseEntryName } from './journal-layout.js';
-import { SubjectJournal, type ObservedGroup } from './subject-journal.js';
+import type { ObservedGroup, SubjectJournal } from './subject-journal.js';
 
 const READS_AT_ONCE = 8;
 const NAMES_PER_PAGE = 256;
@@ -47,14 +48,13 @@ export interface HistoryView {
   next?: string;
 }
 
-export interface ReadHistoryOptions {
+export interface ReadHistoryOptions extends HistoryLocation {
   /** Only revisions that changed this file (relative to the cluster folder). */
   file?: string;
   /** At most this many revisions (default 20; 0: all). */
   limit?: number;
   /** Start at this revision (a REV), for the next page. */
   from?: string;
-  signal?: AbortSignal;
 }
 
 /** A recorded revision found by REV, with the state of its subject after it. */
@@ -67,14 +67,14 @@ export interface ResolvedRevision {
 }
 
 /** A revision as the log lists it: its id, its position, and its entry names (newest first). */
-interface ListedRevision {
+export interface ListedRevision {
   id: string;
   index: number;
   entries: string[];
 }
 
-/** Revisions from the entry names alone (a listing; no entry is read), newest first. */
-async function* listRevisions(journal: SubjectJournal, signal?: AbortSignal): AsyncGenerator<ListedRevision> {
+/** @internal Revisions from the entry names alone (a listing; no entry is read), newest first. */
+export async function* listRevisions(journal: SubjectJournal, signal?: AbortSignal): AsyncGenerator<ListedRevision> {
   let current: ListedRevision | undefined;
   let index = 0;
   for await (const name of journal.entryNames('log', { pageSize: NAMES_PER_PAGE, ...(signal ? { signal } : {}) })) {
@@ -116,8 +116,14 @@ async function findListed(journal: SubjectJournal, rev: string, signal?: AbortSi
 }
 
 /** The recorded revision `rev` names, with the subject's files after it. */
-export async function resolveRevision(store: VfsPath, cluster: string, rev: string, signal?: AbortSignal): Promise<ResolvedRevision> {
-  const journal = new SubjectJournal(store, cluster);
+export async function resolveRevision(store: VfsPath, cluster: string, rev: string, location: HistoryLocation = {}): Promise<ResolvedRevision> {
+  const { signal } = location;
+  const { journal } = await openJournal(store, cluster, location);
+  return resolveIn(journal, rev, signal);
+}
+
+/** @internal resolveRevision in an open journal. */
+export async function resolveIn(journal: SubjectJournal, rev: string, signal?: AbortSignal): Promise<ResolvedRevision> {
   const listed = await findListed(journal, rev, signal);
   const newest = await journal.readEntry(listed.entries[0]!, 'log', signal);
   return { id: listed.id, index: listed.index, entry: listed.entries[0]!, files: newest.files };
@@ -172,8 +178,8 @@ function unrecordedRevision(group: ObservedGroup, now: string): Revision {
  */
 export async function readHistory(store: VfsPath, cluster: string, options: ReadHistoryOptions = {}): Promise<HistoryView> {
   const { signal } = options;
-  const journal = new SubjectJournal(store, cluster);
-  const mode = (await readHistorySettings(store, signal)).journal;
+  const { journal, settings } = await openJournal(store, cluster, options);
+  const mode = settings.journal;
   const limit = options.limit ?? 20;
   const start = options.from ? (await findListed(journal, options.from, signal)).index : 0;
   const readEntries = (listed: ListedRevision) => Promise.all(listed.entries.map((name) => journal.readEntry(name, 'log', signal)));
