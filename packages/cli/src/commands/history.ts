@@ -42,6 +42,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const file = stringOption(ctx.args, 'file');
   const from = stringOption(ctx.args, 'from');
   const view = await readHistory(await ctx.openStore(), cluster, {
+    ...(await ctx.historyLocation()),
     ...(file !== undefined ? { file: file.replace(/^\/+/, '') } : {}),
     ...(limit !== undefined ? { limit } : {}),
     ...(from !== undefined ? { from } : {}),
