@@ -15,3 +15,4 @@ export { readHistory, resolveRevision, type HistoryView, type ReadHistoryOptions
 export { openRevision } from './revision-snapshot.js';
 export { planRollback, planUndelete, applyRollback, rollback, undelete, type RollbackPlan, type RollbackChange, type RollbackOptions, type RollbackReport } from './rollback.js';
 export { pruneHistory, type PruneOptions, type PruneReport } from './prune.js';
+export { type NativeVersion } from './native-versions.js';

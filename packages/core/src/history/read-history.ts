@@ -5,12 +5,13 @@
  * of those entries. Reading never writes: changes in the store that no entry records yet are reported
  * separately (`unrecorded`) and recorded by the next Statestore write.
  */
-import { InvalidConfigError, NotFoundError } from '../errors/errors.js';
+import { InvalidConfigError, NotFoundError, isPermissionDenied } from '../errors/errors.js';
 import { runLimited, type VfsPath } from '../path/vfs-path.js';
 import type { HistoryMode } from './history-settings.js';
 import { openJournal, type HistoryLocation } from './history-store.js';
 import type { Attribution, FileChange, FileState, JournalEntry, RevisionKind } from './journal-entry.js';
 import { parseEntryName } from './journal-layout.js';
+import { keepsVersions, listNativeVersions, mergeNative, type NativeMerge, type NativeVersion } from './native-versions.js';
 import type { ObservedGroup, SubjectJournal } from './subject-journal.js';
 
 const READS_AT_ONCE = 8;
@@ -32,8 +33,14 @@ export interface Revision {
   time: string;
   attribution?: Attribution;
   files: RevisionFile[];
-  /** Its log entries, newest first. */
+  /** Its log entries, newest first (none for a version only the service kept). */
   entries: string[];
+  /**
+   * The versions the service kept of its files (bucket versioning, KV v2), where it keeps them. A revision with
+   * these and no entries is a change the journal does not know (kops, another tool), at the time the service
+   * stored it; its id is a version id of the service, not a REV.
+   */
+  native?: NativeVersion[];
 }
 
 export interface HistoryView {
@@ -46,6 +53,12 @@ export interface HistoryView {
   revisions: Revision[];
   /** The REV the next page starts at, when there are more. */
   next?: string;
+  /**
+   * Present where the service keeps versions: whether they were read (merged into `revisions`), or why not (e.g.
+   * no permission to list versions). Revisions only the service kept are shown newer than the oldest journal
+   * revision of the page, and are not counted by `limit`.
+   */
+  native?: { read: boolean; reason?: string };
 }
 
 export interface ReadHistoryOptions extends HistoryLocation {
@@ -182,7 +195,7 @@ export async function readHistory(store: VfsPath, cluster: string, options: Read
   const mode = settings.journal;
   const limit = options.limit ?? 20;
   const start = options.from ? (await findListed(journal, options.from, signal)).index : 0;
-  const readEntries = (listed: ListedRevision) => Promise.all(listed.entries.map((name) => journal.readEntry(name, 'log', signal)));
+  const entriesOf = new Map<string, JournalEntry[]>();
 
   const revisions: Revision[] = [];
   let newest: { name: string; entry: JournalEntry } | undefined;
@@ -193,6 +206,7 @@ export async function readHistory(store: VfsPath, cluster: string, options: Read
       const listed = pending[i]!;
       const entries = await Promise.all(listed.entries.map((name) => journal.readEntry(name, 'log', signal)));
       if (listed.index === 0) newest = { name: listed.entries[0]!, entry: entries[0]! };
+      entriesOf.set(listed.id, entries);
       read[i] = revisionOf(listed, entries);
     });
     revisions.push(...read.filter((r) => !options.file || r.files.some((f) => f.path === options.file)));
@@ -216,12 +230,59 @@ export async function readHistory(store: VfsPath, cluster: string, options: Read
   }
 
   let unrecorded: Revision[] = [];
+  let native: HistoryView['native'];
+  let merged = revisions;
   if (start === 0) {
     const head = newest ? { name: newest.name, seq: newest.entry.seq, files: newest.entry.files } : await journal.head(signal);
     const seen = await journal.observe(head, signal);
     const now = new Date().toISOString();
     unrecorded = seen.groups.map((g) => unrecordedRevision(g, now)).reverse();
-    if (options.file) unrecorded = unrecorded.filter((r) => r.files.some((f) => f.path === options.file));
+    if (keepsVersions(store)) {
+      const paths = new Set([...Object.keys(seen.files), ...[...entriesOf.values()].flat().flatMap((e) => [...Object.keys(e.files), ...e.changes.map((c) => c.path)])]);
+      try {
+        const versions = await listNativeVersions(store, cluster, paths, signal);
+        if (versions.size === 0) throw new NoVersions();
+        const since = next && revisions.length > 0 ? Date.parse(revisions[revisions.length - 1]!.time) : undefined;
+        merged = withNative(revisions, mergeNative(versions, revisions.map((r) => ({ id: r.id, entries: entriesOf.get(r.id) ?? [] })), since));
+        unrecorded = unrecorded.filter((r) => r.kind !== 'outside'); // shown with the service's times among the revisions
+        native = { read: true };
+      } catch (e) {
+        if (!isPermissionDenied(e) && !(e instanceof NoVersions)) throw e;
+        native = { read: false, reason: (e as Error).message };
+      }
+    }
+    if (options.file) {
+      unrecorded = unrecorded.filter((r) => r.files.some((f) => f.path === options.file));
+      merged = merged.filter((r) => r.files.some((f) => f.path === options.file));
+    }
   }
-  return { store: store.toString(), cluster, mode, unrecorded, revisions, ...(next ? { next } : {}) };
+  return { store: store.toString(), cluster, mode, unrecorded, revisions: merged, ...(native ? { native } : {}), ...(next ? { next } : {}) };
+}
+
+/** The service keeps no versions of the cluster's files (versioning off): the journal alone tells. */
+class NoVersions extends Error {
+  constructor() {
+    super('the service keeps no versions of these files (versioning is off)');
+  }
+}
+
+/**
+ * Journal revisions with their native versions (a change made outside Statestore takes the time the service
+ * stored it), and the versions the journal does not know as revisions of their own, in time order.
+ */
+function withNative(revisions: Revision[], merge: NativeMerge): Revision[] {
+  const journal = revisions.map((r) => {
+    const versions = merge.byRevision.get(r.id);
+    if (!versions) return r;
+    const stored = versions.map((v) => v.time).filter((t): t is string => t !== undefined).sort();
+    return { ...r, native: versions, ...(r.kind === 'outside' && stored.length > 0 ? { time: stored[stored.length - 1]! } : {}) };
+  });
+  const service: Revision[] = merge.outside.map((g) => ({ id: g.versions[0]!.versionId, kind: 'outside', time: g.time, files: g.files, entries: [], native: g.versions }));
+  const out: Revision[] = [];
+  let j = 0;
+  for (const r of service) {
+    while (j < journal.length && Date.parse(journal[j]!.time) >= Date.parse(r.time)) out.push(journal[j++]!);
+    out.push(r);
+  }
+  return [...out, ...journal.slice(j)];
 }
