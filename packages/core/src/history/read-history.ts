@@ -54,7 +54,7 @@ export interface HistoryView {
   /** The REV the next page starts at, when there are more. */
   next?: string;
   /**
-   * Present where the service keeps versions: whether they were read (merged into `revisions`), or why not (e.g.
+   * Present where the service keeps versions of the cluster's files: whether they were read (merged into `revisions`), or why not (e.g.
    * no permission to list versions). Revisions only the service kept are shown newer than the oldest journal
    * revision of the page, and are not counted by `limit`.
    */
@@ -247,8 +247,9 @@ export async function readHistory(store: VfsPath, cluster: string, options: Read
         unrecorded = unrecorded.filter((r) => r.kind !== 'outside'); // shown with the service's times among the revisions
         native = { read: true };
       } catch (e) {
-        if (!isPermissionDenied(e) && !(e instanceof NoVersions)) throw e;
-        native = { read: false, reason: (e as Error).message };
+        if (e instanceof NoVersions) native = undefined;
+        else if (isPermissionDenied(e)) native = { read: false, reason: (e as Error).message };
+        else throw e;
       }
     }
     if (options.file) {
