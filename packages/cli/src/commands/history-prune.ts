@@ -50,7 +50,7 @@ async function run(ctx: CommandContext): Promise<number> {
     withLease: dryRun ? (_c, fn) => fn() : (c, fn) => ctx.withClusterLease(c, fn, { store }),
   });
   if (ctx.output('text') === 'json') ctx.json(report);
-  else ctx.out(render(report));
+  else ctx.out(`${render(report)}\n`);
   return 0;
 }
 

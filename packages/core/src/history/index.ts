@@ -16,3 +16,4 @@ export { openRevision } from './revision-snapshot.js';
 export { planRollback, planUndelete, applyRollback, rollback, undelete, type RollbackPlan, type RollbackChange, type RollbackOptions, type RollbackReport } from './rollback.js';
 export { pruneHistory, type PruneOptions, type PruneReport } from './prune.js';
 export { type NativeVersion } from './native-versions.js';
+export { copyJournal, type CopyJournalOptions } from './copy-journal.js';
