@@ -117,9 +117,11 @@ export class Operation implements JournalingOperation {
   async recorder(subject: string, signal?: AbortSignal, forWrite = true): Promise<SubjectRecorder | undefined> {
     if (forWrite) await this.recordMode(signal);
     if ((await this.historyMode(signal)) === 'off') return undefined;
+    const { journalRoot } = await this.resolved(signal);
+    // No await between looking the recorder up and keeping it: concurrent first reads share one.
     let recorder = this.recorders.get(subject);
     if (!recorder) {
-      recorder = new SubjectRecorder(new SubjectJournal(this.store, subject, (await this.resolved(signal)).journalRoot), { revision: this.revision, attribution: () => this.attribution(), logger: this.logger });
+      recorder = new SubjectRecorder(new SubjectJournal(this.store, subject, journalRoot), { revision: this.revision, attribution: () => this.attribution(), logger: this.logger });
       this.recorders.set(subject, recorder);
     }
     return recorder;

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemfsBackend, Operation, pathForBackend, readHistory, readHistorySettings, undelete, type VfsPath } from '../../src/index.js';
-import { quiet, treeHashes } from './history-helpers.js';
+import { DelegatingBackend } from '../delegating-backend.js';
+import { asRevision, newStore, quiet, treeHashes } from './history-helpers.js';
 
 const noLease = <T>(_cluster: string, fn: () => Promise<T>) => fn();
 
@@ -49,5 +50,20 @@ describe('a history store elsewhere', () => {
     const other = pathForBackend(new MemfsBackend(), 'other', { logger: quiet });
     await expect(readHistory(store, 'c', { historyStore: other })).rejects.toMatchObject({ code: 'InvalidConfig', message: expect.stringContaining(history.toString()) });
     await expect(readHistory(store, 'c', { historyStore: store.join('h') })).rejects.toMatchObject({ code: 'InvalidConfig', message: expect.stringContaining('inside or around') });
+  });
+
+  it('concurrent first reads of a cluster share one look at the journal (its newest entry is read once)', async () => {
+    const { store } = newStore();
+    const backend = store.backend as DelegatingBackend;
+    await asRevision(store, { user: 'a' }, async (s) => {
+      await s.join('c', 'config').createFile('x');
+      await s.join('c', 'instancegroup', 'a').createFile('a');
+      await s.join('c', 'instancegroup', 'b').createFile('b');
+    });
+    backend.calls = [];
+    const op = new Operation(store, { attribution: { user: 'b' } });
+    const tracked = op.track(store);
+    await Promise.all(['config', 'instancegroup/a', 'instancegroup/b'].map((p) => tracked.join('c', p).readText()));
+    expect(backend.calls.filter((c) => c.startsWith('list ') && c.includes('/.statestore/history/c/log/'))).toHaveLength(1);
   });
 });
