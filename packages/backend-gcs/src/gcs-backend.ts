@@ -27,6 +27,7 @@ import {
   type ListOptions,
   type ListPage,
   type ObjectInfo,
+  type ObjectVersion,
   type ReadOptions,
   type ReadResult,
   type WriteBody,
@@ -47,7 +48,7 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
   compareAndSwap: true,
   conditionalDelete: true,
-  versions: false,
+  versions: true,
   writeMetadata: true,
   acl: true,
   serverSideCopy: true,
@@ -60,6 +61,7 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
     `sha256 is reported too for files Statestore wrote from bytes (custom metadata ${SHA256_METADATA_KEY}).`,
     'An ACL is sent as a predefined ACL, and never to buckets with uniform bucket-level access.',
     'Write metadata is custom object metadata (x-goog-meta-*).',
+    'versions: the generations a bucket with object versioning keeps (noncurrent ones until its lifecycle rules remove them).',
   ],
 });
 
@@ -80,6 +82,8 @@ export interface GcsBackendOptions {
 interface BucketFacts {
   /** Uniform bucket-level access; undefined when the bucket's settings may not be read (403). */
   uniformAccess: boolean | undefined;
+  /** Object versioning is on; undefined when the bucket's settings may not be read. */
+  versioning: boolean | undefined;
 }
 
 /**
@@ -217,6 +221,47 @@ export class GcsBackend implements Backend {
     };
   }
 
+  /**
+   * The generations the bucket keeps of `key`, newest first; a deletion (the newest generation no longer live) as
+   * a record of its own at the time it was deleted. [] when only the live generation exists and versioning is off.
+   */
+  async listVersions(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectVersion[]> {
+    const bucket = await this.bucket();
+    const items: (GcsObjectResource & { timeCreated?: string; timeDeleted?: string })[] = [];
+    let pageToken: string | undefined;
+    do {
+      options.signal?.throwIfAborted();
+      let response: unknown;
+      try {
+        [, , response] = await bucket.getFiles({ autoPaginate: false, maxResults: MAX_PAGE_SIZE, prefix: key, versions: true, ...(pageToken ? { pageToken } : {}) });
+      } catch (e) {
+        throw this.error(e, key, options.signal, this.bucketMissing(this.urlFor(key)));
+      }
+      const page = (response ?? {}) as { items?: typeof items; nextPageToken?: string };
+      items.push(...(page.items ?? []).filter((item) => item.name === key));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    items.sort((a, b) => Number(b.generation) - Number(a.generation));
+    const versions: ObjectVersion[] = [];
+    const newest = items[0];
+    if (newest?.timeDeleted) versions.push({ versionId: `${newest.generation}-deleted`, modified: new Date(newest.timeDeleted), deleted: true, latest: true });
+    for (const item of items) {
+      const created = item.timeCreated ?? item.updated;
+      versions.push({ versionId: String(item.generation), ...(created ? { modified: new Date(created) } : {}), size: Number(item.size ?? 0), version: String(item.generation), latest: !item.timeDeleted });
+    }
+    if (versions.length === 1 && !versions[0]!.deleted && (await this.bucketFacts()).versioning !== true) return [];
+    return versions;
+  }
+
+  /** One generation of `key` (NotFound for a deletion record or a generation the bucket no longer keeps). */
+  async readVersion(key: string, versionId: string, options: ReadOptions = {}): Promise<ReadResult> {
+    if (!/^\d+$/.test(versionId)) throw new NotFoundError(`Version ${versionId} of ${this.urlFor(key)} is a deletion: it has no content`, { url: this.urlFor(key) });
+    const bucket = await this.bucket();
+    const opened = await this.download(bucket.file(key, { generation: versionId }), key, options);
+    const info = infoFromHeaders(key, opened.headers) ?? { key, size: 0, version: versionId };
+    return { info, body: this.body(opened.stream, key, options.signal) };
+  }
+
   /** Server-side copy inside this bucket (the JSON API's rewrite). */
   async copy(sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<ObjectInfo> {
     return this.rewrite(this.bucketName, sourceKey, targetKey, options);
@@ -337,10 +382,10 @@ export class GcsBackend implements Backend {
     const bucket = await this.bucket();
     try {
       const [metadata] = await bucket.getMetadata();
-      return { uniformAccess: metadata.iamConfiguration?.uniformBucketLevelAccess?.enabled === true };
+      return { uniformAccess: metadata.iamConfiguration?.uniformBucketLevelAccess?.enabled === true, versioning: metadata.versioning?.enabled === true };
     } catch (e) {
       // Object-only roles may not read bucket settings; the bucket's objects are still usable.
-      if (httpStatusOf(e) === 403) return { uniformAccess: undefined };
+      if (httpStatusOf(e) === 403) return { uniformAccess: undefined, versioning: undefined };
       throw this.error(e, '', undefined, this.bucketMissing(this.urlFor('')));
     }
   }

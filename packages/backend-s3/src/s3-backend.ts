@@ -22,6 +22,7 @@ import {
   type ListOptions,
   type ListPage,
   type ObjectInfo,
+  type ObjectVersion,
   type ReadOptions,
   type ReadResult,
   type WriteBody,
@@ -36,6 +37,7 @@ import { bucketEncryption, isKms, type BucketEncryption } from './encryption.js'
 import { errorCode, httpStatus, mapS3Error, type ErrorContext } from './errors.js';
 import { SHA256_METADATA, infoAfterWrite, infoFromListing, infoFromResponse } from './object-info.js';
 import { probePreconditions, type ProbeResult, type WriteParams } from './precondition-probe.js';
+import { listObjectVersions } from './object-versions.js';
 import { resolveRegion, type RegionInfo } from './region.js';
 import { loadLibStorage, loadSdk, type S3Sdk } from './sdk.js';
 import { SSE_CACHE_FILE, probeSseSupport, sseRequiredError, sseUnsupportedNotice } from './sse-support.js';
@@ -224,6 +226,29 @@ export class S3Backend implements Backend {
       };
     } catch (e) {
       throw mapS3Error(e, this.context(prefix, 's3:ListBucket'));
+    }
+  }
+
+  /** The versions a versioned bucket keeps of `key` (s3:ListBucketVersions), newest first. */
+  async listVersions(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectVersion[]> {
+    const r = await this.prepare();
+    try {
+      return await listObjectVersions(r.client, r.sdk, this.bucket, key, options.signal);
+    } catch (e) {
+      throw mapS3Error(e, this.context(key, 's3:ListBucketVersions'));
+    }
+  }
+
+  /** One version of `key` (s3:GetObjectVersion); NotFound for a delete marker or a version that is gone. */
+  async readVersion(key: string, versionId: string, options: ReadOptions = {}): Promise<ReadResult> {
+    const r = await this.prepare();
+    const ctx = this.context(key, 's3:GetObjectVersion');
+    try {
+      const out = await r.client.send(new r.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }), { abortSignal: options.signal });
+      return { info: infoFromResponse(key, out), body: mapStreamErrors(out.Body as AsyncIterable<Uint8Array>, ctx) };
+    } catch (e) {
+      if (httpStatus(e) === 405) throw new NotFoundError(`Version ${versionId} of ${ctx.url} is a deletion: it has no content`, { url: ctx.url, cause: e });
+      throw mapS3Error(e, ctx);
     }
   }
 

@@ -17,7 +17,7 @@ export type ProbeOutcome = { result: ProbeResult };
 function capabilitiesWith(conditional: { atomicCreate: boolean; compareAndSwap: boolean; conditionalDelete: boolean }, probed: boolean): Readonly<Capabilities> {
   return freezeCapabilities({
     ...conditional,
-    versions: false,
+    versions: true,
     writeMetadata: true,
     acl: true,
     serverSideCopy: true,
@@ -28,6 +28,7 @@ function capabilitiesWith(conditional: { atomicCreate: boolean; compareAndSwap: 
     notes: [
       'md5 comes from the ETag, and only for single-part uploads not encrypted with SSE-KMS or SSE-C',
       'sha256 is kept in x-amz-meta-statestore-sha256 for files Statestore wrote from bytes',
+      'versions: kept where bucket versioning is on (listed with s3:ListBucketVersions)',
       probed ? 'conditional writes and deletes as the probe found them' : 'conditional writes and deletes are checked by a probe before the first conditional write',
     ],
   });

@@ -16,9 +16,11 @@
  * - Vault's LIST returns a whole folder at once; pages are cut here by `pageSize`, the page token being the
  *   last key of the previous page. Listings without a delimiter walk LIST folder by folder. Each file of a
  *   page is read for its size and version (LIST returns names only).
+ * - Versions (`listVersions`, `readVersion`): the secret's KV v2 versions from its metadata, newest first, a
+ *   soft-deleted or destroyed one as a deletion; kept up to the mount's `max_versions`. `delete` removes them all.
  * - Whole files only: no streaming, no ranges; sizes are bounded by Vault's request size and storage limits.
  */
-import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult, WriteBody, WriteOptions } from '@statestore/core';
+import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ObjectVersion, ReadOptions, ReadResult, WriteBody, WriteOptions } from '@statestore/core';
 import { AlreadyExistsError, InvalidConfigError, NotFoundError, PreconditionFailedError, UnsupportedError, checkWriteMetadata, collect, freezeCapabilities, runLimited } from '@statestore/core';
 import { formatVaultUrl, type VaultLocation } from './config.js';
 import type { RequestAuth, VaultClient, VaultConnection } from './connection.js';
@@ -54,7 +56,7 @@ interface SecretAnswer {
 
 /** The current-version facts from `<mount>/metadata/<key>`. */
 interface MetadataAnswer {
-  data?: { current_version?: unknown; versions?: Record<string, { deletion_time?: unknown; destroyed?: unknown }> };
+  data?: { current_version?: unknown; versions?: Record<string, { created_time?: unknown; deletion_time?: unknown; destroyed?: unknown }> };
 }
 
 export class VaultBackend implements Backend {
@@ -204,15 +206,52 @@ export class VaultBackend implements Backend {
     return { key, size, version: versionToken(answer.data?.version, answer.data?.created_time), ...modified(answer.data?.created_time), ...(metadata ? { metadata: { ...metadata } } : {}) };
   }
 
-  /** The latest version's number when it is soft-deleted or destroyed; undefined when it is live or there is none. */
-  private async deletedLatestVersion(key: string): Promise<number | undefined> {
-    let answer: MetadataAnswer;
+  /** The secret's KV v2 versions, newest first (a soft-deleted or destroyed one as a deletion); [] when there is no secret. */
+  async listVersions(key: string): Promise<ObjectVersion[]> {
+    const answer = await this.readMetadata(key);
+    const current = Number(answer?.data?.current_version);
+    return Object.entries(answer?.data?.versions ?? {})
+      .map(([number, v]) => ({
+        versionId: number,
+        ...modified(v.created_time),
+        version: versionToken(number, v.created_time),
+        ...(v.destroyed === true || (typeof v.deletion_time === 'string' && v.deletion_time !== '') ? { deleted: true } : {}),
+        latest: Number(number) === current,
+      }))
+      .sort((a, b) => Number(b.versionId) - Number(a.versionId));
+  }
+
+  /** One KV v2 version of the secret; NotFound when it is deleted, destroyed or beyond what the mount keeps. */
+  async readVersion(key: string, versionId: string, _options: ReadOptions = {}): Promise<ReadResult> {
+    const missing = () => new NotFoundError(`Version ${versionId} of ${this.urlFor(key)} is not there (deleted, destroyed, or older than the mount keeps)`, { url: this.urlFor(key) });
+    if (!/^[1-9][0-9]*$/.test(versionId)) throw missing();
+    let answer: SecretAnswer;
     try {
-      answer = (await this.call(key, 'metadata', ['read'], (client, auth, path) => client.read(path, auth))) as MetadataAnswer;
+      answer = (await this.call(key, 'data', ['read'], (client, auth, path) => client.read(`${path}?version=${versionId}`, auth))) as SecretAnswer;
+    } catch (e) {
+      if (isMissingSecret((e as Error).cause)) throw missing();
+      throw e;
+    }
+    const file = answer.data?.data?.file;
+    if (typeof file !== 'string') throw missing();
+    const bytes = Buffer.from(file, 'base64');
+    return { info: infoOf(key, file, answer), body: oneChunk(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)) };
+  }
+
+  /** The secret's metadata, or undefined when there is no secret. */
+  private async readMetadata(key: string): Promise<MetadataAnswer | undefined> {
+    try {
+      return (await this.call(key, 'metadata', ['read'], (client, auth, path) => client.read(path, auth))) as MetadataAnswer;
     } catch (e) {
       if (isMissingSecret((e as Error).cause)) return undefined;
       throw e;
     }
+  }
+
+  /** The latest version's number when it is soft-deleted or destroyed; undefined when it is live or there is none. */
+  private async deletedLatestVersion(key: string): Promise<number | undefined> {
+    const answer = await this.readMetadata(key);
+    if (!answer) return undefined;
     const current = Number(answer.data?.current_version);
     const latest = answer.data?.versions?.[String(current)];
     if (!Number.isInteger(current) || current < 1 || !latest) return undefined;

@@ -47,6 +47,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['delete', 'instancegroup'], mutating: true, completes: 'instancegroup', aliases: [['delete', 'ig']], group: 'cluster', summary: "Delete an instance group's state", load: () => import('./commands/delete-instancegroup.js') },
   { words: ['export'], completes: 'cluster', group: 'cluster', summary: "Copy a cluster's state to another place (e.g. file:///dir) for review", load: () => import('./commands/export.js') },
   { words: ['history'], completes: 'cluster', group: 'cluster', summary: "List a cluster's revisions: who changed what, when and why (--file, -o json)", load: () => import('./commands/history.js') },
+  { words: ['history', 'prune'], completes: 'cluster', group: 'cluster', summary: "Remove a cluster's oldest revisions from the history journal (--keep N, --older-than)", load: () => import('./commands/history-prune.js') },
   { words: ['history', 'diff'], completes: 'cluster', group: 'cluster', summary: 'Show what changed between two revisions of a cluster, field by field', load: () => import('./commands/history-diff.js') },
   { words: ['rollback'], mutating: true, completes: 'cluster', group: 'cluster', summary: 'Bring a cluster back to an earlier revision (as a new revision; --dry-run)', load: () => import('./commands/rollback.js') },
   { words: ['undelete'], mutating: true, completes: 'cluster', group: 'cluster', summary: 'Bring back a deleted cluster (or what the newest deletion removed) from the history', load: () => import('./commands/undelete.js') },

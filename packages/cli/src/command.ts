@@ -48,6 +48,11 @@ export interface ParsedArgs {
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   state: { type: 'string', valueName: 'URL', description: 'State store (default: $KOPS_STATE_STORE, then kops_state_store in ~/.kops.yaml or ~/.kops/config)' },
   name: { type: 'string', valueName: 'CLUSTER', description: 'Cluster name (default: $KOPS_CLUSTER_NAME or the positional argument)' },
+  'history-store': {
+    type: 'string',
+    valueName: 'URL',
+    description: 'Where the history journal is kept when the state store records no other (another bucket or account); recorded in the state store by the first write',
+  },
   config: { type: 'string', valueName: 'FILE', description: 'Config file to read kops_state_store from instead of ~/.kops.yaml and ~/.kops/config' },
   v: { type: 'string', short: 'v', valueName: 'N', description: 'Log level on stderr, as kops -v (also -v=N, --v=N): 0 notices, 1 each file, 2 retries and settings, 4 every HTTP request' },
   help: { type: 'boolean', short: 'h', description: 'Show help' },
@@ -72,7 +77,7 @@ export function withMutatingOptions(spec: CommandSpec, mutating: boolean): Comma
 export const OUTPUT_OPTION: OptionSpec = { type: 'string', short: 'o', valueName: 'FORMAT', description: 'Output format' };
 
 /** Global options that take a value (so the dispatcher can skip their values when finding the command words). */
-export const GLOBAL_VALUE_FLAGS = new Set(['--state', '--name', '--config', '-v', '--v', '-o', '--output']);
+export const GLOBAL_VALUE_FLAGS = new Set(['--state', '--history-store', '--name', '--config', '-v', '--v', '-o', '--output']);
 
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const all: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...spec.options };

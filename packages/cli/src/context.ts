@@ -23,6 +23,7 @@ import {
   settledCapabilities,
   withClusterLease,
   type HeldLease,
+  type HistoryLocation,
   type Logger,
   type RequestEvent,
   type RequestLogger,
@@ -77,6 +78,7 @@ export class CommandContext {
   private usedMemfs = false;
   /** The -v level (else $STATESTORE_VERBOSITY, else 0); it reaches core through `logger`, never through process.env. */
   private journal: Promise<Operation | undefined> | undefined;
+  private history: Promise<HistoryLocation> | undefined;
   readonly verbosity: number;
   readonly logger: Logger;
   /** At -v 4 and above: one line per HTTP request of every store this command opens. */
@@ -243,12 +245,26 @@ export class CommandContext {
       const message = stringOption(this.args, 'message');
       const history = historyModeFromEnv(this.env);
       return new Operation(await this.resolve(url), {
+        ...(await this.historyLocation()),
         attribution: () => collectAttribution({ env: this.env, argv: ['statestore', ...this.invocation.argv], cwd: this.io.cwd, ...(message !== undefined ? { message } : {}) }),
         ...(history ? { history } : {}),
         logger: this.logger,
       });
     })();
     return this.journal;
+  }
+
+  /**
+   * Where the state store's history is kept: the history store given with --history-store (used when the store
+   * records none, and recorded by the first write), and how to open the one the store records.
+   */
+  historyLocation(): Promise<HistoryLocation> {
+    this.history ??= (async () => {
+      const url = stringOption(this.args, 'history-store');
+      // Opened as themselves: the journal's own writes are never journaled.
+      return { ...(url !== undefined ? { historyStore: await this.resolve(url) } : {}), open: (recorded: string) => this.resolve(recorded) };
+    })();
+    return this.history;
   }
 
   /** The state store root. */

@@ -18,5 +18,5 @@ export function splitRevision(arg: string): { name: string; rev?: string } {
 /** The state store root, or the store as it was at `rev` of `cluster` when a revision is given. */
 export async function storeAt(ctx: CommandContext, cluster: string, rev: string | undefined): Promise<VfsPath> {
   const store = await ctx.openStore();
-  return rev === undefined ? store : (await openRevision(store, cluster, rev)).root;
+  return rev === undefined ? store : (await openRevision(store, cluster, rev, await ctx.historyLocation())).root;
 }

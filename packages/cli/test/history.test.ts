@@ -106,4 +106,44 @@ describe('history commands', () => {
     expect(view.revisions).toHaveLength(1);
     expect(view.unrecorded.map((r) => r.kind)).toEqual(['outside']);
   });
+
+  it('migrate says that history stays behind; --with-history carries the journal: same revisions, rollback works in the new store', async () => {
+    const { dir, run } = setup();
+    await run(['create', 'cluster', NAME, '--zones', 'us-east-1a', '--cloud', 'aws', '-m', 'created']);
+    await run(['set', 'cluster', NAME, 'spec.kubernetesVersion=1.31.0', '-m', 'bump']);
+    const old = JSON.parse((await run(['history', NAME, '-o', 'json'])).stdout) as { revisions: { id: string }[] };
+    const bare = `file://${path.dirname(dir)}/bare`;
+    const plain = await run(['migrate', NAME, '--to', bare]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('history: not carried (it stays in the old store; --with-history copies the journal)');
+    expect(JSON.parse((await run(['history', NAME, '-o', 'json', '--state', bare])).stdout).revisions).toEqual([]);
+
+    const carried = `file://${path.dirname(dir)}/carried`;
+    const r = await run(['migrate', NAME, '--to', carried, '--with-history']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/history: copied \d+ journal files to .*carried\/\.statestore\/history\/hist\.example\.com/);
+    const moved = JSON.parse((await run(['history', NAME, '-o', 'json', '--state', carried])).stdout) as { revisions: { id: string }[] };
+    expect(moved.revisions.map((x) => x.id)).toEqual(old.revisions.map((x) => x.id));
+    // Run again (resumable): everything is there already.
+    expect((await run(['migrate', NAME, '--to', carried, '--with-history', '--dry-run'])).stdout).toMatch(/history: would copy 0 journal files .*\(\d+ already there\)/);
+    expect((await run(['rollback', NAME, '--to', '@-1', '--state', carried])).code).toBe(0);
+    expect((await run(['get', 'cluster', NAME, '-o', 'yaml', '--state', carried])).stdout).not.toContain('1.31.0');
+  });
+
+  it('history prune keeps the newest revisions; a dry run removes nothing; --keep 0 is a usage error', async () => {
+    const { run } = setup();
+    await run(['create', 'cluster', NAME, '--zones', 'us-east-1a', '--cloud', 'aws']);
+    for (const v of ['1.30.0', '1.31.0', '1.32.0']) await run(['set', 'cluster', NAME, `spec.kubernetesVersion=${v}`]);
+    const dry = await run(['history', 'prune', NAME, '--keep', '2', '--dry-run']);
+    expect(dry.stdout).toMatch(/^Would remove 2 revision\(s\) of hist\.example\.com from .*: \d+ log entries, \d+ intents, \d+ blobs\.\nKept 2 revision\(s\), the oldest [0-9a-f]{12}\.\n$/);
+    expect(JSON.parse((await run(['history', NAME, '-o', 'json'])).stdout).revisions).toHaveLength(4);
+    const pruned = await run(['history', 'prune', NAME, '--keep', '2']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(JSON.parse((await run(['history', NAME, '-o', 'json'])).stdout).revisions).toHaveLength(2);
+    expect((await run(['rollback', NAME, '--to', '@-1'])).code).toBe(0);
+    expect((await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout).toContain('kubernetesVersion: 1.31.0');
+    const zero = await run(['history', 'prune', NAME, '--keep', '0']);
+    expect(zero.code).toBe(2);
+    expect((await run(['history', 'prune', NAME])).stderr).toContain('--keep N or --older-than DURATION');
+  });
 });

@@ -25,8 +25,9 @@ async function run(ctx: CommandContext): Promise<number> {
   const [cluster, from, to, ...extra] = ctx.args.positionals;
   if (!cluster || !from || extra.length > 0) throw new UsageError('history diff takes a cluster and one or two revisions: CLUSTER REV1 [REV2]');
   const store = await ctx.openStore();
-  const a = (await openRevision(store, cluster, from)).root.join(cluster);
-  const b = to ? (await openRevision(store, cluster, to)).root.join(cluster) : store.join(cluster);
+  const location = await ctx.historyLocation();
+  const a = (await openRevision(store, cluster, from, location)).root.join(cluster);
+  const b = to ? (await openRevision(store, cluster, to, location)).root.join(cluster) : store.join(cluster);
   const diff = await diffStores(a, b);
   const labelled = { ...diff, a: `${diff.a} (revision ${from})`, b: to ? `${diff.b} (revision ${to})` : `${diff.b} (now)` };
   if (ctx.output('text') === 'json') ctx.json(labelled);

@@ -42,6 +42,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const file = stringOption(ctx.args, 'file');
   const from = stringOption(ctx.args, 'from');
   const view = await readHistory(await ctx.openStore(), cluster, {
+    ...(await ctx.historyLocation()),
     ...(file !== undefined ? { file: file.replace(/^\/+/, '') } : {}),
     ...(limit !== undefined ? { limit } : {}),
     ...(from !== undefined ? { from } : {}),
@@ -58,13 +59,16 @@ function render(ctx: CommandContext, view: HistoryView): string {
   for (const r of view.unrecorded) lines.push('', ...block(ctx, r));
   for (const r of view.revisions) lines.push('', ...block(ctx, r));
   if (view.unrecorded.length + view.revisions.length === 0) lines.push('', 'No revisions recorded.');
+  if (view.native && !view.native.read) lines.push('', `Versions kept by the service were not read: ${view.native.reason}`);
   if (view.next) lines.push('', `More: statestore history ${view.cluster} --from ${view.next}`);
   return `${lines.join('\n')}\n`;
 }
 
 function block(ctx: CommandContext, r: Revision): string[] {
   const heading =
-    r.index === undefined
+    r.index === undefined && r.native
+      ? `outside Statestore, kept by the service only (version ${r.id}; not a REV: the journal has no copy)`
+      : r.index === undefined
       ? `not recorded yet${r.kind === 'unconfirmed' ? `: revision ${r.id}, unconfirmed (its command stopped before recording it; the change is in the store)` : ': outside Statestore'}`
       : `revision ${r.id} (@-${r.index})${r.kind === 'outside' ? ' outside Statestore' : r.kind === 'unconfirmed' ? ' unconfirmed (its command stopped before recording it; the change is in the store)' : ''}`;
   const a = r.attribution;
@@ -72,7 +76,7 @@ function block(ctx: CommandContext, r: Revision): string[] {
   // The actor or email names who; the OS user and host say from where.
   const machine = a?.actor || a?.email ? [a.user, a.host].filter(Boolean).join(' on ') : '';
   const details = [
-    `Date:    ${r.time}`,
+    `Date:    ${r.time}${r.native && r.entries.length === 0 ? ' (stored by the service)' : ''}`,
     ...(who ? [`Author:  ${who}${machine ? ` (${machine})` : ''}`] : []),
     ...(a?.command ? [`Command: ${a.command}`] : []),
     ...(a?.message ? [`Message: ${a.message}`] : []),

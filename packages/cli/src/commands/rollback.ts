@@ -38,12 +38,13 @@ async function run(ctx: CommandContext): Promise<number> {
   const to = stringOption(ctx.args, 'to');
   if (!to) throw new UsageError('--to REV is required: a revision from `statestore history`, or @-N');
   const store = await ctx.openStore();
+  const location = await ctx.historyLocation();
   if (boolOption(ctx.args, 'dry-run')) {
-    printRollback(ctx, await planRollback(store, cluster, to));
+    printRollback(ctx, await planRollback(store, cluster, to, location));
     return 0;
   }
   const operation = await ctx.operation();
-  const { plan, report } = await rollback(store, cluster, to, { ...(operation ? { operation } : {}), withLease: (c, fn) => ctx.withClusterLease(c, fn, { store }) });
+  const { plan, report } = await rollback(store, cluster, to, { ...location, ...(operation ? { operation } : {}), withLease: (c, fn) => ctx.withClusterLease(c, fn, { store }) });
   printRollback(ctx, plan, report);
   return 0;
 }

@@ -29,12 +29,13 @@ async function run(ctx: CommandContext): Promise<number> {
   if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
   const cluster = ctx.clusterName(positional);
   const store = await ctx.openStore();
+  const location = await ctx.historyLocation();
   if (boolOption(ctx.args, 'dry-run')) {
-    printRollback(ctx, await planUndelete(store, cluster));
+    printRollback(ctx, await planUndelete(store, cluster, location));
     return 0;
   }
   const operation = await ctx.operation();
-  const { plan, report } = await undelete(store, cluster, { ...(operation ? { operation } : {}), withLease: (c, fn) => ctx.withClusterLease(c, fn, { store }) });
+  const { plan, report } = await undelete(store, cluster, { ...location, ...(operation ? { operation } : {}), withLease: (c, fn) => ctx.withClusterLease(c, fn, { store }) });
   printRollback(ctx, plan, report);
   return 0;
 }

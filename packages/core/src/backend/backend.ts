@@ -115,6 +115,21 @@ export interface CopyOptions {
   signal?: AbortSignal;
 }
 
+/** One version of a key that the service keeps (`capabilities.versions`). */
+export interface ObjectVersion {
+  /** The service's id of this version (S3 VersionId, GCS generation, KV v2 version number). */
+  versionId: string;
+  /** When the service stored it. */
+  modified?: Date;
+  size?: number;
+  /** The version token `stat` and `list` report while it is current (ETag, generation, …), where the service says. */
+  version?: string;
+  /** A deletion (an S3 delete marker, a KV v2 deleted version): no content. */
+  deleted?: boolean;
+  /** The current version. */
+  latest?: boolean;
+}
+
 /** Per-key outcome of a batch delete. */
 export interface DeleteManyResult {
   deleted: string[];
@@ -129,7 +144,7 @@ export interface Capabilities {
   compareAndSwap: boolean;
   /** `delete(…, {ifMatch})` is honoured. */
   conditionalDelete: boolean;
-  /** The service keeps old versions. */
+  /** The service can keep old versions, and the driver lists and reads them (`listVersions`, `readVersion`). */
   versions: boolean;
   /** `WriteOptions.metadata` is stored with the object and reported back by `stat` and `read`. */
   writeMetadata: boolean;
@@ -191,6 +206,13 @@ export interface Backend {
   readonly serviceId?: string;
   /** Server-side copy from another backend of the same service (same serviceId). */
   copyFrom?(source: Backend, sourceKey: string, targetKey: string, options?: CopyOptions): Promise<ObjectInfo>;
+  /**
+   * The versions the service keeps of `key`, newest first, deletions included (`capabilities.versions`); an empty
+   * list when it keeps none of that key. Where versioning can be off (a bucket setting), only the current version.
+   */
+  listVersions?(key: string, options?: { signal?: AbortSignal }): Promise<ObjectVersion[]>;
+  /** One version of `key` by its `versionId` (NotFoundError when the service no longer has it, or it is a deletion). */
+  readVersion?(key: string, versionId: string, options?: ReadOptions): Promise<ReadResult>;
   /** Releases clients and sockets. */
   close?(): Promise<void>;
 }

@@ -1,7 +1,9 @@
 /**
  * history/history-settings owns `.statestore/history.json`, the store's history settings, so that every writer
  * agrees: whether the journal is on (`STATESTORE_HISTORY=off` is recorded here by the first command that
- * writes with it). Fields this version does not know are kept when it rewrites the file.
+ * writes with it) and where it is kept (`store`: a history store elsewhere, recorded by the first command that
+ * writes with `--history-store`). Fields this version does not know are kept when it rewrites the file, which
+ * is written private (the store's default: no public ACL, file mode 0600).
  */
 import { InvalidConfigError, isNotFound } from '../errors/errors.js';
 import type { VfsPath } from '../path/vfs-path.js';
@@ -14,6 +16,8 @@ export const HISTORY_ENV = 'STATESTORE_HISTORY';
 export interface HistorySettings {
   /** Whether Statestore commands journal the changes they make (default on). */
   journal: HistoryMode;
+  /** The URL of the history store the journal is kept in; absent: in this store, under `.statestore/history/`. */
+  store?: string;
   /** When and by whom `journal` was last set. */
   changed?: { time: string; by?: string };
   [other: string]: unknown;
@@ -47,13 +51,21 @@ export async function readHistorySettings(store: VfsPath, signal?: AbortSignal):
   if (typeof settings !== 'object' || settings === null || (settings.journal !== 'on' && settings.journal !== 'off')) {
     throw new InvalidConfigError(`${path.toString()} must hold {"journal": "on"} or {"journal": "off"}; fix or remove it`, { url: path.toString() });
   }
+  if (settings.store !== undefined && (typeof settings.store !== 'string' || settings.store === '')) {
+    throw new InvalidConfigError(`${path.toString()}: "store" must be the URL of the history store; fix or remove it`, { url: path.toString() });
+  }
   return settings as HistorySettings;
 }
 
 /** Records `mode` in the store (a plain write: the last writer wins, as it would with any setting). */
-export async function writeHistoryMode(store: VfsPath, mode: HistoryMode, by?: string, signal?: AbortSignal): Promise<HistorySettings> {
+export function writeHistoryMode(store: VfsPath, mode: HistoryMode, by?: string, signal?: AbortSignal): Promise<HistorySettings> {
+  return writeHistorySettings(store, { journal: mode }, by, signal);
+}
+
+/** Records `changes` (the mode, the history store) in the store's settings, keeping the rest. */
+export async function writeHistorySettings(store: VfsPath, changes: Partial<Pick<HistorySettings, 'journal' | 'store'>>, by?: string, signal?: AbortSignal): Promise<HistorySettings> {
   const current = await readHistorySettings(store, signal);
-  const next: HistorySettings = { ...current, journal: mode, changed: { time: new Date().toISOString(), ...(by ? { by } : {}) } };
+  const next: HistorySettings = { ...current, ...changes, changed: { time: new Date().toISOString(), ...(by ? { by } : {}) } };
   await historySettingsPath(store).writeFile(`${JSON.stringify(next, null, 2)}\n`, signal ? { signal } : {});
   return next;
 }

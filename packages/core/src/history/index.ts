@@ -7,9 +7,13 @@
 export { Operation, type OperationOptions } from './operation.js';
 export { OPERATION_METADATA } from './journal-layer.js';
 export { collectAttribution, describeAuthor, redactCommandLine, ACTOR_ENV, type AttributionSources } from './attribution.js';
-export { readHistorySettings, writeHistoryMode, historyModeFromEnv, HISTORY_ENV, type HistoryMode, type HistorySettings } from './history-settings.js';
+export { resolveHistory, type HistoryLocation, type ResolvedHistory } from './history-store.js';
+export { readHistorySettings, writeHistoryMode, writeHistorySettings, historyModeFromEnv, HISTORY_ENV, type HistoryMode, type HistorySettings } from './history-settings.js';
 export { JOURNAL_FORMAT, type Attribution, type FileChange, type FileState, type JournalEntry, type RevisionKind } from './journal-entry.js';
 export { historySettingsPath, journalFolder } from './journal-layout.js';
 export { readHistory, resolveRevision, type HistoryView, type ReadHistoryOptions, type Revision, type RevisionFile, type ResolvedRevision } from './read-history.js';
 export { openRevision } from './revision-snapshot.js';
 export { planRollback, planUndelete, applyRollback, rollback, undelete, type RollbackPlan, type RollbackChange, type RollbackOptions, type RollbackReport } from './rollback.js';
+export { pruneHistory, type PruneOptions, type PruneReport } from './prune.js';
+export { type NativeVersion } from './native-versions.js';
+export { copyJournal, type CopyJournalOptions } from './copy-journal.js';

@@ -4,21 +4,23 @@
  * of the store is journaled. Nothing is written for the journal before the first such write, so an operation
  * that only reads writes nothing; the journal is read before the first read of a subject's file, so that a
  * read–modify–write has little to do between its read and its write. Before the first write, the mode asked
- * for ($STATESTORE_HISTORY) is recorded in the store's history settings when it differs, so every writer agrees.
+ * for ($STATESTORE_HISTORY) and the history store asked for are recorded in the store's history settings when
+ * they differ, so every writer agrees; the journal is kept where those settings say (history-store).
  */
 import type { Backend } from '../backend/backend.js';
 import type { Logger } from '../path/store-context.js';
 import type { VfsPath } from '../path/vfs-path.js';
 import { dirPrefix, isInternalKey } from '../url/keys.js';
 import { collectAttribution, describeAuthor } from './attribution.js';
-import { readHistorySettings, writeHistoryMode, type HistoryMode } from './history-settings.js';
+import { writeHistorySettings, type HistoryMode } from './history-settings.js';
+import { resolveHistory, type HistoryLocation, type ResolvedHistory } from './history-store.js';
 import type { Attribution } from './journal-entry.js';
 import { JournalLayer, type JournalingOperation, type JournalTarget } from './journal-layer.js';
 import { newRevisionId } from './journal-layout.js';
 import { SubjectJournal } from './subject-journal.js';
 import { SubjectRecorder } from './subject-recorder.js';
 
-export interface OperationOptions {
+export interface OperationOptions extends Omit<HistoryLocation, 'signal'> {
   /** Who, from where and why (default: collected from this process when first needed: OS user, host, git email, $STATESTORE_ACTOR). */
   attribution?: Attribution | (() => Promise<Attribution>);
   /** The mode asked for ($STATESTORE_HISTORY); recorded in the store at the first write when it differs. Default: the store's. */
@@ -32,7 +34,7 @@ export class Operation implements JournalingOperation {
   /** The id of the revision this operation makes (what `history` prints). */
   readonly revision = newRevisionId();
   private attributed: Promise<Attribution> | undefined;
-  private stored: Promise<HistoryMode> | undefined;
+  private stored: Promise<ResolvedHistory> | undefined;
   private modeRecorded: Promise<void> | undefined;
   private readonly recorders = new Map<string, SubjectRecorder>();
   private readonly logger: Logger;
@@ -77,21 +79,32 @@ export class Operation implements JournalingOperation {
     return { subject: relative.slice(0, slash), path: relative.slice(slash + 1) };
   }
 
-  /** The mode this operation journals by: the one asked for, else the store's (read once). Reads only. */
-  historyMode(signal?: AbortSignal): Promise<HistoryMode> {
-    this.stored ??= readHistorySettings(this.store, signal).then((s) => s.journal);
+  /** The store's history settings and journal root (read once). Reads only. */
+  private resolved(signal?: AbortSignal): Promise<ResolvedHistory> {
+    const { historyStore, open } = this.options;
+    this.stored ??= resolveHistory(this.store, { ...(historyStore ? { historyStore } : {}), ...(open ? { open } : {}), ...(signal ? { signal } : {}) });
     this.stored.catch(() => (this.stored = undefined));
-    return this.options.history ? Promise.resolve(this.options.history) : this.stored;
+    return this.stored;
   }
 
-  /** Before the first write: records the mode asked for in the store when it differs (once). */
+  /** The mode this operation journals by: the one asked for, else the store's (read once). Reads only. */
+  async historyMode(signal?: AbortSignal): Promise<HistoryMode> {
+    return this.options.history ?? (await this.resolved(signal)).settings.journal;
+  }
+
+  /** Before the first write: records the mode and the history store asked for in the store when they differ (once). */
   private recordMode(signal?: AbortSignal): Promise<void> {
     this.modeRecorded ??= (async () => {
+      const { settings, journalRoot } = await this.resolved(signal);
       const wanted = this.options.history;
-      this.stored ??= readHistorySettings(this.store, signal).then((s) => s.journal);
-      if (!wanted || wanted === (await this.stored)) return;
-      await writeHistoryMode(this.store, wanted, describeAuthor(await this.attribution()) || undefined, signal);
-      this.logger.log(0, `history is now ${wanted} for every writer of ${this.store.toString()} (recorded in .statestore/history.json)`);
+      const changes = {
+        ...(wanted && wanted !== settings.journal ? { journal: wanted } : {}),
+        ...(this.options.historyStore && settings.store === undefined && journalRoot !== this.store ? { store: journalRoot.toString() } : {}),
+      };
+      if (Object.keys(changes).length === 0) return;
+      await writeHistorySettings(this.store, changes, describeAuthor(await this.attribution()) || undefined, signal);
+      if (changes.journal) this.logger.log(0, `history is now ${changes.journal} for every writer of ${this.store.toString()} (recorded in .statestore/history.json)`);
+      if (changes.store) this.logger.log(0, `history of ${this.store.toString()} is kept in ${changes.store} for every writer (recorded in .statestore/history.json)`);
     })();
     this.modeRecorded.catch(() => (this.modeRecorded = undefined));
     return this.modeRecorded;
@@ -104,9 +117,11 @@ export class Operation implements JournalingOperation {
   async recorder(subject: string, signal?: AbortSignal, forWrite = true): Promise<SubjectRecorder | undefined> {
     if (forWrite) await this.recordMode(signal);
     if ((await this.historyMode(signal)) === 'off') return undefined;
+    const { journalRoot } = await this.resolved(signal);
+    // No await between looking the recorder up and keeping it: concurrent first reads share one.
     let recorder = this.recorders.get(subject);
     if (!recorder) {
-      recorder = new SubjectRecorder(new SubjectJournal(this.store, subject), { revision: this.revision, attribution: () => this.attribution(), logger: this.logger });
+      recorder = new SubjectRecorder(new SubjectJournal(this.store, subject, journalRoot), { revision: this.revision, attribution: () => this.attribution(), logger: this.logger });
       this.recorders.set(subject, recorder);
     }
     return recorder;

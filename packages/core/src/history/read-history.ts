@@ -5,12 +5,14 @@
  * of those entries. Reading never writes: changes in the store that no entry records yet are reported
  * separately (`unrecorded`) and recorded by the next Statestore write.
  */
-import { InvalidConfigError, NotFoundError } from '../errors/errors.js';
+import { InvalidConfigError, NotFoundError, isPermissionDenied } from '../errors/errors.js';
 import { runLimited, type VfsPath } from '../path/vfs-path.js';
-import { readHistorySettings, type HistoryMode } from './history-settings.js';
+import type { HistoryMode } from './history-settings.js';
+import { openJournal, type HistoryLocation } from './history-store.js';
 import type { Attribution, FileChange, FileState, JournalEntry, RevisionKind } from './journal-entry.js';
 import { parseEntryName } from './journal-layout.js';
-import { SubjectJournal, type ObservedGroup } from './subject-journal.js';
+import { keepsVersions, listNativeVersions, mergeNative, type NativeMerge, type NativeVersion } from './native-versions.js';
+import type { ObservedGroup, SubjectJournal } from './subject-journal.js';
 
 const READS_AT_ONCE = 8;
 const NAMES_PER_PAGE = 256;
@@ -31,8 +33,14 @@ export interface Revision {
   time: string;
   attribution?: Attribution;
   files: RevisionFile[];
-  /** Its log entries, newest first. */
+  /** Its log entries, newest first (none for a version only the service kept). */
   entries: string[];
+  /**
+   * The versions the service kept of its files (bucket versioning, KV v2), where it keeps them. A revision with
+   * these and no entries is a change the journal does not know (kops, another tool), at the time the service
+   * stored it; its id is a version id of the service, not a REV.
+   */
+  native?: NativeVersion[];
 }
 
 export interface HistoryView {
@@ -45,16 +53,21 @@ export interface HistoryView {
   revisions: Revision[];
   /** The REV the next page starts at, when there are more. */
   next?: string;
+  /**
+   * Present where the service keeps versions of the cluster's files: whether they were read (merged into `revisions`), or why not (e.g.
+   * no permission to list versions). Revisions only the service kept are shown newer than the oldest journal
+   * revision of the page, and are not counted by `limit`.
+   */
+  native?: { read: boolean; reason?: string };
 }
 
-export interface ReadHistoryOptions {
+export interface ReadHistoryOptions extends HistoryLocation {
   /** Only revisions that changed this file (relative to the cluster folder). */
   file?: string;
   /** At most this many revisions (default 20; 0: all). */
   limit?: number;
   /** Start at this revision (a REV), for the next page. */
   from?: string;
-  signal?: AbortSignal;
 }
 
 /** A recorded revision found by REV, with the state of its subject after it. */
@@ -67,14 +80,14 @@ export interface ResolvedRevision {
 }
 
 /** A revision as the log lists it: its id, its position, and its entry names (newest first). */
-interface ListedRevision {
+export interface ListedRevision {
   id: string;
   index: number;
   entries: string[];
 }
 
-/** Revisions from the entry names alone (a listing; no entry is read), newest first. */
-async function* listRevisions(journal: SubjectJournal, signal?: AbortSignal): AsyncGenerator<ListedRevision> {
+/** @internal Revisions from the entry names alone (a listing; no entry is read), newest first. */
+export async function* listRevisions(journal: SubjectJournal, signal?: AbortSignal): AsyncGenerator<ListedRevision> {
   let current: ListedRevision | undefined;
   let index = 0;
   for await (const name of journal.entryNames('log', { pageSize: NAMES_PER_PAGE, ...(signal ? { signal } : {}) })) {
@@ -116,8 +129,14 @@ async function findListed(journal: SubjectJournal, rev: string, signal?: AbortSi
 }
 
 /** The recorded revision `rev` names, with the subject's files after it. */
-export async function resolveRevision(store: VfsPath, cluster: string, rev: string, signal?: AbortSignal): Promise<ResolvedRevision> {
-  const journal = new SubjectJournal(store, cluster);
+export async function resolveRevision(store: VfsPath, cluster: string, rev: string, location: HistoryLocation = {}): Promise<ResolvedRevision> {
+  const { signal } = location;
+  const { journal } = await openJournal(store, cluster, location);
+  return resolveIn(journal, rev, signal);
+}
+
+/** @internal resolveRevision in an open journal. */
+export async function resolveIn(journal: SubjectJournal, rev: string, signal?: AbortSignal): Promise<ResolvedRevision> {
   const listed = await findListed(journal, rev, signal);
   const newest = await journal.readEntry(listed.entries[0]!, 'log', signal);
   return { id: listed.id, index: listed.index, entry: listed.entries[0]!, files: newest.files };
@@ -172,11 +191,11 @@ function unrecordedRevision(group: ObservedGroup, now: string): Revision {
  */
 export async function readHistory(store: VfsPath, cluster: string, options: ReadHistoryOptions = {}): Promise<HistoryView> {
   const { signal } = options;
-  const journal = new SubjectJournal(store, cluster);
-  const mode = (await readHistorySettings(store, signal)).journal;
+  const { journal, settings } = await openJournal(store, cluster, options);
+  const mode = settings.journal;
   const limit = options.limit ?? 20;
   const start = options.from ? (await findListed(journal, options.from, signal)).index : 0;
-  const readEntries = (listed: ListedRevision) => Promise.all(listed.entries.map((name) => journal.readEntry(name, 'log', signal)));
+  const entriesOf = new Map<string, JournalEntry[]>();
 
   const revisions: Revision[] = [];
   let newest: { name: string; entry: JournalEntry } | undefined;
@@ -187,6 +206,7 @@ export async function readHistory(store: VfsPath, cluster: string, options: Read
       const listed = pending[i]!;
       const entries = await Promise.all(listed.entries.map((name) => journal.readEntry(name, 'log', signal)));
       if (listed.index === 0) newest = { name: listed.entries[0]!, entry: entries[0]! };
+      entriesOf.set(listed.id, entries);
       read[i] = revisionOf(listed, entries);
     });
     revisions.push(...read.filter((r) => !options.file || r.files.some((f) => f.path === options.file)));
@@ -210,12 +230,60 @@ export async function readHistory(store: VfsPath, cluster: string, options: Read
   }
 
   let unrecorded: Revision[] = [];
+  let native: HistoryView['native'];
+  let merged = revisions;
   if (start === 0) {
     const head = newest ? { name: newest.name, seq: newest.entry.seq, files: newest.entry.files } : await journal.head(signal);
     const seen = await journal.observe(head, signal);
     const now = new Date().toISOString();
     unrecorded = seen.groups.map((g) => unrecordedRevision(g, now)).reverse();
-    if (options.file) unrecorded = unrecorded.filter((r) => r.files.some((f) => f.path === options.file));
+    if (keepsVersions(store)) {
+      const paths = new Set([...Object.keys(seen.files), ...[...entriesOf.values()].flat().flatMap((e) => [...Object.keys(e.files), ...e.changes.map((c) => c.path)])]);
+      try {
+        const versions = await listNativeVersions(store, cluster, paths, signal);
+        if (versions.size === 0) throw new NoVersions();
+        const since = next && revisions.length > 0 ? Date.parse(revisions[revisions.length - 1]!.time) : undefined;
+        merged = withNative(revisions, mergeNative(versions, revisions.map((r) => ({ id: r.id, entries: entriesOf.get(r.id) ?? [] })), since));
+        unrecorded = unrecorded.filter((r) => r.kind !== 'outside'); // shown with the service's times among the revisions
+        native = { read: true };
+      } catch (e) {
+        if (e instanceof NoVersions) native = undefined;
+        else if (isPermissionDenied(e)) native = { read: false, reason: (e as Error).message };
+        else throw e;
+      }
+    }
+    if (options.file) {
+      unrecorded = unrecorded.filter((r) => r.files.some((f) => f.path === options.file));
+      merged = merged.filter((r) => r.files.some((f) => f.path === options.file));
+    }
   }
-  return { store: store.toString(), cluster, mode, unrecorded, revisions, ...(next ? { next } : {}) };
+  return { store: store.toString(), cluster, mode, unrecorded, revisions: merged, ...(native ? { native } : {}), ...(next ? { next } : {}) };
+}
+
+/** The service keeps no versions of the cluster's files (versioning off): the journal alone tells. */
+class NoVersions extends Error {
+  constructor() {
+    super('the service keeps no versions of these files (versioning is off)');
+  }
+}
+
+/**
+ * Journal revisions with their native versions (a change made outside Statestore takes the time the service
+ * stored it), and the versions the journal does not know as revisions of their own, in time order.
+ */
+function withNative(revisions: Revision[], merge: NativeMerge): Revision[] {
+  const journal = revisions.map((r) => {
+    const versions = merge.byRevision.get(r.id);
+    if (!versions) return r;
+    const stored = versions.map((v) => v.time).filter((t): t is string => t !== undefined).sort();
+    return { ...r, native: versions, ...(r.kind === 'outside' && stored.length > 0 ? { time: stored[stored.length - 1]! } : {}) };
+  });
+  const service: Revision[] = merge.outside.map((g) => ({ id: g.versions[0]!.versionId, kind: 'outside', time: g.time, files: g.files, entries: [], native: g.versions }));
+  const out: Revision[] = [];
+  let j = 0;
+  for (const r of service) {
+    while (j < journal.length && Date.parse(journal[j]!.time) >= Date.parse(r.time)) out.push(journal[j++]!);
+    out.push(r);
+  }
+  return [...out, ...journal.slice(j)];
 }

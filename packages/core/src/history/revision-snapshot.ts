@@ -9,8 +9,9 @@ import { NotFoundError, UnsupportedError } from '../errors/errors.js';
 import type { VfsPath } from '../path/vfs-path.js';
 import { dirPrefix, joinKey } from '../url/keys.js';
 import type { FileState } from './journal-entry.js';
-import { resolveRevision, type ResolvedRevision } from './read-history.js';
-import { SubjectJournal } from './subject-journal.js';
+import { openJournal, type HistoryLocation } from './history-store.js';
+import { resolveIn, type ResolvedRevision } from './read-history.js';
+import type { SubjectJournal } from './subject-journal.js';
 
 const READ_ONLY: Readonly<Capabilities> = Object.freeze<Capabilities>({
   atomicCreate: false,
@@ -102,7 +103,8 @@ class RevisionBackend implements Backend {
  * The store root as it was at revision `rev` of `cluster` (only that cluster's folder is there), with the
  * revision it resolved to. Reads only.
  */
-export async function openRevision(store: VfsPath, cluster: string, rev: string, signal?: AbortSignal): Promise<{ root: VfsPath; revision: ResolvedRevision }> {
-  const revision = await resolveRevision(store, cluster, rev, signal);
-  return { root: store.withBackend(new RevisionBackend(store, new SubjectJournal(store, cluster), revision)), revision };
+export async function openRevision(store: VfsPath, cluster: string, rev: string, location: HistoryLocation = {}): Promise<{ root: VfsPath; revision: ResolvedRevision }> {
+  const { journal } = await openJournal(store, cluster, location);
+  const revision = await resolveIn(journal, rev, location.signal);
+  return { root: store.withBackend(new RevisionBackend(store, journal, revision)), revision };
 }

@@ -17,8 +17,9 @@ import type { ChangeAction } from '../config/plan.js';
 import type { FileChange, FileState } from './journal-entry.js';
 import { parseEntryName } from './journal-layout.js';
 import { Operation } from './operation.js';
-import { resolveRevision } from './read-history.js';
-import { SubjectJournal } from './subject-journal.js';
+import { openJournal, type HistoryLocation } from './history-store.js';
+import { resolveIn } from './read-history.js';
+import type { SubjectJournal } from './subject-journal.js';
 
 /** One file a rollback writes or deletes. */
 export interface RollbackChange {
@@ -49,12 +50,11 @@ export interface RollbackPlan {
   changes: RollbackChange[];
 }
 
-export interface RollbackOptions {
+export interface RollbackOptions extends HistoryLocation {
   /** The revision the writes are journaled as (default: a new one, attributed to this process). */
   operation?: Operation;
   /** Takes the cluster's lease around planning and writing. */
   withLease?: ClusterLeaseRunner;
-  signal?: AbortSignal;
 }
 
 export interface RollbackReport {
@@ -71,9 +71,10 @@ const CONFIG = 'config';
 const AGAIN = 'Look at what changed (statestore history), then run the rollback again: it starts from what the store holds now, and every version it replaced is in the history.';
 
 /** Plans bringing `cluster` back to the state after revision `rev`. Reads only. */
-export async function planRollback(store: VfsPath, cluster: string, rev: string, options: { signal?: AbortSignal } = {}): Promise<RollbackPlan> {
-  const target = await resolveRevision(store, cluster, rev, options.signal);
-  return planTo(store, cluster, { id: target.id, index: target.index }, target.files, options.signal);
+export async function planRollback(store: VfsPath, cluster: string, rev: string, options: HistoryLocation = {}): Promise<RollbackPlan> {
+  const { journal } = await openJournal(store, cluster, options);
+  const target = await resolveIn(journal, rev, options.signal);
+  return planTo(journal, { id: target.id, index: target.index }, target.files, options.signal);
 }
 
 /**
@@ -82,9 +83,9 @@ export async function planRollback(store: VfsPath, cluster: string, rev: string,
  * it is missing now (nothing else is touched). A deletion made outside Statestore and not recorded yet counts.
  * NotFoundError when the history has no deletion whose files are missing. Reads only.
  */
-export async function planUndelete(store: VfsPath, cluster: string, options: { signal?: AbortSignal } = {}): Promise<RollbackPlan> {
+export async function planUndelete(store: VfsPath, cluster: string, options: HistoryLocation = {}): Promise<RollbackPlan> {
   const { signal } = options;
-  const journal = new SubjectJournal(store, cluster);
+  const { journal } = await openJournal(store, cluster, options);
   const head = await journal.head(signal);
   const now = await journal.observe(head, signal);
   const removedBy = (changes: FileChange[]) => changes.filter((c) => c.before !== null && c.after === null);
@@ -129,8 +130,8 @@ function undeletePlan(store: VfsPath, cluster: string, deletion: { id: string; i
   return { kind: 'undelete', store: store.toString(), cluster, to: deletion, createdAt: new Date().toISOString(), read, changes };
 }
 
-async function planTo(store: VfsPath, cluster: string, to: { id: string; index: number }, target: Record<string, FileState>, signal?: AbortSignal): Promise<RollbackPlan> {
-  const journal = new SubjectJournal(store, cluster);
+async function planTo(journal: SubjectJournal, to: { id: string; index: number }, target: Record<string, FileState>, signal?: AbortSignal): Promise<RollbackPlan> {
+  const { store, subject: cluster } = journal;
   const now = (await journal.observe(await journal.head(signal), signal)).files;
   const keyOf = (path: string) => `${cluster}/${path}`;
   const read: Record<string, ObjectRead> = {};
@@ -154,8 +155,8 @@ async function planTo(store: VfsPath, cluster: string, to: { id: string; index: 
  */
 export async function applyRollback(store: VfsPath, plan: RollbackPlan, options: RollbackOptions = {}): Promise<RollbackReport> {
   const { signal } = options;
-  const operation = options.operation ?? new Operation(store);
-  const journal = new SubjectJournal(store, plan.cluster);
+  const operation = options.operation ?? new Operation(store, { ...(options.historyStore ? { historyStore: options.historyStore } : {}), ...(options.open ? { open: options.open } : {}) });
+  const { journal } = await openJournal(store, plan.cluster, options);
   const contents = new Map<string, Uint8Array>();
   for (const c of plan.changes) if (c.sha256 && !contents.has(c.sha256)) contents.set(c.sha256, await journal.readBlob(c.sha256, signal));
   await assertUnchanged(journal, plan, signal);

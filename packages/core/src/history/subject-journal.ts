@@ -122,14 +122,22 @@ export class SubjectJournal {
     return { name: entryName(seq, rest.revision, index), entry: { format: JOURNAL_FORMAT, seq, parent: head.name, time: time ?? new Date().toISOString(), ...rest } };
   }
 
-  /**
-   * What changed in the store since `head`. Reads the subject's listing, then the files whose version token
-   * differs from the head's; intents are listed only when something changed.
-   */
-  async observe(head: Head, signal?: AbortSignal): Promise<Observation> {
+  /** The subject's files in the store with their version tokens (one listing). */
+  async listing(signal?: AbortSignal): Promise<Map<string, string>> {
     const listed = new Map<string, string>();
     const folder = this.subjectFolder;
     for await (const file of walkIfThere(folder, signal ? { signal } : {})) listed.set(file.relativeTo(folder)!, file.listed?.version ?? '');
+    return listed;
+  }
+
+  /**
+   * What changed in the store since `head` (`listing`: the subject's files, listed by the caller alongside reading
+   * the head). Reads the subject's listing, then the files whose version token
+   * differs from the head's; intents are listed only when something changed.
+   */
+  async observe(head: Head, signal?: AbortSignal, listing?: Map<string, string>): Promise<Observation> {
+    const listed = listing ?? (await this.listing(signal));
+    const folder = this.subjectFolder;
     const files: Record<string, FileState> = {};
     const contents = new Map<string, Uint8Array>();
     const changes: FileChange[] = [];
@@ -139,6 +147,9 @@ export class SubjectJournal {
       if (known && version !== '' && known.version === version) files[path] = known;
       else toRead.push(path);
     }
+    // A listing taken alongside the head may predate it: a file the head has and the listing lacks is read before
+    // it is called removed (never a change that did not happen).
+    if (listing) for (const path of Object.keys(head.files)) if (!listed.has(path)) toRead.push(path);
     await runLimited(toRead, READS_AT_ONCE, async (path) => {
       const read = await folder.join(path).readVersioned(signal ? { signal } : {});
       if (!read) return;

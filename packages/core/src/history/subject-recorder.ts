@@ -125,7 +125,8 @@ export class SubjectRecorder {
    */
   prepare(signal?: AbortSignal): Promise<Observation> {
     void this.op.attribution().catch(() => undefined); // found now (git may take a moment), used at the first write
-    this.prepared ??= this.journal.head(signal).then((head) => this.journal.observe(head, signal));
+    // The newest entry and the subject's listing at once: one round trip less before the caller's first read.
+    this.prepared ??= Promise.all([this.journal.head(signal), this.journal.listing(signal)]).then(([head, listed]) => this.journal.observe(head, signal, listed));
     this.prepared.catch(() => (this.prepared = undefined));
     return this.prepared;
   }

@@ -65,13 +65,16 @@ function wrap(driver: Backend, deadlines: Deadlines): Backend {
   const request = deadlines.requestMs;
   const url = (key: string) => driver.urlFor(key);
 
-  async function read(key: string, options: Parameters<Backend['read']>[1] = {}): Promise<ReadResult> {
-    const what = `Reading ${url(key)}`;
+  function read(key: string, options: Parameters<Backend['read']>[1] = {}): Promise<ReadResult> {
+    return readWith(`Reading ${url(key)}`, options, (signal) => driver.read(key, { ...options, signal }));
+  }
+
+  async function readWith(what: string, options: { signal?: AbortSignal }, open: (signal: AbortSignal) => Promise<ReadResult>): Promise<ReadResult> {
     const scope = new RequestScope(options.signal, request);
     const stop = startDeadline(scope, what, request);
     let opened: ReadResult;
     try {
-      opened = await scope.race(scope.run(() => driver.read(key, { ...options, signal: scope.signal })));
+      opened = await scope.race(scope.run(() => open(scope.signal)));
     } catch (e) {
       scope.end();
       throw e;
@@ -113,6 +116,14 @@ function wrap(driver: Backend, deadlines: Deadlines): Backend {
     ...(driver.copy && {
       copy: (sourceKey: string, targetKey: string, options: CopyOptions = {}) =>
         runWithDeadline(`Copying ${url(sourceKey)} to ${url(targetKey)}`, copyMs(options), options.signal, (signal) => driver.copy!(sourceKey, targetKey, { ...options, signal })),
+    }),
+    ...(driver.listVersions && {
+      listVersions: (key: string, options: { signal?: AbortSignal } = {}) =>
+        runWithDeadline(`Listing the versions of ${url(key)}`, request, options.signal, (signal) => driver.listVersions!(key, { ...options, signal })),
+    }),
+    ...(driver.readVersion && {
+      readVersion: (key: string, versionId: string, options: Parameters<Backend['read']>[1] = {}) =>
+        readWith(`Reading version ${versionId} of ${url(key)}`, options, (signal) => driver.readVersion!(key, versionId, { ...options, signal })),
     }),
     ...(driver.copyFrom && {
       copyFrom: (source: Backend, sourceKey: string, targetKey: string, options: CopyOptions = {}) =>
