@@ -1,6 +1,8 @@
 /**
  * @statestore/core: the contract (Backend, StatestorePlugin), the portable VfsPath, URL resolution and
- * plugin loading, typed errors, the retry layer, HTTP settings, the built-in memfs:// and file://, and history.
+ * plugin loading, typed errors, the retry layer, the per-request log, the built-in memfs:// and file://, and
+ * history. What drivers need (error classification, streams, settings, HTTP settings and deadlines) is
+ * `@statestore/core/driver-kit`.
  */
 export * from './errors/errors.js';
 export { withUrl } from './errors/with-url.js';
@@ -21,9 +23,9 @@ export {
 } from './plugins/discover.js';
 export { parseUrl, decodePercent, safeForMessage, type ParsedUrl } from './url/parse-url.js';
 export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey, RESERVED_FOLDER } from './url/keys.js';
-export { VfsPath, runLimited, WRITE_ID, PREVIOUS_WRITE, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn, type VersionedContent, type VersionRef } from './path/vfs-path.js';
-export { settledCapabilities, freezeCapabilities } from './backend/capabilities.js';
-export { checkWriteMetadata, metadataHeaders, metadataFromHeaders } from './backend/write-metadata.js';
+export { VfsPath, WRITE_ID, PREVIOUS_WRITE, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn, type VersionedContent, type VersionRef } from './path/vfs-path.js';
+export { runLimited } from './path/run-limited.js';
+export { settledCapabilities } from './backend/capabilities.js';
 export {
   acquireLease,
   readLease,
@@ -46,12 +48,6 @@ export { collect, sha256Hex } from './path/body.js';
 export { forceUnlock, type LockRecord } from './path/lock.js';
 export { DEFAULT_LEASE_SETTLE_MS, type Logger } from './path/store-context.js';
 export { withRetry, backoffDelay, sleep, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry/retry.js';
-export { httpSettingsFor, proxyFor, nodeAgents, timeoutMsFrom, type HttpSettings } from './http/http-settings.js';
-export { deadlinesFrom, deadlineFor, REQUEST_DEADLINE_TIMEOUTS, MIN_BYTES_PER_SECOND, type Deadlines } from './http/deadlines.js';
-export { RequestScope } from './http/request-scope.js';
-export { watchDownload, watchUpload, type ThroughputRule } from './http/throughput-watchdog.js';
-export { withDeadlines, unwrapBackend, runWithDeadline } from './http/deadline-layer.js';
-export { parseEndpoint, endpointText, type EndpointOptions } from './http/endpoint.js';
 export { observeRequests, type RequestEvent, type RequestLogger } from './http/request-log.js';
 export { isPlainHttpAnswer } from './http/plain-http-answer.js';
 export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
