@@ -16,7 +16,6 @@ import {
   StatestoreError,
   TransientError,
   UnsupportedError,
-  freezeCapabilities,
   formatObjectUrl,
   isNotFound,
   isPreconditionFailed,
@@ -33,16 +32,17 @@ import {
   type WriteBody,
   type WriteOptions,
 } from '@statestore/core';
+import { freezeCapabilities, once, responseBody } from '@statestore/core/driver-kit';
 import { predefinedAclFrom, type PredefinedAcl } from './config.js';
 import { httpStatusOf, mapGcsError } from './errors.js';
-import { SHA256_METADATA_KEY, checkedMetadata, infoFromHeaders, infoFromResource, type GcsObjectResource, type ResponseHeaders } from './object-info.js';
+import { SHA256_METADATA_KEY, infoFromHeaders, infoFromResource, type GcsObjectResource, type ResponseHeaders } from './object-info.js';
 
 /** Bodies at least this large (and streams of unknown size) go up as resumable uploads. */
 export const RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
 /** The largest page the JSON API returns. */
 const MAX_PAGE_SIZE = 1000;
-/** Attempts at a read whose headers did not name a generation (stat, then a generation-pinned download). */
-const PINNED_READ_ATTEMPTS = 5;
+/** Cloud Storage object names are at most 1,024 bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024;
 
 const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
@@ -54,8 +54,11 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: true,
   streaming: true,
   rangeReads: true,
+  contentType: true,
+  fileAndPrefix: true,
   hashes: ['md5', 'crc32c'],
   maxPageSize: MAX_PAGE_SIZE,
+  maxKeyBytes: MAX_KEY_BYTES,
   notes: [
     'Version tokens are object generations; create, compare-and-swap and conditional delete use ifGenerationMatch.',
     `sha256 is reported too for files Statestore wrote from bytes (custom metadata ${SHA256_METADATA_KEY}).`,
@@ -94,8 +97,9 @@ export class GcsBackend implements Backend {
   readonly capabilities = capabilities;
   readonly serviceId: string;
   readonly bucketName: string;
-  private bucketHandle: Promise<Bucket> | undefined;
-  private facts: Promise<BucketFacts> | undefined;
+  private readonly bucket = once<Bucket>(async () => (await this.options.storage()).bucket(this.bucketName));
+  /** Whether the bucket exists and uses uniform bucket-level access: one request per backend, kept once known. */
+  private readonly bucketFacts = once<BucketFacts>(() => this.loadBucketFacts());
 
   constructor(private readonly options: GcsBackendOptions) {
     this.bucketName = options.bucket;
@@ -131,19 +135,18 @@ export class GcsBackend implements Backend {
     }
     const info = infoFromHeaders(key, opened.headers);
     if (info) return { info, body: this.body(opened.stream, key, options.signal) };
-    // The server did not say which generation it sent: stat, then download exactly that generation.
+    // The server did not say which generation it sent: stat, then download exactly that generation. If it
+    // was replaced in between, the read fails as Transient and core reads again.
     opened.stream.destroy();
-    for (let attempt = 1; attempt <= PINNED_READ_ATTEMPTS; attempt++) {
-      const current = await this.stat(key, options);
-      if (!current) throw new NotFoundError(`File not found: ${this.urlFor(key)}`, { url: this.urlFor(key) });
-      try {
-        const pinned = await this.download(bucket.file(key, { generation: current.version }), key, options);
-        return { info: current, body: this.body(pinned.stream, key, options.signal) };
-      } catch (e) {
-        if (!isNotFound(e)) throw e; // replaced between the two requests: try the pair again
-      }
+    const current = await this.stat(key, options);
+    if (!current) throw new NotFoundError(`File not found: ${this.urlFor(key)}`, { url: this.urlFor(key) });
+    try {
+      const pinned = await this.download(bucket.file(key, { generation: current.version }), key, options);
+      return { info: current, body: this.body(pinned.stream, key, options.signal) };
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      throw new TransientError(`${this.urlFor(key)} changed while it was being read; read it again`, { url: this.urlFor(key), cause: e });
     }
-    throw new TransientError(`${this.urlFor(key)} kept changing while it was being read; try again`, { url: this.urlFor(key) });
   }
 
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -164,7 +167,7 @@ export class GcsBackend implements Backend {
       metadata: {
         ...(options.contentType ? { contentType: options.contentType } : {}),
         ...(bytes ? { md5Hash: createHash('md5').update(bytes).digest('base64') } : {}),
-        ...(sha256 || options.metadata ? { metadata: { ...checkedMetadata(options.metadata), ...(sha256 ? { [SHA256_METADATA_KEY]: sha256 } : {}) } } : {}),
+        ...(sha256 || options.metadata ? { metadata: { ...options.metadata, ...(sha256 ? { [SHA256_METADATA_KEY]: sha256 } : {}) } } : {}),
       },
       ...(ifGenerationMatch !== undefined ? { preconditionOpts: { ifGenerationMatch } } : {}),
       ...(predefinedAcl ? { predefinedAcl } : {}),
@@ -345,37 +348,8 @@ export class GcsBackend implements Backend {
   }
 
   /** The download's bytes, with errors in mid-stream mapped (a dropped connection is Transient) and aborts honoured. */
-  private async *body(stream: Readable, key: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-    const onAbort = () => stream.destroy(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for await (const chunk of stream) yield chunk as Uint8Array;
-    } catch (e) {
-      throw this.error(e, key, signal);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      stream.destroy();
-    }
-  }
-
-  private bucket(): Promise<Bucket> {
-    this.bucketHandle ??= this.options.storage().then(
-      (storage) => storage.bucket(this.bucketName),
-      (e: unknown) => {
-        this.bucketHandle = undefined;
-        throw e;
-      },
-    );
-    return this.bucketHandle;
-  }
-
-  /** Whether the bucket exists and uses uniform bucket-level access: one request per backend, cached once known. */
-  private bucketFacts(): Promise<BucketFacts> {
-    this.facts ??= this.loadBucketFacts().catch((e: unknown) => {
-      this.facts = undefined;
-      throw e;
-    });
-    return this.facts;
+  private body(stream: Readable, key: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+    return responseBody(stream, { signal, mapError: (e) => this.error(e, key, signal) });
   }
 
   private async loadBucketFacts(): Promise<BucketFacts> {

@@ -159,8 +159,9 @@ export interface Capabilities {
   /** `WriteOptions.contentType` is kept and reported back by `stat` and `read` (false: never reported). */
   contentType: boolean;
   /**
-   * A key can be a file while other keys lie below it (`a` and `a/b`). Where it cannot (a file system),
-   * the second write fails with ConflictError and changes nothing.
+   * A key can be a file while other keys lie below it (`a` and `a/b`), both kept and listed. Where not, a
+   * write that would make both fails with ConflictError and changes nothing (file://), or the service takes
+   * it but never lists both (MinIO lists the file and hides what is below it).
    */
   fileAndPrefix: boolean;
   /** Hashes this service reports in listings and stats. */

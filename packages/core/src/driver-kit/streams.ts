@@ -8,16 +8,28 @@
 
 const ignore = () => undefined;
 
-/** A promise that rejects with the signal's reason when it aborts, and a way to stop listening. */
-function abortRace(signal: AbortSignal): { aborted: Promise<never>; dispose(): void } {
-  let onAbort: () => void = ignore;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+/**
+ * The iterator's next result, or the signal's reason once it aborts. Each wait listens to the signal on its
+ * own, and the listener goes with the wait: racing every chunk against one long-lived promise would leave a
+ * reaction per chunk on that promise, each holding its chunk, so a streamed upload kept every byte it sent
+ * (found on S3: 1 GiB from local disk peaked at 1.1 GB of resident memory).
+ */
+function nextUnlessAborted<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
   });
-  aborted.catch(ignore);
-  return { aborted, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /** Stops a source the reader no longer wants: destroys a stream, returns an iterator (never awaited: a stalled source would hold it). */
@@ -40,14 +52,13 @@ export interface ResponseBodyOptions {
 export async function* responseBody(source: AsyncIterable<Uint8Array>, options: ResponseBodyOptions = {}): AsyncGenerator<Uint8Array> {
   const { signal, mapError } = options;
   const iterator = source[Symbol.asyncIterator]();
-  const race = signal ? abortRace(signal) : undefined;
   let finished = false;
   try {
     for (;;) {
       signal?.throwIfAborted();
       let next: IteratorResult<Uint8Array>;
       try {
-        next = await (race ? Promise.race([iterator.next(), race.aborted]) : iterator.next());
+        next = await (signal ? nextUnlessAborted(iterator, signal) : iterator.next());
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
         throw mapError ? mapError(e) : e;
@@ -59,7 +70,6 @@ export async function* responseBody(source: AsyncIterable<Uint8Array>, options: 
       yield next.value;
     }
   } finally {
-    race?.dispose();
     if (!finished) stop(source, iterator);
   }
 }
@@ -71,12 +81,11 @@ export async function* responseBody(source: AsyncIterable<Uint8Array>, options: 
  */
 export async function* uploadBody(body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined, onChunk?: (chunk: Uint8Array) => void): AsyncGenerator<Uint8Array> {
   const iterator = body[Symbol.asyncIterator]();
-  const race = signal ? abortRace(signal) : undefined;
   let finished = false;
   try {
     for (;;) {
       signal?.throwIfAborted();
-      const next = await (race ? Promise.race([iterator.next(), race.aborted]) : iterator.next());
+      const next = await (signal ? nextUnlessAborted(iterator, signal) : iterator.next());
       if (next.done) {
         finished = true;
         signal?.throwIfAborted();
@@ -86,7 +95,6 @@ export async function* uploadBody(body: AsyncIterable<Uint8Array>, signal: Abort
       yield next.value;
     }
   } finally {
-    race?.dispose();
     if (!finished) stop(body, iterator);
   }
 }
