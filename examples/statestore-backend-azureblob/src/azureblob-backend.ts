@@ -6,24 +6,8 @@
  * call, no retries (the SDK's are off), no pagination loops.
  */
 import type { BlobClient, BlobItem, ContainerClient, ListBlobsFlatSegmentResponse, ListBlobsHierarchySegmentResponse } from '@azure/storage-blob';
-import {
-  UnsupportedError,
-  checkWriteMetadata,
-  freezeCapabilities,
-  formatObjectUrl,
-  type Backend,
-  type Capabilities,
-  type CopyOptions,
-  type DeleteManyResult,
-  type DeleteOptions,
-  type ListOptions,
-  type ListPage,
-  type ObjectInfo,
-  type ReadOptions,
-  type ReadResult,
-  type WriteBody,
-  type WriteOptions,
-} from '@statestore/core';
+import { UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
+import { checkWriteMetadata, freezeCapabilities } from '@statestore/core/driver-kit';
 import { serviceClient } from './client.js';
 import type { AzureBlobSettings } from './config.js';
 import { type ErrorContext, azureErrorCode, isMissing, mapAzureError } from './errors.js';
@@ -44,6 +28,8 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: true,
   streaming: true,
   rangeReads: true,
+  contentType: true,
+  fileAndPrefix: true,
   hashes: ['md5'],
   maxPageSize: MAX_PAGE_SIZE,
   notes: [

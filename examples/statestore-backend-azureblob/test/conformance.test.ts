@@ -10,6 +10,7 @@ describeConformance('azureblob against Azurite', async () => {
   return {
     // listPageSize 7 makes every listing span many pages (continuation tokens on every test).
     newRoot: () => open(`${container}run-${randomUUID()}`, { listPageSize: 7 }),
+    missingStore: () => open(`${container.replace(/c-[^/]+\/$/, '')}missing-${randomUUID().slice(0, 18)}/`),
     resolve: (url) => open(url),
   };
 });

@@ -9,27 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConfigurationOptions, CoreV1Api } from '@kubernetes/client-node';
-import {
-  InvalidUrlError,
-  freezeCapabilities,
-  NotFoundError,
-  PreconditionFailedError,
-  StatestoreError,
-  TransientError,
-  UnsupportedError,
-  isAlreadyExists,
-  isNotFound,
-  type Backend,
-  type Capabilities,
-  type DeleteOptions,
-  type ListOptions,
-  type ListPage,
-  type ObjectInfo,
-  type ReadOptions,
-  type ReadResult,
-  type WriteBody,
-  type WriteOptions,
-} from '@statestore/core';
+import { InvalidUrlError, NotFoundError, PreconditionFailedError, StatestoreError, TransientError, UnsupportedError, isAlreadyExists, isNotFound, type Backend, type Capabilities, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
+import { freezeCapabilities } from '@statestore/core/driver-kit';
 import { METADATA_LIST_ONLY, METADATA_ONLY, type KubeClient } from './client.js';
 import { formatK8sUrl } from './config.js';
 import { apiStatusOf, mapKubeError, type SecretVerb } from './errors.js';
@@ -49,6 +30,8 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: false,
   streaming: false,
   rangeReads: true,
+  contentType: true,
+  fileAndPrefix: true,
   hashes: ['sha256'],
   maxPageSize: MAX_PAGE_SIZE,
   notes: [

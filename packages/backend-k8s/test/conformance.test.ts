@@ -14,6 +14,7 @@ describeConformance(
     const namespace = await newNamespace('conformance');
     return {
       newRoot: () => openK8s(`k8s://${namespace}/run-${randomUUID()}`),
+      missingStore: () => openK8s(`k8s://missing-${randomUUID().slice(0, 8)}/`),
       resolve: (url) => openK8s(url),
     };
   },

@@ -17,29 +17,8 @@
  *   SHA-256 as `x-oss-meta-sha256`, reported back as a hash.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  InvalidConfigError,
-  NotFoundError,
-  StatestoreError,
-  UnsupportedError,
-  checkWriteMetadata,
-  freezeCapabilities,
-  formatObjectUrl,
-  httpSettingsFor,
-  nodeAgents,
-  type Backend,
-  type Capabilities,
-  type CopyOptions,
-  type DeleteManyResult,
-  type DeleteOptions,
-  type ListOptions,
-  type ListPage,
-  type ObjectInfo,
-  type ReadOptions,
-  type ReadResult,
-  type WriteBody,
-  type WriteOptions,
-} from '@statestore/core';
+import { InvalidConfigError, NotFoundError, StatestoreError, UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
+import { checkWriteMetadata, freezeCapabilities, httpSettingsFor, nodeAgents } from '@statestore/core/driver-kit';
 import type { Readable } from 'node:stream';
 import { type AliOssClient, type AliRequestOptions, createClient, endpointOf, withSignal } from './client.js';
 import { aclFrom, regionFrom, type OssSettings } from './config.js';
@@ -393,6 +372,8 @@ function capabilitiesFor(bucket: string, versioning: Versioning | 'unreadable' |
     serverSideCopy: true,
     streaming: true,
     rangeReads: true,
+    contentType: true,
+    fileAndPrefix: true,
     hashes: ['md5', 'sha256'],
     maxPageSize: MAX_KEYS,
     notes: [

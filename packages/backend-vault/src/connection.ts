@@ -7,7 +7,8 @@
  * address, axios tunnels through it with our TLS settings, and our agents carry no proxy of their own.)
  */
 import type NodeVault from 'node-vault';
-import { PermissionDeniedError, httpSettingsFor, isStatestoreError, nodeAgents, proxyFor, redactSecrets } from '@statestore/core';
+import { PermissionDeniedError, isStatestoreError, redactSecrets } from '@statestore/core';
+import { httpSettingsFor, nodeAgents, proxyFor } from '@statestore/core/driver-kit';
 import { iamLoginData } from './aws-iam-login.js';
 import type { AuthSettings, VaultSettings } from './config.js';
 import { mapVaultError, safeCause, vaultMessages, vaultStatus, type RequestContext } from './errors.js';

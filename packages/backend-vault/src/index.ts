@@ -13,7 +13,8 @@
  * ```
  */
 import { createHash } from 'node:crypto';
-import { definePlugin, httpSettingsFor, safeForMessage, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { definePlugin, safeForMessage, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { httpSettingsFor } from '@statestore/core/driver-kit';
 import { FEATURE_FLAG, featureFlagEnabled, formatVaultUrl, parseVaultUrl, readVaultSettings, requireVaultFeatureFlag, vaultAddress, type VaultSettings } from './config.js';
 import { VaultConnection } from './connection.js';
 import { VaultBackend } from './vault-backend.js';

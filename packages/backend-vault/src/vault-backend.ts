@@ -21,7 +21,8 @@
  * - Whole files only: no streaming, no ranges; sizes are bounded by Vault's request size and storage limits.
  */
 import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ObjectVersion, ReadOptions, ReadResult, WriteBody, WriteOptions } from '@statestore/core';
-import { AlreadyExistsError, InvalidConfigError, NotFoundError, PreconditionFailedError, UnsupportedError, checkWriteMetadata, collect, freezeCapabilities, runLimited } from '@statestore/core';
+import { AlreadyExistsError, InvalidConfigError, NotFoundError, PreconditionFailedError, UnsupportedError, collect, runLimited } from '@statestore/core';
+import { checkWriteMetadata, freezeCapabilities } from '@statestore/core/driver-kit';
 import { formatVaultUrl, type VaultLocation } from './config.js';
 import type { RequestAuth, VaultClient, VaultConnection } from './connection.js';
 import { isCasMismatch, isMissingSecret, mapVaultError, vaultStatus } from './errors.js';
@@ -36,6 +37,8 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: false,
   streaming: false,
   rangeReads: false,
+  contentType: false,
+  fileAndPrefix: true,
   hashes: [],
   notes: [
     'Files are KV version 2 secrets holding base64 bytes under "file" (kops layout); createFile and compare-and-swap use Vault check-and-set.',
