@@ -194,8 +194,8 @@ export class FileBackend implements Backend {
   private async openTemp(dir: string, target: string): Promise<{ temp: string; handle: fs.FileHandle }> {
     for (let attempt = 1; ; attempt++) {
       const temp = tempPath(dir);
-      await this.mkdirs(dir, target);
       try {
+        await this.mkdirs(dir, target);
         await this.cleanFolderOnce(dir);
         return { temp, handle: await fs.open(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, this.fileMode) };
       } catch (e) {
@@ -204,7 +204,10 @@ export class FileBackend implements Backend {
     }
   }
 
-  /** Creates the folders of `target`; a file where one of them would be is a Conflict naming it. */
+  /**
+   * Creates the folders of `target`; a file where one of them would be is a Conflict naming it. A folder
+   * pruned meanwhile (ENOENT) is passed on as it is, for `openTemp` to make again.
+   */
   private async mkdirs(dir: string, target: string): Promise<void> {
     try {
       await fs.mkdir(dir, { recursive: true, mode: this.dirMode });
@@ -212,7 +215,7 @@ export class FileBackend implements Backend {
       const code = (e as NodeJS.ErrnoException).code;
       const file = code === 'EEXIST' || code === 'ENOTDIR' ? await nearestNonFolder(dir) : undefined;
       if (file) throw new ConflictError(`Cannot write ${target}: ${file} is a file, and a local path cannot be both a file and a folder; remove or rename ${file}`, { cause: e });
-      throw mapFsError(e, dir);
+      throw e;
     }
   }
 
