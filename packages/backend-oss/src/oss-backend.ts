@@ -18,8 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidConfigError, NotFoundError, StatestoreError, UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
-import { checkWriteMetadata, freezeCapabilities, httpSettingsFor, nodeAgents } from '@statestore/core/driver-kit';
-import type { Readable } from 'node:stream';
+import { checkWriteMetadata, freezeCapabilities, httpSettingsFor, nodeAgents, once, responseBody } from '@statestore/core/driver-kit';
 import { type AliOssClient, type AliRequestOptions, createClient, endpointOf, withSignal } from './client.js';
 import { aclFrom, regionFrom, type OssSettings } from './config.js';
 import { credentialSource } from './credentials.js';
@@ -50,10 +49,11 @@ interface Connection {
 type Versioning = 'Enabled' | 'Suspended' | 'off';
 
 export class OssBackend implements Backend {
-  private connection: Promise<Connection> | undefined;
+  /** ali-oss's client and the HTTP agents, set up on the first request (again after a failure). */
+  private readonly connection = once<Connection>(() => this.setUp());
   /** The bucket's versioning state, once read. */
   private versioning: Versioning | 'unreadable' | undefined;
-  private versioningRead: Promise<void> | undefined;
+  private readonly versioningRead = once<void>();
   private readonly metadataClient: EcsMetadataClient;
 
   constructor(private readonly options: OssBackendOptions) {
@@ -133,9 +133,7 @@ export class OssBackend implements Backend {
       const request: AliRequestOptions = range ? { headers: { Range: `bytes=${range.start}-${range.end ?? ''}` } } : {};
       options.signal?.throwIfAborted();
       const { stream, res } = await withSignal(options.signal, () => client.getStream(key, request));
-      const abort = () => stream.destroy(options.signal?.reason as Error);
-      options.signal?.addEventListener('abort', abort, { once: true });
-      return { info: infoFromHeaders(key, res.headers), body: this.mapped(stream, url, () => options.signal?.removeEventListener('abort', abort)) };
+      return { info: infoFromHeaders(key, res.headers), body: responseBody(stream, { signal: options.signal, mapError: (e) => mapOssError(e, { url, bucket: this.bucket }) }) };
     } catch (e) {
       throw mapOssError(e, { url, bucket: this.bucket });
     }
@@ -251,9 +249,8 @@ export class OssBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    const connection = this.connection;
-    this.connection = undefined;
-    const c = await connection?.catch(() => undefined);
+    const c = this.connection.started ? await this.connection().catch(() => undefined) : undefined;
+    this.connection.reset();
     c?.agents.http.destroy();
     c?.agents.https.destroy();
   }
@@ -289,33 +286,14 @@ export class OssBackend implements Backend {
     };
   }
 
-  private async *mapped(stream: Readable, url: string, done: () => void): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const chunk of stream) yield chunk as Uint8Array;
-    } catch (e) {
-      throw mapOssError(e, { url, bucket: this.bucket });
-    } finally {
-      done();
-      stream.destroy();
+  private async connect(): Promise<Connection> {
+    const c = await this.connection();
+    if (this.versioning === undefined) {
+      await this.versioningRead(() => this.readVersioning(c.client));
+      // Read once it succeeded; a failure is read again by the next request.
+      this.versioningRead.reset();
     }
-  }
-
-  private connect(): Promise<Connection> {
-    if (!this.connection) {
-      this.connection = this.setUp();
-      this.connection.catch(() => {
-        this.connection = undefined;
-      });
-    }
-    return this.connection.then(async (c) => {
-      if (this.versioning === undefined) {
-        this.versioningRead ??= this.readVersioning(c.client).finally(() => {
-          this.versioningRead = undefined;
-        });
-        await this.versioningRead;
-      }
-      return c;
-    });
+    return c;
   }
 
   private async setUp(): Promise<Connection> {
