@@ -22,7 +22,7 @@
  */
 import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ObjectVersion, ReadOptions, ReadResult, WriteBody, WriteOptions } from '@statestore/core';
 import { AlreadyExistsError, InvalidConfigError, NotFoundError, PreconditionFailedError, UnsupportedError, collect, runLimited } from '@statestore/core';
-import { checkWriteMetadata, freezeCapabilities } from '@statestore/core/driver-kit';
+import { checkWriteMetadata, freezeCapabilities, once } from '@statestore/core/driver-kit';
 import { formatVaultUrl, type VaultLocation } from './config.js';
 import type { RequestAuth, VaultClient, VaultConnection } from './connection.js';
 import { isCasMismatch, isMissingSecret, mapVaultError, vaultStatus } from './errors.js';
@@ -64,7 +64,8 @@ interface MetadataAnswer {
 
 export class VaultBackend implements Backend {
   readonly capabilities = capabilities;
-  private mountChecked: Promise<void> | undefined;
+  /** The mount's check (KV version 2), once it passed; a failed check runs again. */
+  private readonly mountChecked = once<void>();
 
   constructor(
     private readonly connection: VaultConnection,
@@ -267,10 +268,7 @@ export class VaultBackend implements Backend {
    */
   private async call<T>(key: string, kind: 'data' | 'metadata', capabilities: string[], fn: (client: VaultClient, auth: RequestAuth, path: string) => Promise<T>): Promise<T> {
     const { client, auth } = await this.connection.ready();
-    await (this.mountChecked ??= this.checkMount(client, auth).catch((e) => {
-      this.mountChecked = undefined;
-      throw e;
-    }));
+    await this.mountChecked(() => this.checkMount(client, auth));
     const policyPath = `${this.location.mount}/${kind}/${key}`;
     try {
       return await fn(client, auth, encodePath(policyPath));
