@@ -7,7 +7,7 @@
  */
 import type { BlobClient, BlobItem, ContainerClient, ListBlobsFlatSegmentResponse, ListBlobsHierarchySegmentResponse } from '@azure/storage-blob';
 import { UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
-import { checkWriteMetadata, freezeCapabilities } from '@statestore/core/driver-kit';
+import { checkWriteMetadata, freezeCapabilities, once } from '@statestore/core/driver-kit';
 import { serviceClient } from './client.js';
 import type { AzureBlobSettings } from './config.js';
 import { type ErrorContext, azureErrorCode, isMissing, mapAzureError } from './errors.js';
@@ -44,7 +44,8 @@ export class AzureBlobBackend implements Backend {
   readonly capabilities = capabilities;
   /** Same endpoint and credential: Copy Blob can read the source with the target's authorisation. */
   readonly serviceId: string;
-  private containerClient: Promise<ContainerClient> | undefined;
+  /** The container's client, made on the first request (again after a failure to make it). */
+  private readonly containerClient = once<ContainerClient>(() => serviceClient(this.settings).then((s) => s.getContainerClient(this.container)));
 
   constructor(
     private readonly settings: AzureBlobSettings,
@@ -223,7 +224,7 @@ export class AzureBlobBackend implements Backend {
   }
 
   private client(): Promise<ContainerClient> {
-    return (this.containerClient ??= serviceClient(this.settings).then((s) => s.getContainerClient(this.container)));
+    return this.containerClient();
   }
 
   private async blob(key: string): Promise<BlobClient> {
