@@ -125,14 +125,8 @@ export class VaultBackend implements Backend {
     }
   }
 
-  async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
-    if (options.ifMatch !== undefined) {
-      const current = await this.stat(key);
-      if (!current) throw new NotFoundError(`File not found: ${this.urlFor(key)}`, { url: this.urlFor(key) });
-      if (current.version !== options.ifMatch) {
-        throw new PreconditionFailedError(`${this.urlFor(key)} changed since version ${options.ifMatch} was read (it is at ${current.version})`, { url: this.urlFor(key) });
-      }
-    }
+  /** Removes every version of the secret. Not conditional (conditionalDelete is false; core refuses `ifMatch`). */
+  async delete(key: string): Promise<void> {
     await this.call(key, 'metadata', ['delete'], (client, auth, path) => client.delete(path, auth));
   }
 
