@@ -34,6 +34,7 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   fileAndPrefix: true,
   hashes: ['sha256'],
   maxPageSize: MAX_PAGE_SIZE,
+  maxKeyBytes: MAX_KEY_BYTES,
   notes: [
     'One Secret per file in the namespace; version tokens are resourceVersions (create is a POST, compare-and-swap a PUT with resourceVersion, conditional delete uses preconditions).',
     'Kubernetes keeps no old versions of a Secret.',

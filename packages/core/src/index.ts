@@ -1,8 +1,9 @@
 /**
  * @statestore/core: the contract (Backend, StatestorePlugin), the portable VfsPath, URL resolution and
  * plugin loading, typed errors, the retry layer, the per-request log, the built-in memfs:// and file://, and
- * history. What drivers need (error classification, streams, settings, HTTP settings and deadlines) is
- * `@statestore/core/driver-kit`.
+ * history. Storage only: the kops configuration model is `@statestore/core/config`, and what drivers need
+ * (error classification, streams, settings, HTTP settings and deadlines) is `@statestore/core/driver-kit`;
+ * importing this entry loads neither (nor `yaml`, nor a proxy agent).
  */
 export * from './errors/errors.js';
 export { withUrl } from './errors/with-url.js';
@@ -56,13 +57,6 @@ export { FileBackend, type FileBackendOptions } from './backends/file/file-backe
 export { sync, DEFAULT_TRANSFERS, DEFAULT_CHECKERS, type SyncOptions } from './sync/sync.js';
 export { describeSyncSummary, formatBytes, type SyncSummary, type SyncError, type HashFallback } from './sync/summary.js';
 export type { SyncEvent, SyncListener, SyncTotals, CompareMethod } from './sync/progress.js';
-export { exportCluster, type ExportOptions, type ExportResult } from './sync/export-cluster.js';
-export { diffStores, type StoreDiff, type ChangedFile, type DiffOptions } from './sync/diff-stores.js';
-export { migrateCluster, type MigrateOptions, type MigrateResult, type FieldRewrite } from './sync/migrate-cluster.js';
 export { verifyTrees, type VerifyOptions, type VerifyResult } from './sync/verify.js';
-export { replaceScalars, type ScalarEdit } from './config/scalar-edit.js';
-export { diffKopsObjectTexts, diffValues, type ObjectDiff, type FieldChange } from './config/object-diff.js';
-// config/: state-store location, kops object model and defaults, kops YAML, merge, set/unset, store layout, vault rules
-export * from './config/index.js';
-// history/: the journal, attribution, history, rollback and undelete
+// history/: the journal, attribution, reading history and past revisions (rollback and undelete: @statestore/core/config)
 export * from './history/index.js';
