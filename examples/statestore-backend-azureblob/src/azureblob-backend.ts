@@ -7,7 +7,7 @@
  */
 import type { BlobClient, BlobItem, ContainerClient, ListBlobsFlatSegmentResponse, ListBlobsHierarchySegmentResponse } from '@azure/storage-blob';
 import { UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
-import { checkWriteMetadata, freezeCapabilities, once } from '@statestore/core/driver-kit';
+import { checkWriteMetadata, emptyBody, freezeCapabilities, once, responseBody } from '@statestore/core/driver-kit';
 import { serviceClient } from './client.js';
 import type { AzureBlobSettings } from './config.js';
 import { type ErrorContext, azureErrorCode, isMissing, mapAzureError } from './errors.js';
@@ -32,6 +32,8 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   fileAndPrefix: true,
   hashes: ['md5'],
   maxPageSize: MAX_PAGE_SIZE,
+  // Azure Blob Storage turns a backslash in a blob name into a forward slash: such a key cannot be kept.
+  refusedKeyCharacters: '\\',
   notes: [
     'createFile, compare-and-swap and conditional delete use Azure preconditions (If-None-Match: *, If-Match: <ETag>)',
     'md5 is the blob\'s Content-MD5; blobs written by other tools in blocks may not have one',
@@ -79,8 +81,13 @@ export class AzureBlobBackend implements Backend {
       const md5 = r.blobContentMD5 ?? (r.contentRange ? undefined : r.contentMD5);
       const info = withMetadata(toInfo(key, total, r.etag, r.lastModified, md5, r.contentType), r.metadata);
       const body = r.readableStreamBody as AsyncIterable<Uint8Array> | undefined;
-      return { info, body: body ?? empty() };
+      return { info, body: body ? responseBody(body, { signal: options.signal, mapError: (e) => this.error(e, key, 'Get Blob', { signal: options.signal }) }) : emptyBody() };
     } catch (e) {
+      // A range that starts at or past the end (416 InvalidRange): nothing to read, as on every backend.
+      if (options.range && azureErrorCode(e) === 'InvalidRange') {
+        const info = await this.stat(key, options.signal ? { signal: options.signal } : {});
+        if (info) return { info, body: emptyBody() };
+      }
       throw this.error(e, key, 'Get Blob', { signal: options.signal });
     }
   }
@@ -265,4 +272,3 @@ function withMetadata(info: ObjectInfo, metadata: Record<string, string> | undef
   return { ...info, metadata: Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase().replace(/_/g, '-'), value])) };
 }
 
-async function* empty(): AsyncGenerator<Uint8Array> {}

@@ -170,6 +170,11 @@ export interface Capabilities {
   maxPageSize?: number;
   /** Longest key (UTF-8 bytes) the service stores; core refuses a longer one with InvalidUrlError before any request. */
   maxKeyBytes?: number;
+  /**
+   * Characters the service cannot keep in a key (Azure Blob Storage turns `\` into `/`); core refuses a key
+   * holding one with InvalidUrlError before any request.
+   */
+  refusedKeyCharacters?: string;
   /** Most keys one `deleteMany` call takes; core splits larger batches. */
   maxDeleteBatch?: number;
   /** Free-text notes shown by `statestore plugins`/`doctor` (e.g. why creation is not atomic). */

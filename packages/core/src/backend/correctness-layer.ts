@@ -1,7 +1,7 @@
 /**
  * backend/correctness-layer owns enforcing the driver contract once, in front of every driver core opens
- * (OpenDAL's correctness layer): before the driver is called, a key that is not normalised or longer than
- * `capabilities.maxKeyBytes` is refused with InvalidUrlError, write metadata is checked, and a precondition
+ * (OpenDAL's correctness layer): before the driver is called, a key that is not normalised, longer than
+ * `capabilities.maxKeyBytes` or holding one of `refusedKeyCharacters` is refused with InvalidUrlError, write metadata is checked, and a precondition
  * the driver's settled capabilities cannot honour (`ifMatch` without compareAndSwap, `ifNoneMatch` without
  * atomicCreate, a conditional delete without conditionalDelete) is refused with UnsupportedError, never
  * silently dropped. A call whose signal is already aborted does nothing; a streamed upload fails with the
@@ -31,8 +31,8 @@ export function withCorrectness(backend: Backend): Backend {
   return layer;
 }
 
-/** Why `key` cannot name a file of a store keeping keys of at most `maxKeyBytes`, or undefined when it can. */
-function keyProblem(key: string, maxKeyBytes: number | undefined): string | undefined {
+/** Why `key` cannot name a file of a store with these limits (`maxKeyBytes`, `refusedKeyCharacters`), or undefined when it can. */
+function keyProblem(key: string, { maxKeyBytes, refusedKeyCharacters }: Pick<Capabilities, 'maxKeyBytes' | 'refusedKeyCharacters'>): string | undefined {
   let normalised: string | undefined;
   try {
     normalised = normalizeKey([key], '');
@@ -42,6 +42,8 @@ function keyProblem(key: string, maxKeyBytes: number | undefined): string | unde
   if (normalised !== key) return 'it is not a normalised key (an empty, "." or ".." segment, a leading or trailing "/", or NUL)';
   const bytes = Buffer.byteLength(key);
   if (maxKeyBytes !== undefined && bytes > maxKeyBytes) return `it is ${bytes} bytes long and this store keeps keys of at most ${maxKeyBytes} bytes; use a shorter path`;
+  const refused = [...(refusedKeyCharacters ?? '')].find((c) => key.includes(c));
+  if (refused !== undefined) return `this store cannot keep ${JSON.stringify(refused)} in a key; rename the path without it`;
   return undefined;
 }
 
@@ -52,14 +54,14 @@ function wrap(inner: Backend): Backend {
   const checked = (key: string): string => {
     if (typeof key !== 'string') throw refuse(String(key), 'a key is a string');
     if (key === '') return key;
-    const problem = keyProblem(key, inner.capabilities.maxKeyBytes);
+    const problem = keyProblem(key, inner.capabilities);
     if (problem) throw refuse(key, problem);
     return key;
   };
   const checkPrefix = (prefix: string) => {
     if (prefix === '') return;
     if (!prefix.endsWith('/')) throw refuse(prefix, 'a listing prefix is "" or ends with "/"');
-    const problem = keyProblem(prefix.slice(0, -1), undefined);
+    const problem = keyProblem(prefix.slice(0, -1), {});
     if (problem) throw refuse(prefix, problem);
   };
   const unsupported = (key: string, what: string, capability: keyof Capabilities, notes: readonly string[] | undefined) =>
