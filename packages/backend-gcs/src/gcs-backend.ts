@@ -32,7 +32,7 @@ import {
   type WriteBody,
   type WriteOptions,
 } from '@statestore/core';
-import { freezeCapabilities, once, responseBody } from '@statestore/core/driver-kit';
+import { emptyBody, freezeCapabilities, once, responseBody } from '@statestore/core/driver-kit';
 import { predefinedAclFrom, type PredefinedAcl } from './config.js';
 import { httpStatusOf, mapGcsError } from './errors.js';
 import { SHA256_METADATA_KEY, infoFromHeaders, infoFromResource, type GcsObjectResource, type ResponseHeaders } from './object-info.js';
@@ -131,6 +131,11 @@ export class GcsBackend implements Backend {
       opened = await this.download(bucket.file(key), key, options);
     } catch (e) {
       if (isNotFound(e)) await this.requireBucket(); // a missing bucket is an error that names it
+      // A range that starts at or past the end (416): nothing to read, as on every backend.
+      if (options.range && httpStatusOf((e as Error).cause ?? e) === 416) {
+        const info = await this.stat(key, options);
+        if (info) return { info, body: emptyBody() };
+      }
       throw e;
     }
     const info = infoFromHeaders(key, opened.headers);
