@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidConfigError, NotFoundError, StatestoreError, UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
-import { checkWriteMetadata, freezeCapabilities, httpSettingsFor, nodeAgents, once, responseBody } from '@statestore/core/driver-kit';
+import { checkWriteMetadata, freezeCapabilities, httpSettingsFor, nodeAgents, once, rangeOfBody, responseBody } from '@statestore/core/driver-kit';
 import { type AliOssClient, type AliRequestOptions, createClient, endpointOf, withSignal } from './client.js';
 import { aclFrom, regionFrom, type OssSettings } from './config.js';
 import { credentialSource } from './credentials.js';
@@ -133,7 +133,10 @@ export class OssBackend implements Backend {
       const request: AliRequestOptions = range ? { headers: { Range: `bytes=${range.start}-${range.end ?? ''}` } } : {};
       options.signal?.throwIfAborted();
       const { stream, res } = await withSignal(options.signal, () => client.getStream(key, request));
-      return { info: infoFromHeaders(key, res.headers), body: responseBody(stream, { signal: options.signal, mapError: (e) => mapOssError(e, { url, bucket: this.bucket }) }) };
+      const body = responseBody(stream, { signal: options.signal, mapError: (e) => mapOssError(e, { url, bucket: this.bucket }) });
+      // OSS answers a range it judges invalid (an end past the object's end) with the whole object (200).
+      const whole = range !== undefined && res.headers['content-range'] === undefined;
+      return { info: infoFromHeaders(key, res.headers), body: whole ? rangeOfBody(body, range.start, range.end) : body };
     } catch (e) {
       throw mapOssError(e, { url, bucket: this.bucket });
     }
@@ -354,6 +357,8 @@ function capabilitiesFor(bucket: string, versioning: Versioning | 'unreadable' |
     fileAndPrefix: true,
     hashes: ['md5', 'sha256'],
     maxPageSize: MAX_KEYS,
+    // OSS: "the length of the object name must be less than 1024 bytes".
+    maxKeyBytes: 1023,
     notes: [
       ...(versioning === undefined ? ['Whether creation is atomic is found out before the first create (bucket versioning).'] : []),
       ...(versioned ? [`Bucket ${bucket} has versioning ${versioning}: OSS ignores x-oss-forbid-overwrite there, so createFile checks, then writes (not atomic), and leases (updateFile's lock) use core's candidate protocol (a listing and a settle delay), as on Swift.`] : []),

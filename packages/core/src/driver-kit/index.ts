@@ -9,7 +9,7 @@
  */
 export { TRANSIENT_NETWORK_CODES, networkErrorCode, isTransientNetworkError, isUntrustedCertificate, networkError, serviceDetail, type NetworkContext } from './network-errors.js';
 export { errorForStatus, isTransientStatus, type StatusContext } from './http-status.js';
-export { responseBody, uploadBody, collectBody, bytesBody, emptyBody, type ResponseBodyOptions, type CollectOptions } from './streams.js';
+export { responseBody, uploadBody, collectBody, bytesBody, emptyBody, rangeOfBody, type ResponseBodyOptions, type CollectOptions } from './streams.js';
 export { once, type Once } from './once.js';
 export { envValue, parseBoolean, booleanVariable, integerOption, choiceOption, type IntegerBounds } from './options.js';
 export { pageOfSortedKeys, lowerBound, type KeyPage } from './list-pager.js';

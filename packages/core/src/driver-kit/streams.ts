@@ -125,6 +125,21 @@ export async function collectBody(body: Uint8Array | AsyncIterable<Uint8Array>, 
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
+/**
+ * The bytes `start` to `end` (inclusive; to the end when undefined) of a whole body, for a service that
+ * answers a range it judges invalid (e.g. an end past the object's end, on OSS) with the whole object.
+ */
+export async function* rangeOfBody(whole: AsyncIterable<Uint8Array>, start: number, end?: number): AsyncGenerator<Uint8Array> {
+  let offset = 0;
+  for await (const chunk of whole) {
+    const from = Math.max(0, start - offset);
+    const to = end === undefined ? chunk.byteLength : Math.min(chunk.byteLength, end + 1 - offset);
+    offset += chunk.byteLength;
+    if (to > from) yield chunk.subarray(from, to);
+    if (end !== undefined && offset > end) return;
+  }
+}
+
 /** A body with no bytes (a range that starts past the end). */
 export function emptyBody(): AsyncGenerator<Uint8Array> {
   return bytesBody(new Uint8Array(0));
