@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMinioBucket, startMinio, type RunningMinio } from '@statestore/testkit/minio';
+import { startMinio, type RunningMinio } from '@statestore/testkit/minio';
+import { createMinioBucket } from '@statestore/testkit/minio';
 import { modulesLoadedBy } from '@statestore/testkit/module-loads';
 import { BIN, cleanEnv, runCli, tempDir } from './helpers.js';
 
