@@ -7,8 +7,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMinio, type RunningMinio } from '@statestore/testkit/minio';
-import { createMinioBucket } from '@statestore/testkit/minio';
+import { createMinioBucket, startMinio, type RunningMinio } from '@statestore/testkit/minio';
 import { modulesLoadedBy } from '@statestore/testkit/module-loads';
 import { BIN, cleanEnv, runCli, tempDir } from './helpers.js';
 

@@ -14,7 +14,7 @@ const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 const OWN_COPIES: ReadonlyArray<{ what: string; pattern: RegExp }> = [
   { what: 'a list of network error codes (driver-kit: isTransientNetworkError, networkError)', pattern: /'(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)'/ },
   { what: 'a switch over HTTP statuses (driver-kit: errorForStatus)', pattern: /switch \([^)]*\b(status|statusCode|code)\)\s*\{[^}]*case 40\d/s },
-  { what: 'a "5xx is transient" rule (driver-kit: isTransientStatus)', pattern: /\b(status|statusCode)\w*\s*>=\s*500\b/ },
+  { what: 'a "5xx is transient" rule (driver-kit: isTransientStatus)', pattern: /\b(status|statusCode)\w*\s*>=\s*500\b[\s\S]{0,200}?Transient/ },
   { what: 'a stream wrapper class (driver-kit: responseBody, uploadBody)', pattern: /class \w+ extends (Readable|Transform|PassThrough|Duplex)\b/ },
   { what: 'a stream wrapper generator (driver-kit: responseBody, uploadBody)', pattern: /async \*\w+\([^)]*\b(stream|body|source)\b[^)]*\)[^{]*\{[^}]*for await \(const \w+ of \w+\)/s },
   { what: 'a memoised promise in a field (driver-kit: once)', pattern: /(private|#)\s*\w+\??:\s*Promise<[^;]*>\s*\|\s*undefined/ },
@@ -66,7 +66,7 @@ describe('drivers take what is generic from the driver kit', () => {
     const samples = [
       "const NETWORK = new Set(['ECONNRESET', 'EPIPE']);",
       'switch (status) {\n  case 404: return missing();\n}',
-      'if (res.statusCode >= 500) retry();',
+      'if (res.statusCode >= 500) {\n    return new TransientError(message);',
       'class Counted extends Transform {}',
       'private async *mapped(stream: Readable, url: string): AsyncGenerator<Uint8Array> {\n    try {\n      for await (const chunk of stream) yield chunk;',
       'private client: Promise<Client> | undefined;',
