@@ -16,10 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry, resolvePath, runLimited } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
+import { minioClient, minioEnv } from './minio-bench.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -82,11 +83,7 @@ const minio = await startMinio();
 const work = mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-'));
 try {
   const host = new URL(minio.endpoint).host;
-  const client = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+  const client = minioClient(minio, {
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   let bucketCounter = 0;
@@ -108,9 +105,7 @@ try {
 
   const env = {
     STATESTORE_CACHE: path.join(work, 'statestore-cache'),
-    S3_ENDPOINT: minio.endpoint,
-    S3_ACCESS_KEY_ID: minio.accessKeyId,
-    S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    ...minioEnv(minio),
     RCLONE_CONFIG_BENCH_TYPE: 's3',
     RCLONE_CONFIG_BENCH_PROVIDER: 'Minio',
     RCLONE_CONFIG_BENCH_ENDPOINT: minio.endpoint,
