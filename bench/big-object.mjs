@@ -21,8 +21,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { startMinio } from '@statestore/testkit/minio';
+import { dataInMemoryUnless, dataPlace, minioClient, minioEnv } from './minio-bench.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -64,15 +65,11 @@ function measure(command, argv, env, cwd) {
   });
 }
 
-if (!args.includes('--disk') && existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
+dataInMemoryUnless(args);
 const minio = await startMinio();
 const work = mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-big-'));
 try {
-  const client = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+  const client = minioClient(minio, {
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   const [source, target] = ['big-source', 'big-target'];
@@ -93,9 +90,7 @@ try {
   const env = {
     HOME: work,
     STATESTORE_CACHE: path.join(work, 'statestore-cache'),
-    S3_ENDPOINT: minio.endpoint,
-    S3_ACCESS_KEY_ID: minio.accessKeyId,
-    S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    ...minioEnv(minio),
     RCLONE_CONFIG: path.join(work, 'rclone.conf'),
     RCLONE_CONFIG_BENCH_TYPE: 's3',
     RCLONE_CONFIG_BENCH_PROVIDER: 'Minio',
@@ -171,7 +166,7 @@ await c.send(new ListBucketsCommand({})); c.destroy();`;
   const floorBare = median(floors.bare);
   const floorSdk = median(floors.sdk);
   console.log(`one ${BYTES / 2 ** 20} MiB object, statestore cp vs rclone copyto; ${REPS} interleaved runs each (median wall, max peak RSS)`);
-  console.log(`  ${process.version}, ${os.cpus().length} CPUs, ${execFileSync(rclone, ['version'], { encoding: 'utf8' }).split('\n')[0]}, MinIO ${minio.version}; data on ${process.env.TMPDIR === '/dev/shm' ? '/dev/shm' : 'the temp disk'}; ${new Date().toISOString()}`);
+  console.log(`  ${process.version}, ${os.cpus().length} CPUs, ${execFileSync(rclone, ['version'], { encoding: 'utf8' }).split('\n')[0]}, MinIO ${minio.version}; data on ${dataPlace()}; ${new Date().toISOString()}`);
   console.log(`  load average (1, 5, 15 min): ${loadBefore} at the start, ${loadAfter} at the end`);
   console.log(`  Node's floor: bare ${floorBare.toFixed(0)} MB; with @aws-sdk/client-s3 and one request ${floorSdk.toFixed(0)} MB (+${HEADROOM_MB} MB = ${(floorSdk + HEADROOM_MB).toFixed(0)} MB)`);
   for (const d of directions) {

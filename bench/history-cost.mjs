@@ -13,15 +13,16 @@
  * Usage: node bench/history-cost.mjs [--reps 15] [--inprocess-reps 40] [--disk]
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
+import { dataInMemoryUnless, minioClient, minioEnv } from './minio-bench.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -61,20 +62,18 @@ async function inProcess(argv, env, registry) {
   return ms;
 }
 
-if (!args.includes('--disk') && existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
+dataInMemoryUnless(args);
 console.log(`load average before: ${load()} (${os.cpus().length} CPUs)`);
 const minio = await startMinio();
 try {
   const bucket = `bench-${Date.now().toString(36)}`;
-  const raw = new S3Client({ endpoint: minio.endpoint, region: minio.region, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
+  const raw = minioClient(minio);
   await raw.send(new CreateBucketCommand({ Bucket: bucket }));
   raw.destroy();
   const base = {
     PATH: process.env.PATH,
     HOME: mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-home-')),
-    S3_ENDPOINT: minio.endpoint,
-    S3_ACCESS_KEY_ID: minio.accessKeyId,
-    S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    ...minioEnv(minio),
     STATESTORE_CACHE: mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-cache-')),
     NO_COLOR: '1',
   };

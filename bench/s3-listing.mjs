@@ -11,13 +11,14 @@
  * Needs: bash scripts/install-test-servers.sh minio, and a build (pnpm build).
  * Usage: node bench/s3-listing.mjs [--keys 20000] [--rounds 15]
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry, resolvePath, runLimited } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
+import { dataInMemoryUnless, dataPlace, minioClient, minioEnv } from './minio-bench.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -45,16 +46,12 @@ async function timed(list) {
   return { wall, cpu: (used.user + used.system) / 1000 };
 }
 
-if (!args.includes('--disk') && existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
+dataInMemoryUnless(args);
 const minio = await startMinio();
 const cache = mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-cache-'));
 try {
   const bucket = 'listing';
-  const raw = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+  const raw = minioClient(minio, {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
@@ -68,7 +65,7 @@ try {
 
   const registry = new PluginRegistry(() => []);
   registry.register(s3Plugin);
-  const env = { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY_ID: minio.accessKeyId, S3_SECRET_ACCESS_KEY: minio.secretAccessKey, STATESTORE_CACHE: cache };
+  const env = { ...minioEnv(minio), STATESTORE_CACHE: cache };
   const root = await resolvePath(`s3://${bucket}/tree`, { registry, env });
 
   const rawList = async () => {
@@ -110,7 +107,7 @@ try {
   const [rc, sc] = [median(results.raw.map((r) => r.cpu)), median(results.statestore.map((r) => r.cpu))];
   const [dw, dc] = [median(results.driver.map((r) => r.wall)), median(results.driver.map((r) => r.cpu))];
   const ratio = sw / rw;
-  console.log(`listing ${KEYS} keys on MinIO (${minio.version}), data on ${process.env.TMPDIR === '/dev/shm' ? '/dev/shm' : 'the temp disk'}; ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`);
+  console.log(`listing ${KEYS} keys on MinIO (${minio.version}), data on ${dataPlace()}; ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`);
   console.log(`  load average (1, 5, 15 min): ${loadBefore} at the start, ${loadAfter} at the end; ${ROUNDS} interleaved rounds, medians`);
   console.log(`  raw ListObjectsV2 loop    wall ${rw.toFixed(0).padStart(6)} ms   client CPU ${rc.toFixed(0).padStart(6)} ms`);
   console.log(`  statestore readTree       wall ${sw.toFixed(0).padStart(6)} ms   client CPU ${sc.toFixed(0).padStart(6)} ms`);

@@ -5,7 +5,7 @@
  * SSE AES256 on writes, as Statestore sends it to a MinIO started with a KMS key). Same process, same MinIO, many small batches
  * interleaved (so load from elsewhere on the machine hits both sides alike); prints the median wall time
  * and client CPU time per operation and the ratios Statestore / raw SDK against the goals of issue 28
- * (client CPU ≤ 0.6×, wall ≤ 1.0×), for the fast client (the default) and, for reference, for
+ * (client CPU ≤ 0.6×, wall ≤ 1.0×), for the fast client (opt-in) and, for reference, for
  * STATESTORE_S3_CLIENT=sdk, with the machine's load average.
  * MinIO's data folder is on /dev/shm when it exists (--disk keeps it on the temp disk), so that disk
  * latency does not drown the client's cost. Never part of the tests.
@@ -14,13 +14,14 @@
  * Usage: node bench/s3-small-io.mjs [--ops 50] [--rounds 30] [--concurrency 1] [--scheme s3|do] [--disk]
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry, resolvePath, runLimited } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
+import { dataInMemoryUnless, dataPlace, minioClient, minioEnv } from './minio-bench.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -51,16 +52,12 @@ async function timed(n, op) {
   return { wall, cpu: (used.user + used.system) / n };
 }
 
-if (!args.includes('--disk') && existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
+dataInMemoryUnless(args);
 // A MinIO that can encrypt, so both sides send SSE AES256 as s3:// does on a server that supports it.
 const minio = await startMinio({ kms: true });
 try {
   const bucket = `bench-${randomBytes(4).toString('hex')}`;
-  const raw = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+  const raw = minioClient(minio, {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 1,
@@ -69,7 +66,7 @@ try {
 
   const registry = new PluginRegistry(() => []);
   registry.register(s3Plugin);
-  const env = { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY_ID: minio.accessKeyId, S3_SECRET_ACCESS_KEY: minio.secretAccessKey, STATESTORE_CACHE: mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-cache-')) };
+  const env = { ...minioEnv(minio), STATESTORE_CACHE: mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-cache-')) };
   const root = await resolvePath(`${SCHEME}://${bucket}/statestore`, { registry, env: { ...env, STATESTORE_S3_CLIENT: 'fast' } });
   const sdkRoot = await resolvePath(`${SCHEME}://${bucket}/statestore-sdk`, { registry, env: { ...env, STATESTORE_S3_CLIENT: 'sdk' } });
   // STATESTORE_S3_SSE=auto sends it on every scheme where the server can encrypt (this one can).
@@ -129,10 +126,10 @@ try {
     );
   };
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  console.log(`MinIO ${minio.version}, data on ${process.env.TMPDIR === '/dev/shm' ? '/dev/shm' : 'the temp disk'}`);
+  console.log(`MinIO ${minio.version}, data on ${dataPlace()}`);
   console.log(`${SCHEME}:// 4 KiB objects, ${ROUNDS} interleaved rounds of ${OPS} ops per side, concurrency ${CONCURRENCY}; medians of per-round means`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load()} (shared: other work runs alongside)`);
-  console.log('Statestore with the fast client (the default):');
+  console.log('Statestore with the fast client (STATESTORE_S3_CLIENT=fast):');
   console.log(line('write', results.rawWrite, results.ssWrite));
   console.log(line('write', results.rawMetaWrite, results.ssWrite, 'raw SDK + sha256 header'));
   console.log(line('read', results.rawRead, results.ssRead));

@@ -16,10 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry, resolvePath, runLimited } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
+import { minioClient, minioEnv } from './minio-bench.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -82,11 +83,7 @@ const minio = await startMinio();
 const work = mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-'));
 try {
   const host = new URL(minio.endpoint).host;
-  const client = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+  const client = minioClient(minio, {
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   let bucketCounter = 0;
@@ -108,9 +105,7 @@ try {
 
   const env = {
     STATESTORE_CACHE: path.join(work, 'statestore-cache'),
-    S3_ENDPOINT: minio.endpoint,
-    S3_ACCESS_KEY_ID: minio.accessKeyId,
-    S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    ...minioEnv(minio),
     RCLONE_CONFIG_BENCH_TYPE: 's3',
     RCLONE_CONFIG_BENCH_PROVIDER: 'Minio',
     RCLONE_CONFIG_BENCH_ENDPOINT: minio.endpoint,
@@ -141,16 +136,17 @@ try {
 
   const statestore = (transfers) => (dst) => {
     const flags = transfers ? ['--transfers', String(transfers)] : [];
+    const fast = { STATESTORE_S3_CLIENT: 'fast' };
     return useCli
-      ? [process.execPath, [cliBin, 'sync', `s3://${source}`, `s3://${dst}`, ...flags]]
-      : [process.execPath, [path.join(here, 'statestore-sync.mjs'), `s3://${source}`, `s3://${dst}`, ...flags]];
+      ? [process.execPath, [cliBin, 'sync', `s3://${source}`, `s3://${dst}`, ...flags], fast]
+      : [process.execPath, [path.join(here, 'statestore-sync.mjs'), `s3://${source}`, `s3://${dst}`, ...flags], fast];
   };
   const statestoreSdk = (dst) => {
     const [command, argv] = statestore(undefined)(dst);
     return [command, argv, { STATESTORE_S3_CLIENT: 'sdk' }];
   };
   const settings = [
-    { name: 'statestore (defaults)', run: statestore(undefined) },
+    { name: 'statestore, STATESTORE_S3_CLIENT=fast', run: statestore(undefined) },
     { name: 'statestore, STATESTORE_S3_CLIENT=sdk', run: statestoreSdk },
     ...SWEEP.map((t) => ({ name: `statestore --transfers ${t}`, run: statestore(t), sweep: true })),
     { name: 'rclone sync (defaults)', peer: true, run: (dst) => [rclone, ['sync', `bench:${source}`, `bench:${dst}`]] },
@@ -192,7 +188,7 @@ try {
   out();
   // Goals (issue 28): ≤ 0.7× rclone, ≤ 1.0× mc, or within 1.1× of the measured floor where that is higher;
   // peak memory ≤ 1.0× rclone's or the Node floor's (the raw undici loop).
-  const ours = stats.get('statestore (defaults)');
+  const ours = stats.get('statestore, STATESTORE_S3_CLIENT=fast');
   const floorSettings = settings.filter((x) => x.floor);
   const floor = Math.min(...floorSettings.map((x) => stats.get(x.name).wall));
   const nodeFloor = stats.get(floorSettings.at(-1).name);

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_DIR, minio, newBucket, openS3, registry } from './helpers.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
-const CLIENT = process.env.STATESTORE_S3_CLIENT ?? 'fast';
+const CLIENT = process.env.STATESTORE_S3_CLIENT ?? 'sdk';
 
 let recording: RecordingProxy;
 beforeAll(async () => {

@@ -254,6 +254,13 @@ export class CommandContext {
     return new ClusterRegistry(await this.openStore(), { open: (url) => this.open(url) });
   }
 
+  /** The cluster of a command that takes at most one positional argument: that argument, or --name. */
+  onlyClusterName(): string {
+    const [positional, ...extra] = this.args.positionals;
+    if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${this.args.positionals.join(' ')}`);
+    return this.clusterName(positional);
+  }
+
   /**
    * The cluster name: `--name` (or $KOPS_CLUSTER_NAME), else the positional argument; both given and
    * different is an error, as in kops.

@@ -21,7 +21,7 @@ const PACKAGES = publishedPackages();
 /** What the user installs: the CLI and one backend (core as a tarball too, so npm takes ours). */
 const INSTALLED = ['@statestore/cli', '@statestore/backend-s3', '@statestore/core'];
 /** The cloud SDKs of the backends that are not installed; none may reach the disk. */
-const OTHER_SDKS = ['@google-cloud/storage', 'ali-oss', 'node-vault', 'undici', '@azure/storage-blob', '@aws-sdk/credential-providers', '@kubernetes/client-node'];
+const OTHER_SDKS = ['@google-cloud/storage', 'ali-oss', 'node-vault', '@azure/storage-blob', '@aws-sdk/credential-providers', '@kubernetes/client-node'];
 const OTHER_SDK_SCOPES = ['@google-cloud/', '@azure/', '@kubernetes/'];
 /** The second install: the CLI and backend-k8s. */
 const INSTALLED_K8S = ['@statestore/cli', '@statestore/backend-k8s', '@statestore/core'];

@@ -38,9 +38,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const name = ctx.clusterName(positional);
+  const name = ctx.onlyClusterName();
   checkFlags(ctx.args, ctx.env);
   const dryRun = boolOption(ctx.args, 'dry-run');
   const output = stringOption(ctx.args, 'output');

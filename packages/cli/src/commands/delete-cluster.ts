@@ -28,9 +28,7 @@ const STATE_ONLY =
   'Only state was removed: Statestore never deletes cloud resources (instances, volumes, load balancers, DNS records). If this cluster was running, delete it with `kops delete cluster` instead, which removes those first.';
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const name = ctx.clusterName(positional);
+  const name = ctx.onlyClusterName();
   const registry = await ctx.clusters();
   const json = ctx.output('text') === 'json';
   if (!boolOption(ctx.args, 'yes')) {

@@ -29,9 +29,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const name = ctx.clusterName(positional);
+  const name = ctx.onlyClusterName();
   const registry = await ctx.clusters();
   const sets = repeatedOption(ctx.args, 'set').flatMap(splitSetFlag);
   const unsets = repeatedOption(ctx.args, 'unset').flatMap(splitUnsetFlag);

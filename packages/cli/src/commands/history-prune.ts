@@ -33,9 +33,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const cluster = ctx.clusterName(positional);
+  const cluster = ctx.onlyClusterName();
   const keep = intOption(ctx.args, 'keep');
   const olderThan = stringOption(ctx.args, 'older-than');
   if (keep === undefined && olderThan === undefined) throw new UsageError('say how much history to keep: --keep N or --older-than DURATION');

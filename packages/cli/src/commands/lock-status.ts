@@ -19,9 +19,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const cluster = ctx.clusterName(positional);
+  const cluster = ctx.onlyClusterName();
   const lease = await readCurrentLease(clusterLeasePath(await ctx.openStore(), cluster));
   const view = lease ? leaseView(cluster, lease) : undefined;
   if (ctx.output('text') === 'json') ctx.json({ cluster, held: view !== undefined, ...(view ? { lease: view } : {}) });

@@ -32,9 +32,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const cluster = ctx.clusterName(positional);
+  const cluster = ctx.onlyClusterName();
   const to = stringOption(ctx.args, 'to');
   if (!to) throw new UsageError('--to REV is required: a revision from `statestore history`, or @-N');
   const store = await ctx.openStore();

@@ -25,9 +25,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const cluster = ctx.clusterName(positional);
+  const cluster = ctx.onlyClusterName();
   const store = await ctx.openStore();
   const location = await ctx.historyLocation();
   if (boolOption(ctx.args, 'dry-run')) {

@@ -30,9 +30,7 @@ export const command: CommandSpec = {
 };
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const cluster = ctx.clusterName(positional);
+  const cluster = ctx.onlyClusterName();
   const id = stringOption(ctx.args, 'id');
   const force = boolOption(ctx.args, 'force');
   if ((id === undefined) === !force) throw new UsageError('give either --id ID (the lease to remove) or --force (whatever lease is held)');

@@ -48,9 +48,7 @@ function projectOnto(shape: unknown, source: unknown): unknown {
 }
 
 async function run(ctx: CommandContext): Promise<number> {
-  const [positional, ...extra] = ctx.args.positionals;
-  if (extra.length > 0) throw new UsageError(`expected one cluster name, got ${ctx.args.positionals.join(' ')}`);
-  const name = ctx.clusterName(positional);
+  const name = ctx.onlyClusterName();
   const location = ctx.stateStore();
   const registry = await ctx.clusters();
   const stored = await registry.getCluster(name);
