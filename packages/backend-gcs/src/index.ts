@@ -31,6 +31,8 @@ function backendFor(settings: GcsSettings, context: PluginContext): GcsBackend {
         storage: () => clients.get(service, () => createStorage(settings)),
         ...(settings.predefinedAcl ? { predefinedAcl: settings.predefinedAcl } : {}),
         warn: context.warn,
+        // An emulator may accept a precondition and ignore it: probed before the first conditional request.
+        ...(settings.emulatorEndpoint ? { probePreconditions: true } : {}),
       }),
   );
 }

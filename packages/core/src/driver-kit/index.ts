@@ -3,7 +3,8 @@
  * its service and takes the rest from here: classifying network failures and HTTP statuses into core's
  * typed errors, response and upload bodies (errors mapped, aborts honoured), `once()` for what it sets up
  * lazily, settings parsed in one dialect (endpoints, yes/no, numbers, choices), the sorted-key pager, a
- * backend cache keyed by the store's identity, batch deletes one by one, frozen capabilities, write
+ * backend cache keyed by the store's identity, batch deletes one by one, the probe of which preconditions a
+ * service honours, frozen capabilities, write
  * metadata in headers, and the HTTP settings and deadlines every network driver runs under. Importing it
  * loads no cloud SDK; core's main entry never imports it.
  */
@@ -15,6 +16,7 @@ export { envValue, parseBoolean, booleanVariable, integerOption, choiceOption, t
 export { pageOfSortedKeys, lowerBound, type KeyPage } from './list-pager.js';
 export { BackendCache, defaultIdentity, identityKey, type Identity } from './backend-cache.js';
 export { deleteEach } from './delete-each.js';
+export { probePreconditions, PROBE_NAME_PREFIX, type ProbeOperations, type ProbeVerdict } from './precondition-probe.js';
 export { freezeCapabilities, settledCapabilities } from '../backend/capabilities.js';
 export { unwrapBackend } from '../backend/layer.js';
 export { checkWriteMetadata, metadataHeaders, metadataFromHeaders } from '../backend/write-metadata.js';
