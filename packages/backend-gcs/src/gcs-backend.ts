@@ -125,7 +125,9 @@ export class GcsBackend implements Backend {
   /** What the precondition probe saw (emulators only), run next to the first key written conditionally. */
   private verdict: ProbeVerdict | undefined;
   private probedCapabilities: Readonly<Capabilities> | undefined;
-  private probing: Promise<Readonly<Capabilities>> | undefined;
+  /** Where the probe writes: the folder of the key that asked for it (where the caller may write). */
+  private probeKey = '';
+  private readonly probed = once<Readonly<Capabilities>>(() => this.probe(this.probeKey));
 
   constructor(private readonly options: GcsBackendOptions) {
     this.bucketName = options.bucket;
@@ -140,11 +142,9 @@ export class GcsBackend implements Backend {
 
   /** Runs the precondition probe once (emulators only; a probe that cannot decide is forgotten and runs again). */
   settleCapabilities(options: { signal?: AbortSignal; key?: string } = {}): Promise<Readonly<Capabilities>> {
-    if (!this.options.probePreconditions || this.verdict) return Promise.resolve(this.capabilities);
-    this.probing ??= this.probe(options.key ?? '').finally(() => {
-      this.probing = undefined;
-    });
-    return this.probing;
+    if (!this.options.probePreconditions) return Promise.resolve(capabilities);
+    this.probeKey = options.key ?? '';
+    return this.probed();
   }
 
   urlFor(key: string): string {
