@@ -6,24 +6,8 @@
  * call, no retries (the SDK's are off), no pagination loops.
  */
 import type { BlobClient, BlobItem, ContainerClient, ListBlobsFlatSegmentResponse, ListBlobsHierarchySegmentResponse } from '@azure/storage-blob';
-import {
-  UnsupportedError,
-  checkWriteMetadata,
-  freezeCapabilities,
-  formatObjectUrl,
-  type Backend,
-  type Capabilities,
-  type CopyOptions,
-  type DeleteManyResult,
-  type DeleteOptions,
-  type ListOptions,
-  type ListPage,
-  type ObjectInfo,
-  type ReadOptions,
-  type ReadResult,
-  type WriteBody,
-  type WriteOptions,
-} from '@statestore/core';
+import { UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
+import { checkWriteMetadata, emptyBody, freezeCapabilities, once, responseBody } from '@statestore/core/driver-kit';
 import { serviceClient } from './client.js';
 import type { AzureBlobSettings } from './config.js';
 import { type ErrorContext, azureErrorCode, isMissing, mapAzureError } from './errors.js';
@@ -44,8 +28,12 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: true,
   streaming: true,
   rangeReads: true,
+  contentType: true,
+  fileAndPrefix: true,
   hashes: ['md5'],
   maxPageSize: MAX_PAGE_SIZE,
+  // Azure Blob Storage turns a backslash in a blob name into a forward slash: such a key cannot be kept.
+  refusedKeyCharacters: '\\',
   notes: [
     'createFile, compare-and-swap and conditional delete use Azure preconditions (If-None-Match: *, If-Match: <ETag>)',
     'md5 is the blob\'s Content-MD5; blobs written by other tools in blocks may not have one',
@@ -58,7 +46,8 @@ export class AzureBlobBackend implements Backend {
   readonly capabilities = capabilities;
   /** Same endpoint and credential: Copy Blob can read the source with the target's authorisation. */
   readonly serviceId: string;
-  private containerClient: Promise<ContainerClient> | undefined;
+  /** The container's client, made on the first request (again after a failure to make it). */
+  private readonly containerClient = once<ContainerClient>(() => serviceClient(this.settings).then((s) => s.getContainerClient(this.container)));
 
   constructor(
     private readonly settings: AzureBlobSettings,
@@ -92,8 +81,13 @@ export class AzureBlobBackend implements Backend {
       const md5 = r.blobContentMD5 ?? (r.contentRange ? undefined : r.contentMD5);
       const info = withMetadata(toInfo(key, total, r.etag, r.lastModified, md5, r.contentType), r.metadata);
       const body = r.readableStreamBody as AsyncIterable<Uint8Array> | undefined;
-      return { info, body: body ?? empty() };
+      return { info, body: body ? responseBody(body, { signal: options.signal, mapError: (e) => this.error(e, key, 'Get Blob', { signal: options.signal }) }) : emptyBody() };
     } catch (e) {
+      // A range that starts at or past the end (416 InvalidRange): nothing to read, as on every backend.
+      if (options.range && azureErrorCode(e) === 'InvalidRange') {
+        const info = await this.stat(key, options.signal ? { signal: options.signal } : {});
+        if (info) return { info, body: emptyBody() };
+      }
       throw this.error(e, key, 'Get Blob', { signal: options.signal });
     }
   }
@@ -237,7 +231,7 @@ export class AzureBlobBackend implements Backend {
   }
 
   private client(): Promise<ContainerClient> {
-    return (this.containerClient ??= serviceClient(this.settings).then((s) => s.getContainerClient(this.container)));
+    return this.containerClient();
   }
 
   private async blob(key: string): Promise<BlobClient> {
@@ -278,4 +272,3 @@ function withMetadata(info: ObjectInfo, metadata: Record<string, string> | undef
   return { ...info, metadata: Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase().replace(/_/g, '-'), value])) };
 }
 
-async function* empty(): AsyncGenerator<Uint8Array> {}

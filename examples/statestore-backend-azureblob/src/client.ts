@@ -4,28 +4,19 @@
  * with the SDK's own retries switched off: core retries.
  */
 import type { BlobServiceClient, StoragePipelineOptions } from '@azure/storage-blob';
+import { BackendCache, once } from '@statestore/core/driver-kit';
 import type { AzureBlobSettings } from './config.js';
 
 export type AzureSdk = typeof import('@azure/storage-blob');
 
-let sdk: Promise<AzureSdk> | undefined;
+/** `@azure/storage-blob`, imported once (again after a failure to import it). */
+export const loadSdk = once<AzureSdk>(() => import('@azure/storage-blob'));
 
-/** `@azure/storage-blob`, imported once. */
-export function loadSdk(): Promise<AzureSdk> {
-  return (sdk ??= import('@azure/storage-blob'));
-}
-
-const clients = new Map<string, Promise<BlobServiceClient>>();
+const clients = new BackendCache<Promise<BlobServiceClient>>();
 
 /** The service client for these settings, built once per (endpoint, credential). */
 export function serviceClient(settings: AzureBlobSettings): Promise<BlobServiceClient> {
-  let client = clients.get(settings.id);
-  if (!client) {
-    client = buildClient(settings);
-    clients.set(settings.id, client);
-    client.catch(() => clients.delete(settings.id));
-  }
-  return client;
+  return clients.get([settings.id], () => buildClient(settings));
 }
 
 async function buildClient(settings: AzureBlobSettings): Promise<BlobServiceClient> {

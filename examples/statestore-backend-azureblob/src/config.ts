@@ -4,7 +4,8 @@
  * environment and the plugin options; no network, no SDK.
  */
 import { createHash } from 'node:crypto';
-import { InvalidConfigError, InvalidUrlError, endpointText, httpSettingsFor, parseEndpoint, registerSecret, registerSecretVariable, safeForMessage, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, registerSecret, registerSecretVariable, safeForMessage, type ParsedUrl } from '@statestore/core';
+import { endpointText, httpSettingsFor, parseEndpoint } from '@statestore/core/driver-kit';
 
 /** The variable that overrides the blob endpoint (emulators, sovereign clouds, private endpoints). */
 export const ENDPOINT_VARIABLE = 'AZUREBLOB_ENDPOINT';

@@ -16,6 +16,7 @@ import {
   isStatestoreError,
   redactSecrets,
 } from '@statestore/core';
+import { isTransientStatus, networkError } from '@statestore/core/driver-kit';
 
 /** What the failing request was about. */
 export interface ErrorContext {
@@ -44,7 +45,8 @@ interface RestErrorShape {
   details?: { errorCode?: string; copySourceStatusCode?: number; copySourceErrorCode?: string };
 }
 
-const TRANSIENT_CODES = new Set(['ServerBusy', 'InternalError', 'OperationTimedOut', 'REQUEST_SEND_ERROR', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+/** Azure's own codes for what a retry may fix (the SDK's REQUEST_SEND_ERROR wraps a failure below HTTP). Network errnos and statuses are the driver kit's. */
+const AZURE_TRANSIENT = new Set(['ServerBusy', 'InternalError', 'OperationTimedOut', 'REQUEST_SEND_ERROR']);
 const BAD_CREDENTIALS = new Set(['AuthenticationFailed', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
 const LEASED = new Set(['LeaseIdMissing', 'LeaseIdMismatch', 'LeaseIsBreakingAndCannotBeAcquired', 'LeaseIsBrokenAndCannotBeRenewed', 'LeasePresent']);
 
@@ -116,7 +118,10 @@ export function mapAzureError(error: unknown, ctx: ErrorContext): Error {
   if (/ENOTFOUND/.test(e.message ?? '')) {
     return new InvalidConfigError(`Cannot resolve the host of storage account ${ctx.account} (${ctx.url}): check the account name, AZUREBLOB_ENDPOINT, or the network's DNS`, options);
   }
-  if (TRANSIENT_CODES.has(code) || (status !== undefined && (status >= 500 || status === 429)) || e.name === 'AbortError') {
+  const network = status === undefined ? networkError(error, { url: ctx.url, service: `storage account ${ctx.account}`, endpointSetting: 'the account name or AZUREBLOB_ENDPOINT' }) : undefined;
+  if (network) return network;
+  // An AbortError the caller did not ask for is the SDK's own per-try timeout.
+  if (AZURE_TRANSIENT.has(code) || (status !== undefined && isTransientStatus(status)) || e.name === 'AbortError') {
     return new TransientError(`${ctx.action} on ${ctx.url} failed, probably temporarily (${detail})`, options);
   }
   return new StatestoreError('Unknown', `${ctx.action} on ${ctx.url} failed (${detail})`, options);

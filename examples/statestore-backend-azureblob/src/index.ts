@@ -5,24 +5,24 @@
  * backend is kept per (endpoint, credential, container).
  */
 import { definePlugin, redactUrl, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { BackendCache } from '@statestore/core/driver-kit';
 import { AzureBlobBackend } from './azureblob-backend.js';
 import { parseAzureBlobUrl, readSettings } from './config.js';
 
 export { AzureBlobBackend } from './azureblob-backend.js';
 export { ENDPOINT_VARIABLE, parseAzureBlobUrl, readSettings, type AzureBlobLocation, type AzureBlobSettings, type TokenCredentialLike } from './config.js';
 
-const backends = new Map<string, AzureBlobBackend>();
+/**
+ * One backend per store, so that every URL of a container shares its settled capabilities and client. The
+ * identity is what tells stores apart here: the endpoint and a fingerprint of the credential (`settings.id`,
+ * never the credential itself) and the container; the driver kit's cache keeps only a digest of it.
+ */
+const backends = new BackendCache<AzureBlobBackend>();
 
 function open(url: ParsedUrl, context: PluginContext): { backend: AzureBlobBackend; key: string } {
   const { account, container, key } = parseAzureBlobUrl(url);
   const settings = readSettings(account, context.env, context.options);
-  const cacheKey = `${settings.id}\n${container}`;
-  let backend = backends.get(cacheKey);
-  if (!backend) {
-    backend = new AzureBlobBackend(settings, container);
-    backends.set(cacheKey, backend);
-  }
-  return { backend, key };
+  return { backend: backends.forStore(url, context, () => new AzureBlobBackend(settings, container), [settings.id, container]), key };
 }
 
 /** The plugin object Statestore loads for azureblob:// URLs. */

@@ -10,7 +10,8 @@
  * - `STATESTORE_TIMEOUT` (seconds, core's HTTP setting): per-request timeout.
  */
 import { existsSync } from 'node:fs';
-import { InvalidConfigError, InvalidUrlError, httpSettingsFor, parseEndpoint, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, type ParsedUrl } from '@statestore/core';
+import { httpSettingsFor, parseEndpoint } from '@statestore/core/driver-kit';
 
 /** GCS predefined ACLs for objects (the JSON API's `predefinedAcl` values). */
 export const PREDEFINED_ACLS = ['authenticatedRead', 'bucketOwnerFullControl', 'bucketOwnerRead', 'private', 'projectPrivate', 'publicRead'] as const;

@@ -1,34 +1,11 @@
 /**
- * Cloud Storage SDK errors → core's typed errors. 404 NotFound, 412 PreconditionFailed, 401/403
- * PermissionDenied, 408/429/5xx and dropped connections Transient. Messages name the URL and say what to
- * do; the SDK's text is redacted before it is shown, and credentials never reach a message.
+ * Cloud Storage SDK errors → core's typed errors: what is particular to Cloud Storage (its messages for
+ * 401 and 403, a missing bucket, the SDK's own download check, node-fetch's timeouts, Google credentials
+ * that cannot be found) here; HTTP statuses and network failures by the driver kit. Messages name the URL
+ * and say what to do; the SDK's text is redacted before it is shown, and credentials never reach a message.
  */
-import {
-  NotFoundError,
-  PermissionDeniedError,
-  PreconditionFailedError,
-  StatestoreError,
-  TransientError,
-  isStatestoreError,
-  redactSecrets,
-} from '@statestore/core';
-
-/** Network failures that may succeed on a retry. */
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  // The SDK's own check that downloaded bytes match the stored hash: a re-read may succeed.
-  'CONTENT_DOWNLOAD_MISMATCH',
-]);
+import { PermissionDeniedError, StatestoreError, TransientError, isStatestoreError, redactSecrets } from '@statestore/core';
+import { errorForStatus, networkError } from '@statestore/core/driver-kit';
 
 interface SdkErrorShape {
   code?: unknown;
@@ -64,42 +41,34 @@ export function mapGcsError(error: unknown, context: ErrorContext): StatestoreEr
   const detail = redactSecrets(messageOf(error));
   const status = httpStatusOf(error);
   const options = { url, cause: error };
-  switch (status) {
-    case 404:
-      return new NotFoundError(context.notFound ?? `File not found: ${url}`, options);
-    case 412:
-      return new PreconditionFailedError(`${url} changed since it was read (its generation no longer matches); read it again and retry`, options);
-    case 401:
-      return new PermissionDeniedError(
-        `Cloud Storage rejected the credentials for ${url} (401: ${detail}). Set up Application Default Credentials (gcloud auth application-default login) or point GOOGLE_APPLICATION_CREDENTIALS at a key file.`,
-        options,
-      );
-    case 403:
-      return new PermissionDeniedError(
-        `Permission denied for ${url} (403: ${detail}). Grant the account storage.objects.* permissions on bucket ${context.bucket} (e.g. roles/storage.objectAdmin), or use other credentials.`,
-        options,
-      );
-    case 408:
-    case 429:
-      return new TransientError(`Cloud Storage asked to slow down or timed out for ${url} (${status}: ${detail})`, options);
+  if (status !== undefined) {
+    return errorForStatus(status, {
+      url,
+      service: 'Cloud Storage',
+      action: 'access',
+      detail,
+      cause: error,
+      messages: {
+        unauthorized: `Cloud Storage rejected the credentials for ${url} (401: ${detail}). Set up Application Default Credentials (gcloud auth application-default login) or point GOOGLE_APPLICATION_CREDENTIALS at a key file.`,
+        denied: `Permission denied for ${url} (403: ${detail}). Grant the account storage.objects.* permissions on bucket ${context.bucket} (e.g. roles/storage.objectAdmin), or use other credentials.`,
+        notFound: context.notFound ?? `File not found: ${url}`,
+      },
+    });
   }
-  if (status !== undefined && status >= 500) return new TransientError(`Cloud Storage failed for ${url} (${status}: ${detail}); this is usually temporary`, options);
-  if (isNetworkError(error)) return new TransientError(`Connection to Cloud Storage failed for ${url}: ${detail}`, options);
+  const network = networkError(error, { url, service: 'Cloud Storage', endpointSetting: 'STORAGE_EMULATOR_HOST' });
+  if (network) return network;
+  const e = error as SdkErrorShape;
+  // The SDK's own check that downloaded bytes match the stored hash, and node-fetch's timeouts: a new attempt may succeed.
+  if (e?.code === 'CONTENT_DOWNLOAD_MISMATCH' || e?.type === 'request-timeout' || e?.type === 'body-timeout') {
+    return new TransientError(`Connection to Cloud Storage failed for ${url}: ${detail}`, options);
+  }
   if (/default credentials|metadata server|invalid_grant|Could not refresh access token/i.test(detail)) {
     return new PermissionDeniedError(
       `No usable Google credentials for ${url}: ${detail}. Run gcloud auth application-default login, set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run where the metadata server answers (GCE, GKE, Cloud Run).`,
       options,
     );
   }
-  return new StatestoreError('Unknown', `Cloud Storage request for ${url} failed${status ? ` (${status})` : ''}: ${detail}`, options);
-}
-
-function isNetworkError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as SdkErrorShape;
-  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
-  // node-fetch (below the SDK) reports timeouts and socket failures as FetchError with a `type`.
-  return e.type === 'request-timeout' || e.type === 'body-timeout';
+  return new StatestoreError('Unknown', `Cloud Storage request for ${url} failed: ${detail}`, options);
 }
 
 function messageOf(error: unknown): string {

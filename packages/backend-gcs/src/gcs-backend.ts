@@ -16,7 +16,6 @@ import {
   StatestoreError,
   TransientError,
   UnsupportedError,
-  freezeCapabilities,
   formatObjectUrl,
   isNotFound,
   isPreconditionFailed,
@@ -33,16 +32,18 @@ import {
   type WriteBody,
   type WriteOptions,
 } from '@statestore/core';
+import { emptyBody, freezeCapabilities, once, probePreconditions, responseBody, type ProbeVerdict } from '@statestore/core/driver-kit';
 import { predefinedAclFrom, type PredefinedAcl } from './config.js';
 import { httpStatusOf, mapGcsError } from './errors.js';
-import { SHA256_METADATA_KEY, checkedMetadata, infoFromHeaders, infoFromResource, type GcsObjectResource, type ResponseHeaders } from './object-info.js';
+import { cutPage, cursorFrom } from './list-page.js';
+import { SHA256_METADATA_KEY, infoFromHeaders, infoFromResource, type GcsObjectResource, type ResponseHeaders } from './object-info.js';
 
 /** Bodies at least this large (and streams of unknown size) go up as resumable uploads. */
 export const RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
 /** The largest page the JSON API returns. */
 const MAX_PAGE_SIZE = 1000;
-/** Attempts at a read whose headers did not name a generation (stat, then a generation-pinned download). */
-const PINNED_READ_ATTEMPTS = 5;
+/** Cloud Storage object names are at most 1,024 bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024;
 
 const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
@@ -54,8 +55,11 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: true,
   streaming: true,
   rangeReads: true,
+  contentType: true,
+  fileAndPrefix: true,
   hashes: ['md5', 'crc32c'],
   maxPageSize: MAX_PAGE_SIZE,
+  maxKeyBytes: MAX_KEY_BYTES,
   notes: [
     'Version tokens are object generations; create, compare-and-swap and conditional delete use ifGenerationMatch.',
     `sha256 is reported too for files Statestore wrote from bytes (custom metadata ${SHA256_METADATA_KEY}).`,
@@ -64,6 +68,23 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
     'versions: the generations a bucket with object versioning keeps (noncurrent ones until its lifecycle rules remove them).',
   ],
 });
+
+/** The capabilities once the probe has decided what a probed service honours. */
+function capabilitiesAfter(verdict: ProbeVerdict): Readonly<Capabilities> {
+  const { atomicCreate, compareAndSwap, conditionalDelete } = verdict;
+  if (atomicCreate && compareAndSwap && conditionalDelete) return capabilities;
+  return freezeCapabilities({
+    ...capabilities,
+    atomicCreate,
+    compareAndSwap,
+    conditionalDelete,
+    hashes: [...capabilities.hashes],
+    notes: [...(capabilities.notes ?? []), 'This service (an emulator) was probed: only the preconditions it was seen to honour are declared.'],
+  });
+}
+
+/** A probed service before its probe: no conditional request is assumed to work. */
+const UNPROBED = capabilitiesAfter({ atomicCreate: false, compareAndSwap: false, conditionalDelete: false, copyIfAbsent: false });
 
 export interface GcsBackendOptions {
   bucket: string;
@@ -77,6 +98,11 @@ export interface GcsBackendOptions {
   resumableThreshold?: number;
   /** One-time notices (e.g. an ACL that is not sent because of uniform bucket-level access). */
   warn?: (message: string) => void;
+  /**
+   * The service may accept preconditions and ignore them (an emulator): probe once, before the first
+   * conditional request, and declare only what it honours. Cloud Storage itself honours them all.
+   */
+  probePreconditions?: boolean;
 }
 
 interface BucketFacts {
@@ -91,15 +117,34 @@ interface BucketFacts {
  * plugin (`resolvePath('gs://…')`), or directly with an SDK client factory for tests and tools.
  */
 export class GcsBackend implements Backend {
-  readonly capabilities = capabilities;
   readonly serviceId: string;
   readonly bucketName: string;
-  private bucketHandle: Promise<Bucket> | undefined;
-  private facts: Promise<BucketFacts> | undefined;
+  private readonly bucket = once<Bucket>(async () => (await this.options.storage()).bucket(this.bucketName));
+  /** Whether the bucket exists and uses uniform bucket-level access: one request per backend, kept once known. */
+  private readonly bucketFacts = once<BucketFacts>(() => this.loadBucketFacts());
+  /** What the precondition probe saw (emulators only), run next to the first key written conditionally. */
+  private verdict: ProbeVerdict | undefined;
+  private probedCapabilities: Readonly<Capabilities> | undefined;
+  /** Where the probe writes: the folder of the key that asked for it (where the caller may write). */
+  private probeKey = '';
+  private readonly probed = once<Readonly<Capabilities>>(() => this.probe(this.probeKey));
 
   constructor(private readonly options: GcsBackendOptions) {
     this.bucketName = options.bucket;
     this.serviceId = options.serviceId;
+  }
+
+  /** Cloud Storage's facts; on a service that is probed, conditional requests count only once seen to work. */
+  get capabilities(): Readonly<Capabilities> {
+    if (!this.options.probePreconditions) return capabilities;
+    return this.probedCapabilities ?? UNPROBED;
+  }
+
+  /** Runs the precondition probe once (emulators only; a probe that cannot decide is forgotten and runs again). */
+  settleCapabilities(options: { signal?: AbortSignal; key?: string } = {}): Promise<Readonly<Capabilities>> {
+    if (!this.options.probePreconditions) return Promise.resolve(capabilities);
+    this.probeKey = options.key ?? '';
+    return this.probed();
   }
 
   urlFor(key: string): string {
@@ -127,23 +172,27 @@ export class GcsBackend implements Backend {
       opened = await this.download(bucket.file(key), key, options);
     } catch (e) {
       if (isNotFound(e)) await this.requireBucket(); // a missing bucket is an error that names it
+      // A range that starts at or past the end (416): nothing to read, as on every backend.
+      if (options.range && httpStatusOf((e as Error).cause ?? e) === 416) {
+        const info = await this.stat(key, options);
+        if (info) return { info, body: emptyBody() };
+      }
       throw e;
     }
     const info = infoFromHeaders(key, opened.headers);
     if (info) return { info, body: this.body(opened.stream, key, options.signal) };
-    // The server did not say which generation it sent: stat, then download exactly that generation.
+    // The server did not say which generation it sent: stat, then download exactly that generation. If it
+    // was replaced in between, the read fails as Transient and core reads again.
     opened.stream.destroy();
-    for (let attempt = 1; attempt <= PINNED_READ_ATTEMPTS; attempt++) {
-      const current = await this.stat(key, options);
-      if (!current) throw new NotFoundError(`File not found: ${this.urlFor(key)}`, { url: this.urlFor(key) });
-      try {
-        const pinned = await this.download(bucket.file(key, { generation: current.version }), key, options);
-        return { info: current, body: this.body(pinned.stream, key, options.signal) };
-      } catch (e) {
-        if (!isNotFound(e)) throw e; // replaced between the two requests: try the pair again
-      }
+    const current = await this.stat(key, options);
+    if (!current) throw new NotFoundError(`File not found: ${this.urlFor(key)}`, { url: this.urlFor(key) });
+    try {
+      const pinned = await this.download(bucket.file(key, { generation: current.version }), key, options);
+      return { info: current, body: this.body(pinned.stream, key, options.signal) };
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      throw new TransientError(`${this.urlFor(key)} changed while it was being read; read it again`, { url: this.urlFor(key), cause: e });
     }
-    throw new TransientError(`${this.urlFor(key)} kept changing while it was being read; try again`, { url: this.urlFor(key) });
   }
 
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -164,7 +213,7 @@ export class GcsBackend implements Backend {
       metadata: {
         ...(options.contentType ? { contentType: options.contentType } : {}),
         ...(bytes ? { md5Hash: createHash('md5').update(bytes).digest('base64') } : {}),
-        ...(sha256 || options.metadata ? { metadata: { ...checkedMetadata(options.metadata), ...(sha256 ? { [SHA256_METADATA_KEY]: sha256 } : {}) } } : {}),
+        ...(sha256 || options.metadata ? { metadata: { ...options.metadata, ...(sha256 ? { [SHA256_METADATA_KEY]: sha256 } : {}) } } : {}),
       },
       ...(ifGenerationMatch !== undefined ? { preconditionOpts: { ifGenerationMatch } } : {}),
       ...(predefinedAcl ? { predefinedAcl } : {}),
@@ -200,24 +249,29 @@ export class GcsBackend implements Backend {
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
     const bucket = await this.bucket();
     options.signal?.throwIfAborted();
-    const maxResults = Math.min(Math.max(1, Math.floor(options.pageSize ?? MAX_PAGE_SIZE)), MAX_PAGE_SIZE);
+    const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? MAX_PAGE_SIZE)), MAX_PAGE_SIZE);
+    const cursor = cursorFrom(options.pageToken, this.urlFor(prefix));
     let response: unknown;
     try {
       [, , response] = await bucket.getFiles({
         autoPaginate: false,
-        maxResults,
+        // The entry to skip counts against the service's page: ask for one more, so the page stays full.
+        maxResults: Math.min(pageSize + (cursor.skip !== undefined ? 1 : 0), MAX_PAGE_SIZE),
         ...(prefix ? { prefix } : {}),
         ...(options.delimiter ? { delimiter: options.delimiter } : {}),
-        ...(options.pageToken ? { pageToken: options.pageToken } : {}),
+        ...(cursor.startOffset !== undefined ? { startOffset: cursor.startOffset } : {}),
+        ...(cursor.serviceToken ? { pageToken: cursor.serviceToken } : {}),
       });
     } catch (e) {
       throw this.error(e, prefix, options.signal, this.bucketMissing(this.urlFor(prefix)));
     }
     const page = (response ?? {}) as { items?: GcsObjectResource[]; prefixes?: string[]; nextPageToken?: string };
+    const items = page.items ?? [];
+    const cut = cutPage(items.map((item) => item.name ?? ''), page.prefixes ?? [], page.nextPageToken, cursor, pageSize);
     return {
-      objects: (page.items ?? []).map((item) => infoFromResource(item.name ?? '', item)),
-      prefixes: page.prefixes ?? [],
-      ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+      objects: cut.entries.flatMap((entry) => (entry.item === undefined ? [] : [infoFromResource(entry.name, items[entry.item]!)])),
+      prefixes: cut.entries.flatMap((entry) => (entry.item === undefined ? [entry.name] : [])),
+      ...(cut.nextPageToken ? { nextPageToken: cut.nextPageToken } : {}),
     };
   }
 
@@ -282,6 +336,7 @@ export class GcsBackend implements Backend {
     const sourceUrl = formatObjectUrl('gs', sourceBucket, sourceKey);
     const predefinedAcl = await this.aclFor(options.acl);
     // Every call of a multi-step rewrite repeats the destination conditions (the SDK's copy drops them).
+    if (options.ifNoneMatch === '*' && this.verdict?.copyIfAbsent === false) return this.copyThroughClient(source, sourceUrl, targetKey, options);
     const qs = {
       ...(options.ifNoneMatch === '*' ? { ifGenerationMatch: 0 } : {}),
       ...(predefinedAcl ? { destinationPredefinedAcl: predefinedAcl } : {}),
@@ -308,6 +363,52 @@ export class GcsBackend implements Backend {
       }
       throw error;
     }
+  }
+
+  /**
+   * A copy "only if absent" where the service's rewrite ignores ifGenerationMatch=0 but uploads honour it:
+   * read the source and upload it with the precondition.
+   */
+  private async copyThroughClient(source: File, sourceUrl: string, targetKey: string, options: CopyOptions): Promise<ObjectInfo> {
+    let opened;
+    try {
+      opened = await this.download(source, targetKey, options);
+    } catch (e) {
+      if (isNotFound(e)) throw new NotFoundError(`Cannot copy ${sourceUrl}: it does not exist`, { url: sourceUrl, cause: e });
+      throw e;
+    }
+    const info = infoFromHeaders(source.name, opened.headers);
+    return this.write(targetKey, this.body(opened.stream, targetKey, options.signal), {
+      ifNoneMatch: '*',
+      ...(info ? { size: info.size } : {}),
+      ...(info?.contentType ? { contentType: info.contentType } : {}),
+      ...(options.acl ? { acl: options.acl } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  private async probe(key: string): Promise<Readonly<Capabilities>> {
+    const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+    const verdict = await probePreconditions(
+      {
+        write: (k, body, o) => this.write(k, body, o),
+        delete: (k, o) => this.delete(k, o),
+        copy: (from, to, o) => this.copy(from, to, o),
+      },
+      dir,
+    );
+    this.verdict = verdict;
+    this.probedCapabilities = capabilitiesAfter(verdict);
+    const ignored = [
+      ...(verdict.atomicCreate ? [] : ['ifGenerationMatch=0 on uploads']),
+      ...(verdict.compareAndSwap ? [] : ['ifGenerationMatch on uploads']),
+      ...(verdict.conditionalDelete ? [] : ['ifGenerationMatch on deletes']),
+    ];
+    // A copy whose rewrite ignores ifGenerationMatch=0 goes through the client instead: nothing to say.
+    if (ignored.length > 0) {
+      this.options.warn?.(`The Cloud Storage service for gs://${this.bucketName} does not honour ${ignored.join(', ')}; Statestore refuses what it cannot do safely there.`);
+    }
+    return this.capabilities;
   }
 
   /** Starts a media download and waits for its response headers (2xx), or for the mapped error. */
@@ -345,37 +446,8 @@ export class GcsBackend implements Backend {
   }
 
   /** The download's bytes, with errors in mid-stream mapped (a dropped connection is Transient) and aborts honoured. */
-  private async *body(stream: Readable, key: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-    const onAbort = () => stream.destroy(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for await (const chunk of stream) yield chunk as Uint8Array;
-    } catch (e) {
-      throw this.error(e, key, signal);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      stream.destroy();
-    }
-  }
-
-  private bucket(): Promise<Bucket> {
-    this.bucketHandle ??= this.options.storage().then(
-      (storage) => storage.bucket(this.bucketName),
-      (e: unknown) => {
-        this.bucketHandle = undefined;
-        throw e;
-      },
-    );
-    return this.bucketHandle;
-  }
-
-  /** Whether the bucket exists and uses uniform bucket-level access: one request per backend, cached once known. */
-  private bucketFacts(): Promise<BucketFacts> {
-    this.facts ??= this.loadBucketFacts().catch((e: unknown) => {
-      this.facts = undefined;
-      throw e;
-    });
-    return this.facts;
+  private body(stream: Readable, key: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+    return responseBody(stream, { signal, mapError: (e) => this.error(e, key, signal) });
   }
 
   private async loadBucketFacts(): Promise<BucketFacts> {

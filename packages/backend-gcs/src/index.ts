@@ -5,6 +5,7 @@
  */
 import type { Storage } from '@google-cloud/storage';
 import { definePlugin, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { BackendCache } from '@statestore/core/driver-kit';
 import { createStorage } from './client.js';
 import { GCS_ENDPOINT, gcsSettings, type GcsSettings } from './config.js';
 import { GcsBackend } from './gcs-backend.js';
@@ -15,35 +16,25 @@ export { gcsSettings, emulatorEndpointFrom, predefinedAclFrom, PREDEFINED_ACLS, 
 export { mapGcsError } from './errors.js';
 export { SHA256_METADATA_KEY } from './object-info.js';
 
-const backends = new Map<string, GcsBackend>();
+const backends = new BackendCache<GcsBackend>();
 /** One SDK client per endpoint and credentials, shared by the buckets opened with them. */
-const clients = new Map<string, Promise<Storage>>();
-
-function storageFor(service: string, settings: GcsSettings): Promise<Storage> {
-  let client = clients.get(service);
-  if (!client) {
-    client = createStorage(settings);
-    clients.set(service, client);
-    client.catch(() => clients.delete(service));
-  }
-  return client;
-}
+const clients = new BackendCache<Promise<Storage>>();
 
 function backendFor(settings: GcsSettings, context: PluginContext): GcsBackend {
-  const service = JSON.stringify([settings.emulatorEndpoint ?? GCS_ENDPOINT, settings.keyFilename ?? 'adc', settings.timeoutMs]);
-  const cacheKey = JSON.stringify([service, settings.bucket, settings.predefinedAcl ?? '']);
-  let backend = backends.get(cacheKey);
-  if (!backend) {
-    backend = new GcsBackend({
-      bucket: settings.bucket,
-      serviceId: `gcs:${service}`,
-      storage: () => storageFor(service, settings),
-      ...(settings.predefinedAcl ? { predefinedAcl: settings.predefinedAcl } : {}),
-      warn: context.warn,
-    });
-    backends.set(cacheKey, backend);
-  }
-  return backend;
+  const service = [settings.emulatorEndpoint ?? GCS_ENDPOINT, settings.keyFilename ?? 'adc', settings.timeoutMs];
+  return backends.get(
+    [...service, settings.bucket, settings.predefinedAcl ?? ''],
+    () =>
+      new GcsBackend({
+        bucket: settings.bucket,
+        serviceId: `gcs:${JSON.stringify(service)}`,
+        storage: () => clients.get(service, () => createStorage(settings)),
+        ...(settings.predefinedAcl ? { predefinedAcl: settings.predefinedAcl } : {}),
+        warn: context.warn,
+        // An emulator may accept a precondition and ignore it: probed before the first conditional request.
+        ...(settings.emulatorEndpoint ? { probePreconditions: true } : {}),
+      }),
+  );
 }
 
 function describeCredentials(settings: GcsSettings): string {

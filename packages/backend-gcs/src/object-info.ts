@@ -4,7 +4,8 @@
  * Hashes: md5 and crc32c as the service reports them (base64 there, lowercase hex here; composite objects
  * have no md5), and the SHA-256 that Statestore keeps in custom metadata when it wrote the bytes.
  */
-import { checkWriteMetadata, metadataFromHeaders, type ObjectInfo } from '@statestore/core';
+import type { ObjectInfo } from '@statestore/core';
+import { metadataFromHeaders } from '@statestore/core/driver-kit';
 
 /** Custom metadata key holding the hex SHA-256 of the content, written with the object. */
 export const SHA256_METADATA_KEY = 'statestore-sha256';
@@ -57,12 +58,6 @@ function metadataOf(metadata: Record<string, unknown> | null | undefined): { met
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(metadata ?? {})) if (typeof value === 'string') out[name] = value;
   return Object.keys(out).length ? { metadata: out } : {};
-}
-
-/** Write metadata checked before any request. */
-export function checkedMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
-  checkWriteMetadata(metadata);
-  return { ...metadata };
 }
 
 function header(headers: ResponseHeaders, name: string): string | undefined {

@@ -10,6 +10,7 @@ describeConformance('gs:// against fake-gcs-server', async () => {
   const bucket = await newBucket('conformance');
   return {
     newRoot: () => openGs(`gs://${bucket}/run-${randomUUID()}`),
+    missingStore: () => openGs(`gs://missing-${randomUUID()}/`),
     resolve: (url) => openGs(url),
   };
 });

@@ -4,6 +4,7 @@
  * delimiter reach the service, and a missing bucket is an error that names the bucket.
  */
 import { isNotFound, type VfsPath } from '@statestore/core';
+import { unwrapBackend } from '@statestore/core/driver-kit';
 import { describe, expect, it } from 'vitest';
 import type { GcsBackend } from '../src/index.js';
 import { emulator, newBucket, openGs } from './helpers.js';
@@ -29,7 +30,8 @@ describe('listing', () => {
   it('folder placeholders (zero-byte "x/" objects) are not files', async () => {
     const bucket = await newBucket('placeholders');
     const root = await openGs(`gs://${bucket}`);
-    const backend = root.backend as GcsBackend;
+    // Made the way other tools make them: through the driver itself (core's layers refuse a key ending in "/").
+    const backend = unwrapBackend(root.backend) as GcsBackend;
     for (const placeholder of ['x/', 'x/sub/', 'empty/']) await backend.write(placeholder, new Uint8Array(0));
     await root.join('x', 'file').writeFile('f');
     await root.join('x', 'sub', 'deep').writeFile('d');

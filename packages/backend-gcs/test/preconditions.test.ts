@@ -4,7 +4,8 @@
  * delete, and version tokens that cannot be generations.
  */
 import { randomUUID } from 'node:crypto';
-import { isAlreadyExists, isNotFound, isPreconditionFailed, pathForBackend } from '@statestore/core';
+import { isAlreadyExists, isNotFound, isPreconditionFailed, isUnsupported, pathForBackend } from '@statestore/core';
+import { settledCapabilities } from '@statestore/core/driver-kit';
 import { describe, expect, it } from 'vitest';
 import { createStorage } from '../src/client.js';
 import { GcsBackend } from '../src/index.js';
@@ -130,15 +131,35 @@ describe('generation preconditions', () => {
     const bucket = await newBucket('cond-delete');
     const proxy = await startRecordingProxy(emulator());
     try {
-      const f = await openGs(`gs://${bucket}/lock`, { host: proxy.endpoint });
-      const written = await f.writeFile('held');
-      await f.remove({ ifMatch: written.version });
+      // The driver itself, unprobed: what it sends is what Cloud Storage, which honours it, receives.
+      const backend = backendFor(bucket, proxy.endpoint);
+      const written = await backend.write('lock', text('held'));
+      await backend.delete('lock', { ifMatch: written.version });
       const deletes = proxy.requests.filter((r) => r.method === 'DELETE');
       expect(deletes.map((r) => r.query.get('ifGenerationMatch'))).toEqual([written.version]);
-      expect(await f.exists()).toBe(false);
-      await expect(f.remove({ ifMatch: written.version })).rejects.toSatisfy(isNotFound);
+      expect(await backend.stat('lock')).toBeUndefined();
+      await expect(backend.delete('lock', { ifMatch: written.version })).rejects.toSatisfy(isNotFound);
     } finally {
       await proxy.stop();
     }
+  });
+
+  it('fake-gcs-server ignores ifGenerationMatch on deletes and copies: the probe sees it, a stale conditional remove is refused and deletes nothing, copy-if-absent still refuses', async () => {
+    const bucket = await newBucket('probed');
+    const f = await openGs(`gs://${bucket}/lease`);
+    const first = await f.writeFile('one');
+    await f.writeFile('two');
+    const caps = await settledCapabilities(f.backend, { key: 'lease' });
+    expect(caps.conditionalDelete).toBe(false);
+    expect(caps.atomicCreate && caps.compareAndSwap).toBe(true);
+    await expect(f.remove({ ifMatch: first.version })).rejects.toSatisfy(isUnsupported);
+    expect(await f.readText()).toBe('two');
+    const target = await openGs(`gs://${bucket}/target`);
+    await target.writeFile('kept');
+    await expect(f.copyTo(target, { ifNoneMatch: '*' })).rejects.toSatisfy(isAlreadyExists);
+    expect(await target.readText()).toBe('kept');
+    const fresh = await openGs(`gs://${bucket}/fresh`);
+    await f.copyTo(fresh, { ifNoneMatch: '*' });
+    expect(await fresh.readText()).toBe('two');
   });
 });

@@ -12,7 +12,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidConfigError, InvalidUrlError, decodePercent, httpSettingsFor, safeForMessage, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, decodePercent, safeForMessage, type ParsedUrl } from '@statestore/core';
+import { httpSettingsFor } from '@statestore/core/driver-kit';
 
 /** Where a pod's service account is mounted. */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';

@@ -7,22 +7,20 @@
  */
 import {
   AlreadyExistsError,
+  InvalidConfigError,
   NotFoundError,
-  PermissionDeniedError,
   PreconditionFailedError,
   StatestoreError,
   TransientError,
   isStatestoreError,
   redactSecrets,
 } from '@statestore/core';
+import { errorForStatus, isTransientNetworkError, isUntrustedCertificate, networkErrorCode } from '@statestore/core/driver-kit';
 
 /** The RBAC verbs the driver uses on secrets. */
 export type SecretVerb = 'get' | 'list' | 'create' | 'update' | 'delete';
 /** Every verb a store needs, for the Role suggested in messages. */
 export const ALL_VERBS: readonly SecretVerb[] = ['get', 'list', 'create', 'update', 'delete'];
-
-/** Failures below HTTP that a retry may fix (the API server restarting, a dropped connection). */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENOTFOUND', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** A Kubernetes Status object (the body of every API error). */
 export interface KubeStatus {
@@ -69,41 +67,39 @@ export function mapKubeError(error: unknown, context: ErrorContext): StatestoreE
   const options = { url, cause: error };
   const api = apiStatusOf(error);
   if (!api) {
-    const code = (error as { code?: unknown } | null)?.code;
+    const code = networkErrorCode(error);
     const detail = redactSecrets(messageOf(error));
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) {
-      return new TransientError(`Cannot reach the Kubernetes API server${context.server ? ` at ${context.server}` : ''} for ${url} (${code}); check that it runs and that the kubeconfig's server address is right`, options);
+    // An API server restarting refuses connections, and a name that does not resolve yet is the same (kind, DNS): retried.
+    if (isTransientNetworkError(error) || code === 'ENOTFOUND') {
+      return new TransientError(`Cannot reach the Kubernetes API server${context.server ? ` at ${context.server}` : ''} for ${url} (${code ?? 'connection lost'}); check that it runs and that the kubeconfig's server address is right`, options);
     }
-    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS/.test(code)) {
-      return new StatestoreError('Unknown', `The Kubernetes API server's TLS certificate was not accepted for ${url} (${code}): check the cluster's certificate-authority in the kubeconfig`, options);
+    if (isUntrustedCertificate(error)) {
+      return new InvalidConfigError(`The Kubernetes API server's TLS certificate was not accepted for ${url} (${code}): check the cluster's certificate-authority in the kubeconfig`, options);
     }
     return new StatestoreError('Unknown', `Kubernetes request for ${url} failed: ${detail}`, options);
   }
   const { code, status } = api;
   const detail = redactSecrets(status.message ?? `HTTP ${code}`);
-  switch (code) {
-    case 401:
-      return new PermissionDeniedError(
-        `The Kubernetes API server rejected the credentials for ${url} (401: ${detail}). Log in again or refresh the kubeconfig's credentials (kubectl auth whoami shows who you are).`,
-        options,
-      );
-    case 403:
-      return new PermissionDeniedError(forbiddenMessage(context, detail), options);
-    case 404:
-      if (status.details?.kind === 'namespaces') {
-        return new NotFoundError(`Namespace ${namespace} does not exist (${url}). Create it (kubectl create namespace ${namespace}) or check the URL.`, options);
-      }
-      return new NotFoundError(`File not found: ${url}`, options);
-    case 409:
-      if (status.reason === 'AlreadyExists') return new AlreadyExistsError(`File already exists: ${url}`, options);
-      return new PreconditionFailedError(`${url} changed since it was read (its resourceVersion no longer matches); read it again and retry`, options);
-    case 410:
-      return new TransientError(`The listing of ${url} expired on the API server (410: ${detail}); list again`, options);
-    case 429:
-      return new TransientError(`The Kubernetes API server asked to slow down for ${url} (429: ${detail})`, options);
+  // What Kubernetes means differently from HTTP's defaults: 409 is an existing Secret or a stale
+  // resourceVersion, 410 an expired listing continue token, a 404 may be the namespace.
+  if (code === 404 && status.details?.kind === 'namespaces') {
+    return new NotFoundError(`Namespace ${namespace} does not exist (${url}). Create it (kubectl create namespace ${namespace}) or check the URL.`, options);
   }
-  if (code >= 500) return new TransientError(`The Kubernetes API server failed for ${url} (${code}: ${detail}); this is usually temporary`, options);
-  return new StatestoreError('Unknown', `The Kubernetes API server refused to ${verb} ${url} (${code}: ${detail})`, options);
+  if (code === 409 && status.reason === 'AlreadyExists') return new AlreadyExistsError(`File already exists: ${url}`, options);
+  if (code === 409) return new PreconditionFailedError(`${url} changed since it was read (its resourceVersion no longer matches); read it again and retry`, options);
+  if (code === 410) return new TransientError(`The listing of ${url} expired on the API server (410: ${detail}); list again`, options);
+  return errorForStatus(code, {
+    url,
+    service: 'The Kubernetes API server',
+    action: `${verb} the Secret of`,
+    detail,
+    cause: error,
+    messages: {
+      unauthorized: `The Kubernetes API server rejected the credentials for ${url} (401: ${detail}). Log in again or refresh the kubeconfig's credentials (kubectl auth whoami shows who you are).`,
+      denied: forbiddenMessage(context, detail),
+      notFound: `File not found: ${url}`,
+    },
+  });
 }
 
 function forbiddenMessage({ url, namespace, verb }: ErrorContext, detail: string): string {

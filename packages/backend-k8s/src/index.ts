@@ -5,6 +5,7 @@
  * driver per connection and namespace.
  */
 import { definePlugin, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { BackendCache } from '@statestore/core/driver-kit';
 import { createClient, type KubeClient } from './client.js';
 import { describeConnection, k8sSettings, type Connection, type K8sSettings } from './config.js';
 import { K8sBackend } from './k8s-backend.js';
@@ -18,34 +19,19 @@ export { mapKubeError } from './errors.js';
 export { MAX_KEY_BYTES, secretNameFor } from './names.js';
 export { MAX_FILE_BYTES, ANNOTATIONS, SECRET_TYPE } from './secret-object.js';
 
-const backends = new Map<string, K8sBackend>();
-const clients = new Map<string, Promise<KubeClient>>();
-
-function clientFor(connectionId: string, connection: Connection): Promise<KubeClient> {
-  let client = clients.get(connectionId);
-  if (!client) {
-    client = createClient(connection);
-    clients.set(connectionId, client);
-    client.catch(() => clients.delete(connectionId));
-  }
-  return client;
-}
+const backends = new BackendCache<K8sBackend>();
+const clients = new BackendCache<Promise<KubeClient>>();
 
 function backendFor(settings: K8sSettings): K8sBackend {
-  const connectionId = JSON.stringify(settings.connection);
-  const cacheKey = JSON.stringify([connectionId, settings.namespace, settings.timeoutMs]);
-  let backend = backends.get(cacheKey);
-  if (!backend) {
-    const { connection } = settings;
-    backend = new K8sBackend({
+  const { connection } = settings;
+  return backends.get([connection, settings.namespace, settings.timeoutMs], () => {
+    return new K8sBackend({
       namespace: settings.namespace,
       ...(connection.kind === 'kubeconfig' && connection.context !== undefined ? { context: connection.context } : {}),
-      client: () => clientFor(connectionId, connection),
+      client: () => clients.get([connection], () => createClient(connection)),
       timeoutMs: settings.timeoutMs,
     });
-    backends.set(cacheKey, backend);
-  }
-  return backend;
+  });
 }
 
 export default definePlugin({

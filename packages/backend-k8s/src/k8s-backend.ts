@@ -9,27 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConfigurationOptions, CoreV1Api } from '@kubernetes/client-node';
-import {
-  InvalidUrlError,
-  freezeCapabilities,
-  NotFoundError,
-  PreconditionFailedError,
-  StatestoreError,
-  TransientError,
-  UnsupportedError,
-  isAlreadyExists,
-  isNotFound,
-  type Backend,
-  type Capabilities,
-  type DeleteOptions,
-  type ListOptions,
-  type ListPage,
-  type ObjectInfo,
-  type ReadOptions,
-  type ReadResult,
-  type WriteBody,
-  type WriteOptions,
-} from '@statestore/core';
+import { InvalidUrlError, NotFoundError, PreconditionFailedError, StatestoreError, TransientError, UnsupportedError, isAlreadyExists, isNotFound, type Backend, type Capabilities, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
+import { bytesBody, collectBody, freezeCapabilities, once } from '@statestore/core/driver-kit';
 import { METADATA_LIST_ONLY, METADATA_ONLY, type KubeClient } from './client.js';
 import { formatK8sUrl } from './config.js';
 import { apiStatusOf, mapKubeError, type SecretVerb } from './errors.js';
@@ -49,8 +30,11 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: false,
   streaming: false,
   rangeReads: true,
+  contentType: true,
+  fileAndPrefix: true,
   hashes: ['sha256'],
   maxPageSize: MAX_PAGE_SIZE,
+  maxKeyBytes: MAX_KEY_BYTES,
   notes: [
     'One Secret per file in the namespace; version tokens are resourceVersions (create is a POST, compare-and-swap a PUT with resourceVersion, conditional delete uses preconditions).',
     'Kubernetes keeps no old versions of a Secret.',
@@ -79,7 +63,8 @@ type Call<T> = (api: CoreV1Api, options: ConfigurationOptions) => Promise<T>;
 export class K8sBackend implements Backend {
   readonly capabilities = capabilities;
   readonly namespace: string;
-  private clientPromise: Promise<KubeClient> | undefined;
+  /** The API client, made on the first request (again after a failure to make it). */
+  private readonly client = once<KubeClient>(() => this.options.client());
 
   constructor(private readonly options: K8sBackendOptions) {
     this.namespace = options.namespace;
@@ -108,7 +93,7 @@ export class K8sBackend implements Backend {
     const bytes = bytesOf(secret);
     const { range } = options;
     const body = range ? bytes.subarray(range.start, range.end === undefined ? undefined : range.end + 1) : bytes;
-    return { info: { ...info, size: bytes.byteLength }, body: chunks(body) };
+    return { info: { ...info, size: bytes.byteLength }, body: bytesBody(body) };
   }
 
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -241,20 +226,12 @@ export class K8sBackend implements Backend {
         `Cannot write ${this.urlFor(key)}: ${size} is more than a Kubernetes Secret holds (1 MiB, ${MAX_FILE_BYTES} bytes); nothing was written. Keep files this large in another store (s3://, gs://, …).`,
         { url: this.urlFor(key) },
       );
-    if (body instanceof Uint8Array) {
-      if (body.byteLength > MAX_FILE_BYTES) throw tooLarge(`${body.byteLength} bytes`);
-      return body;
-    }
-    if (options.size !== undefined && options.size > MAX_FILE_BYTES) throw tooLarge(`${options.size} bytes`);
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      options.signal?.throwIfAborted();
-      size += chunk.byteLength;
-      if (size > MAX_FILE_BYTES) throw tooLarge(`a stream of more than ${MAX_FILE_BYTES} bytes`);
-      parts.push(chunk);
-    }
-    return Buffer.concat(parts, size);
+    if (!(body instanceof Uint8Array) && options.size !== undefined && options.size > MAX_FILE_BYTES) throw tooLarge(`${options.size} bytes`);
+    return collectBody(body, {
+      signal: options.signal,
+      maxBytes: MAX_FILE_BYTES,
+      tooLarge: (size) => tooLarge(body instanceof Uint8Array ? `${size} bytes` : `a stream of more than ${MAX_FILE_BYTES} bytes`),
+    });
   }
 
   /** One API request with its verb's error mapping, the caller's signal and the request timeout. */
@@ -276,16 +253,4 @@ export class K8sBackend implements Backend {
       throw mapKubeError(e, { url, namespace: this.namespace, verb, server: client.server });
     }
   }
-
-  private client(): Promise<KubeClient> {
-    this.clientPromise ??= this.options.client().catch((e: unknown) => {
-      this.clientPromise = undefined;
-      throw e;
-    });
-    return this.clientPromise;
-  }
-}
-
-async function* chunks(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  if (bytes.byteLength > 0) yield bytes;
 }

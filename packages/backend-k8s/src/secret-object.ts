@@ -5,7 +5,8 @@
  * `statestore.meta/<name>` annotations. The version token is the Secret's resourceVersion.
  */
 import type { V1ObjectMeta, V1Secret } from '@kubernetes/client-node';
-import { metadataFromHeaders, metadataHeaders, type ObjectInfo } from '@statestore/core';
+import { type ObjectInfo } from '@statestore/core';
+import { metadataFromHeaders, metadataHeaders } from '@statestore/core/driver-kit';
 import { labelsFor, secretNameFor } from './names.js';
 
 /** The Secret type of files, shown by `kubectl get secrets`. */

@@ -14,6 +14,8 @@ describeConformance(
     const namespace = await newNamespace('conformance');
     return {
       newRoot: () => openK8s(`k8s://${namespace}/run-${randomUUID()}`),
+      // As the admin: the least-privilege user may not look into a namespace it has no Role in (403, not 404).
+      missingStore: () => openK8s(`k8s://missing-${randomUUID().slice(0, 8)}/?context=admin`),
       resolve: (url) => openK8s(url),
     };
   },

@@ -39,7 +39,8 @@ describe('limits', () => {
     for (const attempt of [backend.stat(long), backend.read(long), backend.write(long, new Uint8Array(1)), backend.delete(long)]) {
       const e = await attempt.catch((error: unknown) => error);
       expect(isInvalidUrl(e), String(e)).toBe(true);
-      expect((e as Error).message).toMatch(/the key is 153 bytes, and k8s:\/\/ stores keys of at most 151 bytes/);
+      // Refused by core's correctness layer, from capabilities.maxKeyBytes.
+      expect((e as Error).message).toMatch(/under k8s:\/\/limits\/: it is 153 bytes long and this store keeps keys of at most 151 bytes; use a shorter path\. Nothing was sent/);
     }
   });
 

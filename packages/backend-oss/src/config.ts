@@ -23,7 +23,8 @@
  * - `STATESTORE_TIMEOUT` (seconds, core's HTTP setting): per-request timeout; proxies and CAs as core reads them.
  */
 import { isIP } from 'node:net';
-import { InvalidConfigError, InvalidUrlError, endpointText, parseEndpoint, registerSecretVariable, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, registerSecretVariable, type ParsedUrl } from '@statestore/core';
+import { endpointText, parseEndpoint } from '@statestore/core/driver-kit';
 
 /** Object ACLs OSS accepts in `x-oss-object-acl`. */
 export const OBJECT_ACLS = ['private', 'public-read', 'public-read-write', 'default'] as const;

@@ -5,6 +5,7 @@
  * credentials are still valid keeps using them; once they have expired, the failure is the request's error.
  */
 import { InvalidConfigError, TransientError, registerSecret } from '@statestore/core';
+import { once } from '@statestore/core/driver-kit';
 import type { CredentialSettings } from './config.js';
 import type { EcsMetadataClient } from './ecs-metadata.js';
 
@@ -40,7 +41,8 @@ export function credentialSource(settings: CredentialSettings, metadata: EcsMeta
 
 class RamRoleCredentials implements CredentialSource {
   private cached: OssCredentials | undefined;
-  private refreshing: Promise<OssCredentials> | undefined;
+  /** The refresh under way, shared by every caller; forgotten once done, so the next expiry refreshes again. */
+  private readonly refreshing = once<OssCredentials>();
   private role: string | undefined;
 
   constructor(
@@ -54,11 +56,9 @@ class RamRoleCredentials implements CredentialSource {
   async current(): Promise<OssCredentials> {
     const cached = this.cached;
     if (cached && cached.expiresAt! - Date.now() > REFRESH_BEFORE_EXPIRY_MS) return cached;
-    this.refreshing ??= this.fetch().finally(() => {
-      this.refreshing = undefined;
-    });
+    const refreshing = this.refreshing(() => this.fetch().finally(() => this.refreshing.reset()));
     try {
-      return await this.refreshing;
+      return await refreshing;
     } catch (e) {
       if (cached && cached.expiresAt! > Date.now()) {
         this.warn(`Could not refresh the ECS RAM role credentials (${(e as Error).message}); using the current ones until they expire`);

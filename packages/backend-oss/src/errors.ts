@@ -2,24 +2,15 @@
  * ali-oss errors → core's typed errors. ali-oss reports the service's error as `code` (the OSS error code,
  * e.g. NoSuchKey) and `status` (HTTP; -1 for a network failure, -2 for a timeout). A 403 is always
  * PermissionDenied — never "absent" (kops treated 403 as not-found and would then try to create the file).
- * 404 NotFound, 409 FileAlreadyExists AlreadyExists, 412 PreconditionFailed, NotImplemented Unsupported,
- * 408/429/5xx and network failures Transient. Messages name the URL and say what to do; the SDK's text is
- * redacted, and credentials never reach a message.
+ * What is particular to OSS (its error codes, urllib's failures without a status, what a 403 code means)
+ * is here; other HTTP statuses and network failures are mapped by the driver kit. Messages name the URL
+ * and say what to do; the SDK's text is redacted, and credentials never reach a message.
  */
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  PermissionDeniedError,
-  PreconditionFailedError,
-  StatestoreError,
-  TransientError,
-  UnsupportedError,
-  isStatestoreError,
-  redactSecrets,
-} from '@statestore/core';
+import { AlreadyExistsError, NotFoundError, StatestoreError, TransientError, UnsupportedError, isStatestoreError, redactSecrets } from '@statestore/core';
+import { errorForStatus, networkError } from '@statestore/core/driver-kit';
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_STREAM_PREMATURE_CLOSE']);
-const TIMEOUT_NAMES = new Set(['ResponseTimeoutError', 'ConnectionTimeoutError', 'RequestTimeoutError', 'SocketTimeoutError', 'ResponseError', 'RequestError']);
+/** urllib's names for a request that got no answer. */
+const NO_ANSWER = new Set(['ResponseError', 'RequestError']);
 
 interface AliErrorShape {
   status?: unknown;
@@ -62,13 +53,24 @@ export function mapOssError(error: unknown, context: ErrorContext): StatestoreEr
   }
   if (code === 'FileAlreadyExists') return new AlreadyExistsError(`File already exists: ${url}; read it, or remove it first`, options);
   if (code === 'NotImplemented') return new UnsupportedError(`OSS does not support what was asked for ${url}: ${detail}`, options);
-  if (status === 404) return new NotFoundError(context.notFound ?? `File not found: ${url}`, options);
-  if (status === 412) return new PreconditionFailedError(`${url} changed since it was read; read it again and retry`, options);
-  if (status === 401 || status === 403) return new PermissionDeniedError(`${permissionHint(code, url, bucket)} (${status}: ${detail})`, options);
-  if (status === 408 || status === 429) return new TransientError(`OSS asked to slow down or timed out for ${url} (${status}: ${detail})`, options);
-  if (status !== undefined && status >= 500) return new TransientError(`OSS failed for ${url} (${status}: ${detail}); this is usually temporary`, options);
-  if (isNetworkError(error)) return new TransientError(`Connection to OSS failed for ${url}: ${detail}`, options);
-  return new StatestoreError('Unknown', `OSS request for ${url} failed${status ? ` (${status})` : ''}: ${detail}`, options);
+  if (status !== undefined && status > 0) {
+    const denied = `${permissionHint(code, url, bucket)} (${status}: ${detail})`;
+    return errorForStatus(status, {
+      url,
+      service: 'OSS',
+      action: 'access',
+      detail,
+      cause: error,
+      messages: { unauthorized: denied, denied, notFound: context.notFound ?? `File not found: ${url}` },
+    });
+  }
+  const network = networkError(error, { url, service: 'OSS', endpointSetting: 'OSS_ENDPOINT' });
+  if (network) return network;
+  // urllib's status -1 (no connection) and -2 (timed out), and its failures without an answer: a retry may succeed.
+  if (status !== undefined || (typeof (error as AliErrorShape)?.name === 'string' && NO_ANSWER.has((error as AliErrorShape).name as string))) {
+    return new TransientError(`Connection to OSS failed for ${url}: ${detail}`, options);
+  }
+  return new StatestoreError('Unknown', `OSS request for ${url} failed: ${detail}`, options);
 }
 
 function permissionHint(code: string | undefined, url: string, bucket: string): string {
@@ -86,14 +88,6 @@ function permissionHint(code: string | undefined, url: string, bucket: string): 
     default:
       return `Permission denied for ${url}; grant the RAM user or role oss:GetObject, oss:PutObject, oss:DeleteObject and oss:ListObjects on bucket ${bucket}, or use other credentials`;
   }
-}
-
-function isNetworkError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as AliErrorShape;
-  if (e.status === -1 || e.status === -2) return true;
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
-  return typeof e.name === 'string' && TIMEOUT_NAMES.has(e.name);
 }
 
 function messageOf(error: unknown): string {

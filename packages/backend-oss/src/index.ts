@@ -4,8 +4,8 @@
  * credentials are looked up, on the first real request. One driver is kept per bucket, endpoint, credentials
  * and write settings.
  */
-import { createHash } from 'node:crypto';
 import { definePlugin, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { BackendCache } from '@statestore/core/driver-kit';
 import { endpointOf } from './client.js';
 import { ossSettings, type OssSettings } from './config.js';
 import { OssBackend } from './oss-backend.js';
@@ -16,27 +16,13 @@ export { mapOssError } from './errors.js';
 export { REFRESH_BEFORE_EXPIRY_MS } from './credentials.js';
 export { SHA256_METADATA_KEY } from './object-info.js';
 
-const backends = new Map<string, OssBackend>();
+const backends = new BackendCache<OssBackend>();
 
-/** Identifies the settings a driver was built for; secrets enter only as a digest. */
-function cacheKey(settings: OssSettings, env: NodeJS.ProcessEnv): string {
-  const { key: _key, credentials, ...rest } = settings;
-  const who =
-    credentials.kind === 'static'
-      ? [credentials.accessKeyId, createHash('sha256').update(`${credentials.accessKeySecret}\n${credentials.securityToken ?? ''}`).digest('hex')]
-      : [credentials.roleName ?? '', String(credentials.imdsV1Disabled)];
-  const http = ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'NO_PROXY', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'STATESTORE_TIMEOUT'].map((n) => env[n] ?? '');
-  return JSON.stringify([rest, credentials.kind, who, http]);
-}
-
+/** One driver per settings (bucket, endpoint, credentials, write settings) and HTTP environment. */
 function backendFor(settings: OssSettings, context: PluginContext): OssBackend {
-  const key = cacheKey(settings, context.env);
-  let backend = backends.get(key);
-  if (!backend) {
-    backend = new OssBackend({ settings, env: context.env, warn: context.warn });
-    backends.set(key, backend);
-  }
-  return backend;
+  const { key: _key, ...store } = settings;
+  const http = ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'NO_PROXY', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'STATESTORE_TIMEOUT'].map((n) => context.env[n] ?? '');
+  return backends.get([store, http], () => new OssBackend({ settings, env: context.env, warn: context.warn }));
 }
 
 export default definePlugin({

@@ -4,7 +4,8 @@
  * as the content MD5) — never from a multipart ETag; SHA-256 from the `x-oss-meta-sha256` metadata this backend
  * stores when core computed it (OSS computes no SHA-256 itself).
  */
-import { metadataFromHeaders, type ObjectInfo } from '@statestore/core';
+import { type ObjectInfo } from '@statestore/core';
+import { metadataFromHeaders } from '@statestore/core/driver-kit';
 import type { AliListedObject, AliResponse } from './client.js';
 
 /** The user-metadata name of the SHA-256 this backend stores (`x-oss-meta-sha256`). */

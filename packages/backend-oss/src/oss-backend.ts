@@ -17,30 +17,8 @@
  *   SHA-256 as `x-oss-meta-sha256`, reported back as a hash.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  InvalidConfigError,
-  NotFoundError,
-  StatestoreError,
-  UnsupportedError,
-  checkWriteMetadata,
-  freezeCapabilities,
-  formatObjectUrl,
-  httpSettingsFor,
-  nodeAgents,
-  type Backend,
-  type Capabilities,
-  type CopyOptions,
-  type DeleteManyResult,
-  type DeleteOptions,
-  type ListOptions,
-  type ListPage,
-  type ObjectInfo,
-  type ReadOptions,
-  type ReadResult,
-  type WriteBody,
-  type WriteOptions,
-} from '@statestore/core';
-import type { Readable } from 'node:stream';
+import { InvalidConfigError, NotFoundError, StatestoreError, UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
+import { checkWriteMetadata, freezeCapabilities, httpSettingsFor, nodeAgents, once, rangeOfBody, responseBody } from '@statestore/core/driver-kit';
 import { type AliOssClient, type AliRequestOptions, createClient, endpointOf, withSignal } from './client.js';
 import { aclFrom, regionFrom, type OssSettings } from './config.js';
 import { credentialSource } from './credentials.js';
@@ -71,10 +49,11 @@ interface Connection {
 type Versioning = 'Enabled' | 'Suspended' | 'off';
 
 export class OssBackend implements Backend {
-  private connection: Promise<Connection> | undefined;
+  /** ali-oss's client and the HTTP agents, set up on the first request (again after a failure). */
+  private readonly connection = once<Connection>(() => this.setUp());
   /** The bucket's versioning state, once read. */
   private versioning: Versioning | 'unreadable' | undefined;
-  private versioningRead: Promise<void> | undefined;
+  private readonly versioningRead = once<void>();
   private readonly metadataClient: EcsMetadataClient;
 
   constructor(private readonly options: OssBackendOptions) {
@@ -154,9 +133,10 @@ export class OssBackend implements Backend {
       const request: AliRequestOptions = range ? { headers: { Range: `bytes=${range.start}-${range.end ?? ''}` } } : {};
       options.signal?.throwIfAborted();
       const { stream, res } = await withSignal(options.signal, () => client.getStream(key, request));
-      const abort = () => stream.destroy(options.signal?.reason as Error);
-      options.signal?.addEventListener('abort', abort, { once: true });
-      return { info: infoFromHeaders(key, res.headers), body: this.mapped(stream, url, () => options.signal?.removeEventListener('abort', abort)) };
+      const body = responseBody(stream, { signal: options.signal, mapError: (e) => mapOssError(e, { url, bucket: this.bucket }) });
+      // OSS answers a range it judges invalid (an end past the object's end) with the whole object (200).
+      const whole = range !== undefined && res.headers['content-range'] === undefined;
+      return { info: infoFromHeaders(key, res.headers), body: whole ? rangeOfBody(body, range.start, range.end) : body };
     } catch (e) {
       throw mapOssError(e, { url, bucket: this.bucket });
     }
@@ -272,9 +252,8 @@ export class OssBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    const connection = this.connection;
-    this.connection = undefined;
-    const c = await connection?.catch(() => undefined);
+    const c = this.connection.started ? await this.connection().catch(() => undefined) : undefined;
+    this.connection.reset();
     c?.agents.http.destroy();
     c?.agents.https.destroy();
   }
@@ -310,33 +289,14 @@ export class OssBackend implements Backend {
     };
   }
 
-  private async *mapped(stream: Readable, url: string, done: () => void): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const chunk of stream) yield chunk as Uint8Array;
-    } catch (e) {
-      throw mapOssError(e, { url, bucket: this.bucket });
-    } finally {
-      done();
-      stream.destroy();
+  private async connect(): Promise<Connection> {
+    const c = await this.connection();
+    if (this.versioning === undefined) {
+      await this.versioningRead(() => this.readVersioning(c.client));
+      // Read once it succeeded; a failure is read again by the next request.
+      this.versioningRead.reset();
     }
-  }
-
-  private connect(): Promise<Connection> {
-    if (!this.connection) {
-      this.connection = this.setUp();
-      this.connection.catch(() => {
-        this.connection = undefined;
-      });
-    }
-    return this.connection.then(async (c) => {
-      if (this.versioning === undefined) {
-        this.versioningRead ??= this.readVersioning(c.client).finally(() => {
-          this.versioningRead = undefined;
-        });
-        await this.versioningRead;
-      }
-      return c;
-    });
+    return c;
   }
 
   private async setUp(): Promise<Connection> {
@@ -393,8 +353,12 @@ function capabilitiesFor(bucket: string, versioning: Versioning | 'unreadable' |
     serverSideCopy: true,
     streaming: true,
     rangeReads: true,
+    contentType: true,
+    fileAndPrefix: true,
     hashes: ['md5', 'sha256'],
     maxPageSize: MAX_KEYS,
+    // OSS: "the length of the object name must be less than 1024 bytes".
+    maxKeyBytes: 1023,
     notes: [
       ...(versioning === undefined ? ['Whether creation is atomic is found out before the first create (bucket versioning).'] : []),
       ...(versioned ? [`Bucket ${bucket} has versioning ${versioning}: OSS ignores x-oss-forbid-overwrite there, so createFile checks, then writes (not atomic), and leases (updateFile's lock) use core's candidate protocol (a listing and a settle delay), as on Swift.`] : []),

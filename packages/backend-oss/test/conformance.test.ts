@@ -11,6 +11,7 @@ describeConformance('oss:// through ali-oss against the testkit OSS-protocol ser
   const bucket = await newBucket('conformance');
   return {
     newRoot: () => openOss(`oss://${bucket}/run-${randomUUID()}`, { listPageSize: 50 }),
+    missingStore: () => openOss(`oss://missing-${randomUUID()}/`),
     resolve: (url) => openOss(url, { listPageSize: 50 }),
   };
 });

@@ -4,36 +4,27 @@
  * SDK's own retries are off (core retries), timeouts, proxies and AWS_CA_BUNDLE come from core's HTTP
  * settings. With STATESTORE_S3_CLIENT=fast (opt-in) the SDK client is wrapped by the fast client.
  */
-import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { httpSettingsFor, nodeAgents } from '@statestore/core';
+import { BackendCache, httpSettingsFor, nodeAgents } from '@statestore/core/driver-kit';
 import { credentialsId, endpointForDisplay, type S3Config } from './config.js';
 import { loadSdk } from './sdk.js';
 
-const clients = new Map<string, Promise<S3Client>>();
+const clients = new BackendCache<Promise<S3Client>>();
 
 /** The shared client for this store's settings in `region`. */
 export function clientFor(config: S3Config, region: string): Promise<S3Client> {
   const http = httpSettingsFor(endpointForDisplay(config, region), { env: config.env, caBundleVariable: 'AWS_CA_BUNDLE' });
-  const key = JSON.stringify([
+  const identity = [
     config.endpoint ?? config.awsEndpoint ?? 'aws',
     region,
     credentialsId(config.credentials),
     config.forcePathStyle,
     config.checksumWhenRequired,
     config.dualStack,
-    http.proxy ?? '',
-    createHash('sha256').update(http.extraCa.join('\n')).digest('hex'),
-    http.timeoutMs,
+    http,
     config.client,
-  ]);
-  let client = clients.get(key);
-  if (!client) {
-    client = create(config, region, http);
-    clients.set(key, client);
-    client.catch(() => clients.delete(key));
-  }
-  return client;
+  ];
+  return clients.get(identity, () => create(config, region, http));
 }
 
 async function create(config: S3Config, region: string, http: ReturnType<typeof httpSettingsFor>): Promise<S3Client> {

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidConfigError, InvalidUrlError, endpointText, parseEndpoint, registerSecret, type ParsedUrl } from '@statestore/core';
+import { InvalidConfigError, InvalidUrlError, registerSecret, type ParsedUrl } from '@statestore/core';
+import { booleanVariable, choiceOption, endpointText, envValue as value, integerOption, parseEndpoint } from '@statestore/core/driver-kit';
 
 /** The schemes this backend serves. `s3` is AWS (or any endpoint given by S3_ENDPOINT); the rest are S3-compatible services. */
 export const S3_SCHEMES = ['s3', 'do', 'linode', 'hos', 'scw'] as const;
@@ -132,8 +133,8 @@ export function readConfig(url: ParsedUrl, env: NodeJS.ProcessEnv, options: Read
     credentials: awsCredentials(env),
     forcePathStyle: false,
     checksumWhenRequired: false,
-    dualStack: !awsEndpoint && value(env, 'AWS_USE_DUALSTACK_ENDPOINT')?.toLowerCase() !== 'false',
-    metadata: { ...(metadataEndpoint ? { endpoint: metadataEndpoint } : {}), disabled: value(env, 'AWS_EC2_METADATA_DISABLED')?.toLowerCase() === 'true' },
+    dualStack: !awsEndpoint && booleanVariable(env, 'AWS_USE_DUALSTACK_ENDPOINT', true),
+    metadata: { ...(metadataEndpoint ? { endpoint: metadataEndpoint } : {}), disabled: booleanVariable(env, 'AWS_EC2_METADATA_DISABLED') },
   };
 }
 
@@ -154,17 +155,14 @@ export function endpointForDisplay(config: S3Config, region?: string): string {
   return `https://s3.${config.dualStack ? 'dualstack.' : ''}${region ?? config.awsRegion ?? 'us-east-1'}.amazonaws.com`;
 }
 
-function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
-
 function sseMode(env: NodeJS.ProcessEnv): SseMode {
-  const raw = value(env, 'STATESTORE_S3_SSE')?.toLowerCase() ?? 'auto';
-  if ((SSE_MODES as readonly string[]).includes(raw)) return raw as SseMode;
-  throw new InvalidConfigError(
-    `STATESTORE_S3_SSE=${env.STATESTORE_S3_SSE} is not one of ${SSE_MODES.join(', ')}: auto encrypts on AWS always and on other servers where they support it, require refuses to write unencrypted, off never asks for encryption`,
-  );
+  try {
+    return choiceOption(env.STATESTORE_S3_SSE, 'STATESTORE_S3_SSE', SSE_MODES, 'auto');
+  } catch {
+    throw new InvalidConfigError(
+      `STATESTORE_S3_SSE=${env.STATESTORE_S3_SSE} is not one of ${SSE_MODES.join(', ')}: auto encrypts on AWS always and on other servers where they support it, require refuses to write unencrypted, off never asks for encryption`,
+    );
+  }
 }
 
 /**
@@ -216,13 +214,8 @@ function awsCredentials(env: NodeJS.ProcessEnv): S3Credentials {
 }
 
 function multipartOptions(options: Readonly<Record<string, unknown>>): S3Config['multipart'] {
-  const partSize = options.multipartPartSize ?? 8 * MIB;
-  const queueSize = options.multipartQueueSize ?? 4;
-  if (typeof partSize !== 'number' || !Number.isInteger(partSize) || partSize < 5 * MIB) {
-    throw new InvalidConfigError(`multipartPartSize must be a whole number of bytes of at least 5 MiB (${5 * MIB}); got ${String(partSize)}`);
-  }
-  if (typeof queueSize !== 'number' || !Number.isInteger(queueSize) || queueSize < 1) {
-    throw new InvalidConfigError(`multipartQueueSize must be a whole number of at least 1; got ${String(queueSize)}`);
-  }
-  return { partSize, queueSize };
+  return {
+    partSize: integerOption(options.multipartPartSize, 'multipartPartSize', 8 * MIB, { min: 5 * MIB, unit: 'bytes (at least 5 MiB)' }),
+    queueSize: integerOption(options.multipartQueueSize, 'multipartQueueSize', 4, { min: 1 }),
+  };
 }

@@ -81,8 +81,8 @@ function describeEncryption(config: S3Config, facts: { encryption?: BucketEncryp
 function describeProbe(state: StoreState): string {
   const outcome = state.probeOutcome;
   if (!outcome) return 'not checked yet (a probe runs before the first conditional write)';
-  const { atomicCreate, compareAndSwap, conditionalDelete, copyIfNoneMatch } = outcome.result;
+  const { atomicCreate, compareAndSwap, conditionalDelete, copyIfNoneMatch, fileAndPrefix } = outcome.result;
   const word = (honoured: boolean) => (honoured ? 'honoured' : 'IGNORED');
   const notHonoured = (honoured: boolean) => (honoured ? 'honoured' : 'not honoured');
-  return `If-None-Match ${word(atomicCreate)}, If-Match ${word(compareAndSwap)}, If-Match on DELETE ${notHonoured(conditionalDelete)}, If-None-Match on copy ${notHonoured(copyIfNoneMatch)}`;
+  return `If-None-Match ${word(atomicCreate)}, If-Match ${word(compareAndSwap)}, If-Match on DELETE ${notHonoured(conditionalDelete)}, If-None-Match on copy ${notHonoured(copyIfNoneMatch)}, a key both a file and a prefix ${fileAndPrefix ? 'listed' : 'not listed (only the file shows)'}`;
 }

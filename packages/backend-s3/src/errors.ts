@@ -14,6 +14,7 @@ import {
   isStatestoreError,
   redactSecrets,
 } from '@statestore/core';
+import { isTransientStatus, networkError } from '@statestore/core/driver-kit';
 
 /** What the failing request was, for the message. */
 export interface ErrorContext {
@@ -58,35 +59,7 @@ const TRANSIENT_CODES = new Set([
   'TooManyRequestsException',
   'ConditionalRequestConflict',
   'OperationAborted',
-  'TimeoutError',
   'XMinioServerNotInitialized',
-]);
-
-const TRANSIENT_NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ENETDOWN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
-
-const UNTRUSTED_TLS = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 const DENIED_CODES = new Set(['AccessDenied', 'Forbidden', 'AllAccessDisabled', 'AccountProblem']);
@@ -160,20 +133,10 @@ export function mapS3Error(error: unknown, ctx: ErrorContext): Error {
     }
     return new UnsupportedError(`${ctx.endpoint} does not implement ${ctx.action} as requested on ${ctx.url} (${detail}); use a service that supports it`, options);
   }
-  if (TRANSIENT_CODES.has(code) || TRANSIENT_NETWORK.has(e.code ?? '') || (status !== undefined && (status >= 500 || status === 429)) || e.$retryable) {
+  if (TRANSIENT_CODES.has(code) || (status !== undefined && isTransientStatus(status)) || e.$retryable) {
     return new TransientError(`${ctx.action} on ${ctx.url} failed, probably temporarily (${detail})`, options);
   }
-  if (UNTRUSTED_TLS.has(e.code ?? '')) {
-    return new InvalidConfigError(
-      `The TLS certificate of ${ctx.endpoint} is not trusted (${e.code}) while accessing ${ctx.url}: point AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at the PEM file of the CA that signed it`,
-      options,
-    );
-  }
-  if (e.code === 'ENOTFOUND') {
-    return new InvalidConfigError(`Cannot resolve the host of ${ctx.endpoint} (${ctx.url}): check S3_ENDPOINT or the network's DNS`, options);
-  }
-  if (status === undefined && e.code === undefined && code === 'Error' && /socket hang up|network|timed? ?out/i.test(e.message ?? '')) {
-    return new TransientError(`${ctx.action} on ${ctx.url} failed, probably temporarily (${detail})`, options);
-  }
+  const network = networkError(error, { url: ctx.url, service: `S3 at ${ctx.endpoint}`, caVariable: 'AWS_CA_BUNDLE', endpointSetting: 'S3_ENDPOINT' });
+  if (network) return network;
   return new StatestoreError('Unknown', `${ctx.action} on ${ctx.url} failed (${detail})`, options);
 }

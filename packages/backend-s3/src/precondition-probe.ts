@@ -2,7 +2,8 @@
  * The first-use probe: some S3-compatible services accept If-None-Match / If-Match and silently ignore
  * them, which would make createFile and compare-and-swap look atomic when they are not. Before the first
  * write to a bucket, a small temporary object (hidden from listings by core's temp prefix) is written and
- * every precondition is tried against it once; the results become the store's capabilities.
+ * every precondition is tried against it once, and a second temporary object below it shows whether a key
+ * can be both a file and a prefix; the results become the store's capabilities.
  */
 import { randomUUID } from 'node:crypto';
 import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
@@ -20,6 +21,8 @@ export interface ProbeResult {
   conditionalDelete: boolean;
   /** CopyObject with If-None-Match: * refuses an existing target (MinIO, for one, ignores it). */
   copyIfNoneMatch: boolean;
+  /** A key below an object (`probe/…` beside `probe`) is stored and both are listed (MinIO lists only the object). */
+  fileAndPrefix: boolean;
 }
 
 /** Extra parameters every write carries (ACL, SSE), so a bucket policy treats the probe like a real write. */
@@ -69,14 +72,34 @@ export async function probePreconditions(client: S3Client, sdk: S3Sdk, bucket: s
       (await outcome(
         client.send(new sdk.CopyObjectCommand({ Bucket: bucket, Key, CopySource: copySource(bucket, Key), MetadataDirective: 'REPLACE', IfNoneMatch: '*', ...params })),
       )) === 'refused';
+    const fileAndPrefix = await bothListed(client, sdk, bucket, Key, body, params);
     const current = (await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key }))).ETag;
     const deleteOutcome = await outcome(client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key, IfMatch: WRONG_ETAG })));
     let conditionalDelete = false;
     if (deleteOutcome === 'refused' && current) {
       conditionalDelete = (await outcome(client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key, IfMatch: current })))) === 'ok';
     }
-    return { atomicCreate, compareAndSwap: staleRefused && currentAccepted, conditionalDelete, copyIfNoneMatch };
+    return { atomicCreate, compareAndSwap: staleRefused && currentAccepted, conditionalDelete, copyIfNoneMatch, fileAndPrefix };
   } finally {
     if (created) await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key })).catch(() => undefined);
+  }
+}
+
+/** Writes a second probe object below `key` and lists both: true when the service keeps and lists them both. */
+async function bothListed(client: S3Client, sdk: S3Sdk, bucket: string, key: string, body: Uint8Array, params: WriteParams): Promise<boolean> {
+  const below = `${key}/${PROBE_PREFIX}below`;
+  try {
+    await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: below, Body: body, ...params }));
+  } catch (e) {
+    const status = httpStatus(e);
+    if (status !== undefined && status >= 400 && status < 500) return false;
+    throw e;
+  }
+  try {
+    const listed = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: key }));
+    const keys = new Set((listed.Contents ?? []).map((o) => o.Key));
+    return keys.has(key) && keys.has(below);
+  } finally {
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: below })).catch(() => undefined);
   }
 }

@@ -10,7 +10,6 @@ import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import {
   NotFoundError,
   UnsupportedError,
-  checkWriteMetadata,
   formatObjectUrl,
   isTransient,
   isUnsupported,
@@ -28,6 +27,7 @@ import {
   type WriteBody,
   type WriteOptions,
 } from '@statestore/core';
+import { emptyBody, once, responseBody, uploadBody } from '@statestore/core/driver-kit';
 import { clientFor } from './client.js';
 import { copySource } from './copy-source.js';
 import { credentialsId, endpointForDisplay, type S3Config } from './config.js';
@@ -67,7 +67,8 @@ export class S3Backend implements Backend {
   readonly #config: S3Config;
   readonly #state: StoreState;
   readonly #warn: (message: string) => void;
-  private ready: Promise<Ready> | undefined;
+  /** Region, client and SDK, found once per backend (the region once per bucket). */
+  private readonly prepare = once(() => this.connect());
   /** The bucket's region once known (for messages). */
   private regionName: string | undefined;
 
@@ -89,14 +90,7 @@ export class S3Backend implements Backend {
    * permission) rejects with that error. Nothing is assumed to work without being seen to work.
    */
   settleCapabilities(options: { signal?: AbortSignal; key?: string } = {}): Promise<Readonly<Capabilities>> {
-    if (!this.#state.settled) {
-      const pending = this.prepare().then((r) => this.runProbe(r, options.key ?? ''));
-      this.#state.settled = pending;
-      pending.catch(() => {
-        if (this.#state.settled === pending) this.#state.settled = undefined;
-      });
-    }
-    return this.#state.settled;
+    return this.#state.settled(() => this.prepare().then((r) => this.runProbe(r, options.key ?? '')));
   }
 
   get bucket(): string {
@@ -126,7 +120,7 @@ export class S3Backend implements Backend {
       const out = await r.client.send(new r.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: range } : {}) }), {
         abortSignal: options.signal,
       });
-      return { info: infoFromResponse(key, out), body: mapStreamErrors(out.Body as AsyncIterable<Uint8Array>, ctx) };
+      return { info: infoFromResponse(key, out), body: responseBody(out.Body as AsyncIterable<Uint8Array>, { signal: options.signal, mapError: (e) => mapS3Error(e, ctx) }) };
     } catch (e) {
       if (range && (errorCode(e) === 'InvalidRange' || httpStatus(e) === 416)) {
         // A range past the end (or any range of an empty object): no bytes, with the object's info.
@@ -141,18 +135,8 @@ export class S3Backend implements Backend {
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
     const r = await this.prepare();
     const ifNoneMatch = options.ifNoneMatch === '*';
-    if (ifNoneMatch || options.ifMatch !== undefined) {
-      const caps = await this.settleCapabilities({ key, ...(options.signal ? { signal: options.signal } : {}) });
-      if ((ifNoneMatch && !caps.atomicCreate) || (options.ifMatch !== undefined && !caps.compareAndSwap)) {
-        throw new UnsupportedError(
-          `Cannot write ${this.urlFor(key)} ${ifNoneMatch ? 'only-if-absent' : 'only-if-unchanged'}: ${endpointForDisplay(this.#config, r.region.region)} ignores ${ifNoneMatch ? 'If-None-Match' : 'If-Match'} (capabilities.${ifNoneMatch ? 'atomicCreate' : 'compareAndSwap'} is false)`,
-          { url: this.urlFor(key) },
-        );
-      }
-    }
     const writeParams = await this.writeParams(r, options.acl, key);
     const metadata = { ...options.metadata, ...(options.sha256 ? { [SHA256_METADATA]: options.sha256 } : {}) };
-    checkWriteMetadata(metadata);
     const params: PutObjectCommandInput = {
       Bucket: this.bucket,
       Key: key,
@@ -181,15 +165,6 @@ export class S3Backend implements Backend {
 
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     const r = await this.prepare();
-    if (options.ifMatch !== undefined) {
-      const caps = await this.settleCapabilities({ key, ...(options.signal ? { signal: options.signal } : {}) });
-      if (!caps.conditionalDelete) {
-        throw new UnsupportedError(
-          `Cannot remove ${this.urlFor(key)} only-if-unchanged: ${endpointForDisplay(this.#config, r.region.region)} ignores If-Match on DELETE (capabilities.conditionalDelete is false)`,
-          { url: this.urlFor(key) },
-        );
-      }
-    }
     try {
       await r.client.send(
         new r.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}) }),
@@ -245,35 +220,33 @@ export class S3Backend implements Backend {
     const ctx = this.context(key, 's3:GetObjectVersion');
     try {
       const out = await r.client.send(new r.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }), { abortSignal: options.signal });
-      return { info: infoFromResponse(key, out), body: mapStreamErrors(out.Body as AsyncIterable<Uint8Array>, ctx) };
+      return { info: infoFromResponse(key, out), body: responseBody(out.Body as AsyncIterable<Uint8Array>, { signal: options.signal, mapError: (e) => mapS3Error(e, ctx) }) };
     } catch (e) {
       if (httpStatus(e) === 405) throw new NotFoundError(`Version ${versionId} of ${ctx.url} is a deletion: it has no content`, { url: ctx.url, cause: e });
       throw mapS3Error(e, ctx);
     }
   }
 
+  /** One DeleteObjects request: core sends at most capabilities.maxDeleteBatch (1,000) keys at a time. */
   async deleteMany(keys: string[], options: { signal?: AbortSignal } = {}): Promise<DeleteManyResult> {
     const r = await this.prepare();
-    const result: DeleteManyResult = { deleted: [], errors: [] };
-    for (let i = 0; i < keys.length; i += MAX_PAGE) {
-      const batch = keys.slice(i, i + MAX_PAGE);
-      const command = new r.sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } });
-      if (this.#config.checksumWhenRequired) useContentMd5(command);
-      let out;
-      try {
-        out = await r.client.send(command, { abortSignal: options.signal });
-      } catch (e) {
-        throw mapS3Error(e, this.context(batch[0] ?? '', 's3:DeleteObject'));
-      }
-      const failed = new Set<string>();
-      for (const err of out.Errors ?? []) {
-        if (!err.Key) continue;
-        failed.add(err.Key);
-        const sdkLike = Object.assign(new Error(err.Message ?? err.Code ?? 'delete failed'), { name: err.Code ?? 'Error', Code: err.Code });
-        result.errors.push({ key: err.Key, error: mapS3Error(sdkLike, this.context(err.Key, 's3:DeleteObject')) });
-      }
-      for (const key of batch) if (!failed.has(key)) result.deleted.push(key);
+    const command = new r.sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } });
+    if (this.#config.checksumWhenRequired) useContentMd5(command);
+    let out;
+    try {
+      out = await r.client.send(command, { abortSignal: options.signal });
+    } catch (e) {
+      throw mapS3Error(e, this.context(keys[0] ?? '', 's3:DeleteObject'));
     }
+    const result: DeleteManyResult = { deleted: [], errors: [] };
+    const failed = new Set<string>();
+    for (const err of out.Errors ?? []) {
+      if (!err.Key) continue;
+      failed.add(err.Key);
+      const sdkLike = Object.assign(new Error(err.Message ?? err.Code ?? 'delete failed'), { name: err.Code ?? 'Error', Code: err.Code });
+      result.errors.push({ key: err.Key, error: mapS3Error(sdkLike, this.context(err.Key, 's3:DeleteObject')) });
+    }
+    for (const key of keys) if (!failed.has(key)) result.deleted.push(key);
     return result;
   }
 
@@ -288,27 +261,9 @@ export class S3Backend implements Backend {
     return this.copyFromBucket(source, sourceKey, targetKey, options);
   }
 
-  /** Region, client and SDK, found once per backend (the region once per bucket). */
-  private prepare(): Promise<Ready> {
-    if (!this.ready) {
-      this.ready = this.connect();
-      this.ready.catch(() => {
-        this.ready = undefined;
-      });
-    }
-    return this.ready;
-  }
-
   private async connect(): Promise<Ready> {
     const sdk = await loadSdk();
-    if (!this.#state.region) {
-      const pending = resolveRegion(this.#config, sdk, (region) => clientFor(this.#config, region));
-      this.#state.region = pending;
-      pending.catch(() => {
-        if (this.#state.region === pending) this.#state.region = undefined;
-      });
-    }
-    const region = await this.#state.region;
+    const region = await this.#state.region(() => resolveRegion(this.#config, sdk, (name) => clientFor(this.#config, name)));
     this.regionName = region.region;
     return { sdk, client: await clientFor(this.#config, region.region), region };
   }
@@ -366,14 +321,7 @@ export class S3Backend implements Backend {
 
   /** Whether the custom endpoint can encrypt in this bucket: from the cache, else checked once with a temp object. */
   private serverEncrypts(r: Ready, key: string): Promise<boolean> {
-    if (!this.#state.sseSupport) {
-      const pending = this.decideServerEncrypts(r, key);
-      this.#state.sseSupport = pending;
-      pending.catch(() => {
-        if (this.#state.sseSupport === pending) this.#state.sseSupport = undefined;
-      });
-    }
-    return this.#state.sseSupport;
+    return this.#state.sseSupport(() => this.decideServerEncrypts(r, key));
   }
 
   private async decideServerEncrypts(r: Ready, key: string): Promise<boolean> {
@@ -406,7 +354,7 @@ export class S3Backend implements Backend {
     const mapped = mapS3Error(error, ctx);
     if (ctx.sse && isUnsupported(mapped) && this.#config.endpoint) {
       this.sseCache().delete(this.sseCacheKey());
-      this.#state.sseSupport = undefined;
+      this.#state.forgetSseSupport();
     }
     return mapped;
   }
@@ -421,14 +369,12 @@ export class S3Backend implements Backend {
    * AWS a failed check means "send AES256", which the first write says (reads never speak of writes).
    */
   private encryption(r: Ready): Promise<BucketEncryption> {
-    if (!this.#state.encryption) {
-      const pending = bucketEncryption(r.client, r.sdk, this.bucket).then((found) => {
-        if (found.kind === 'unknown' && isTransient(this.encryptionCheckFailed(found.error)) && this.#state.encryption === pending) this.#state.encryption = undefined;
+    return this.#state.encryption(() =>
+      bucketEncryption(r.client, r.sdk, this.bucket).then((found) => {
+        if (found.kind === 'unknown' && isTransient(this.encryptionCheckFailed(found.error))) this.#state.forgetEncryption();
         return found;
-      });
-      this.#state.encryption = pending;
-    }
-    return this.#state.encryption;
+      }),
+    );
   }
 
   /**
@@ -484,8 +430,8 @@ export class S3Backend implements Backend {
     const { Upload } = await loadLibStorage();
     let size = 0;
     const counted = Readable.from(
-      cancellable(body, options.signal, (bytes) => {
-        size += bytes;
+      uploadBody(body, options.signal, (chunk) => {
+        size += chunk.byteLength;
       }),
       { objectMode: false },
     );
@@ -521,16 +467,15 @@ export class S3Backend implements Backend {
 
   private async copyFromBucket(source: S3Backend, sourceKey: string, targetKey: string, options: CopyOptions): Promise<ObjectInfo> {
     const r = await this.prepare();
-    const caps = options.ifNoneMatch === '*' ? await this.settleCapabilities({ key: targetKey, ...(options.signal ? { signal: options.signal } : {}) }) : this.capabilities;
     // A sync passes the listing's info: no HEAD per copied file.
     const from = options.sourceInfo ?? (await source.stat(sourceKey, options));
     if (!from) throw new NotFoundError(`File not found: ${source.urlFor(sourceKey)}; nothing to copy`, { url: source.urlFor(sourceKey) });
     if (from.size > MAX_COPY_BYTES) {
       throw new UnsupportedError(`Cannot copy ${source.urlFor(sourceKey)} inside S3: it is larger than 5 GiB, the limit of a single CopyObject`, { url: this.urlFor(targetKey) });
     }
-    let ifNoneMatch = options.ifNoneMatch === '*';
-    if (ifNoneMatch && caps.atomicCreate && !this.copyIfNoneMatchHonoured()) {
-      // CopyObject ignores If-None-Match here, PutObject does not: copy through the client with an atomic create.
+    const ifNoneMatch = options.ifNoneMatch === '*';
+    if (ifNoneMatch && !this.copyIfNoneMatchHonoured()) {
+      // CopyObject ignores If-None-Match here, PutObject does not (core refused the copy unless creation is atomic): copy through the client.
       const { info, body } = await source.read(sourceKey, options);
       return this.write(targetKey, body, {
         ifNoneMatch: '*',
@@ -540,9 +485,6 @@ export class S3Backend implements Backend {
         ...(info.hashes?.sha256 ? { sha256: info.hashes.sha256 } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-    }
-    if (ifNoneMatch && !caps.atomicCreate) {
-      throw new UnsupportedError(`Cannot copy to ${this.urlFor(targetKey)} only-if-absent: the service ignores If-None-Match (capabilities.atomicCreate is false)`, { url: this.urlFor(targetKey) });
     }
     const writeParams = await this.writeParams(r, options.acl, targetKey);
     try {
@@ -570,57 +512,6 @@ export class S3Backend implements Backend {
     }
   }
 }
-
-/** A read body whose network failures surface as core errors (Transient for resets and timeouts). */
-async function* mapStreamErrors(body: AsyncIterable<Uint8Array>, ctx: ErrorContext): AsyncGenerator<Uint8Array> {
-  try {
-    yield* body;
-  } catch (e) {
-    throw mapS3Error(e, ctx);
-  }
-}
-
-/**
- * The body's chunks, counted; fails with the signal's reason as soon as it is aborted, even while the source
- * waits. Each wait listens to the signal on its own: racing every chunk against one long-lived promise would
- * leave a reaction per chunk on that promise, each holding its chunk, so a streamed upload kept every byte
- * it sent (1 GiB from local disk peaked at 1.1 GB of resident memory).
- */
-async function* cancellable(body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined, count: (bytes: number) => void): AsyncGenerator<Uint8Array> {
-  const iterator = body[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      const next = await (signal ? nextUnlessAborted(iterator, signal) : iterator.next());
-      if (next.done) return;
-      count(next.value.byteLength);
-      yield next.value;
-    }
-  } finally {
-    // Not awaited: a source stalled in next() would keep return() queued forever.
-    iterator.return?.()?.catch(() => undefined);
-  }
-}
-
-/** The iterator's next result, or the signal's reason once it is aborted; the listener goes with the wait. */
-function nextUnlessAborted<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-async function* emptyBody(): AsyncGenerator<Uint8Array> {}
 
 /** The folder of `key` (`''` or ending in `/`), where the probes write their temp objects. */
 function folderOf(key: string): string {

@@ -13,6 +13,7 @@ describeConformance('s3 against MinIO', async () => {
   const open = (url: string) => resolvePath(url, { registry, env: minioEnv(), listPageSize: 7 });
   return {
     newRoot: () => open(`s3://${bucket}/run-${randomUUID()}`),
+    missingStore: () => open(`s3://missing-${randomUUID()}/`),
     resolve: open,
   };
 });

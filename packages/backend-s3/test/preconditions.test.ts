@@ -67,7 +67,7 @@ describe('on MinIO', () => {
     expect(await root.join('config').readText()).toBe('one');
     expect(stat.version).toMatch(/^"[0-9a-f]{32}"$/);
     const described = await plugin.describe!(parseUrl(`s3://${bucket}/cluster`), { env: minioEnv({}, proxy.endpoint), options: {}, warn: () => undefined });
-    expect(described.preconditions).toBe('If-None-Match honoured, If-Match honoured, If-Match on DELETE not honoured, If-None-Match on copy not honoured');
+    expect(described.preconditions).toBe('If-None-Match honoured, If-Match honoured, If-Match on DELETE not honoured, If-None-Match on copy not honoured, a key both a file and a prefix not listed (only the file shows)');
   });
 
   it('16 concurrent createFile from separately opened stores: exactly one wins, the rest are AlreadyExists', async () => {

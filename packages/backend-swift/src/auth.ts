@@ -5,8 +5,9 @@
  * Every password, secret and token is registered with core so that it is never printed.
  */
 import { PermissionDeniedError, StatestoreError, registerSecret } from '@statestore/core';
+import { once } from '@statestore/core/driver-kit';
 import type { SwiftConfig } from './config.js';
-import { errorForStatus } from './errors.js';
+import { swiftError } from './errors.js';
 import type { HttpTransport } from './http.js';
 import { selectEndpoint, tokenRequestBody, tokensUrl, type TokenBody } from './keystone.js';
 
@@ -21,7 +22,8 @@ export interface Session {
 const REFRESH_BEFORE_MS = 60_000;
 
 export class Authenticator {
-  private pending: Promise<Session> | undefined;
+  /** One authentication shared by every caller waiting for it (so no caller's abort signal is used). */
+  private readonly login = once<Session>(() => this.authenticate());
   private resolved: Session | undefined;
 
   constructor(
@@ -36,30 +38,25 @@ export class Authenticator {
   async current(): Promise<Session> {
     const s = this.resolved;
     if (s && (s.expiresAt === undefined || s.expiresAt - REFRESH_BEFORE_MS > Date.now())) return s;
-    this.resolved = undefined;
-    return (this.pending ??= this.start());
+    if (s) this.forget();
+    return this.login();
   }
 
   /** Forgets a session Swift answered 401 for, unless another caller has already replaced it. */
   invalidate(stale: Session): void {
-    if (this.resolved === stale) this.resolved = undefined;
+    if (this.resolved === stale) this.forget();
   }
 
-  /** One authentication shared by every caller waiting for it (so no caller's abort signal is used). */
-  private start(): Promise<Session> {
-    const attempt: Promise<Session> = (this.config.authVersion === 1 ? this.v1() : this.v3()).then(
-      (session) => {
-        registerSecret(session.token);
-        this.resolved = session;
-        if (this.pending === attempt) this.pending = undefined;
-        return session;
-      },
-      (error: unknown) => {
-        if (this.pending === attempt) this.pending = undefined;
-        throw error;
-      },
-    );
-    return attempt;
+  private forget(): void {
+    this.resolved = undefined;
+    this.login.reset();
+  }
+
+  private async authenticate(): Promise<Session> {
+    const session = await (this.config.authVersion === 1 ? this.v1() : this.v3());
+    registerSecret(session.token);
+    this.resolved = session;
+    return session;
   }
 
   private async v1(): Promise<Session> {
@@ -76,7 +73,7 @@ export class Authenticator {
         { url: authUrl },
       );
     }
-    if (res.status < 200 || res.status > 299) throw errorForStatus({ url: authUrl, action: 'authenticate at', status: res.status, body });
+    if (res.status < 200 || res.status > 299) throw swiftError({ url: authUrl, action: 'authenticate at', status: res.status, body });
     const token = res.headers.get('x-auth-token') ?? res.headers.get('x-storage-token');
     const storageUrl = res.headers.get('x-storage-url');
     if (!token || !storageUrl) {
@@ -108,7 +105,7 @@ export class Authenticator {
         { url: authUrl },
       );
     }
-    if (res.status < 200 || res.status > 299) throw errorForStatus({ url: authUrl, action: 'get a token from Keystone at', status: res.status, body: text });
+    if (res.status < 200 || res.status > 299) throw swiftError({ url: authUrl, action: 'get a token from Keystone at', status: res.status, body: text });
     const token = res.headers.get('x-subject-token');
     let body: TokenBody;
     try {

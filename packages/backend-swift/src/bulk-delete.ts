@@ -3,9 +3,9 @@
  * /info offers it, with its per-object errors parsed and returned; one DELETE per object otherwise.
  * Objects already gone count as deleted.
  */
-import type { DeleteManyResult } from '@statestore/core';
-import { runLimited, StatestoreError } from '@statestore/core';
-import { errorForStatus } from './errors.js';
+import { StatestoreError, type DeleteManyResult } from '@statestore/core';
+import { deleteEach } from '@statestore/core/driver-kit';
+import { swiftError } from './errors.js';
 import { encodeKey, type SwiftClient } from './swift-client.js';
 
 /** Bulk delete's answer (`Accept: application/json`). */
@@ -17,25 +17,36 @@ interface BulkAnswer {
   Errors?: [string, string][];
 }
 
+/** Most keys one bulk request takes on this cluster (capped at 10,000), or undefined without bulk delete. */
+export async function bulkDeleteLimit(client: SwiftClient): Promise<number | undefined> {
+  const bulk = (await client.info()).bulk_delete;
+  return bulk ? Math.max(1, Math.min(bulk.max_deletes_per_request ?? 10_000, 10_000)) : undefined;
+}
+
+/**
+ * Deletes `keys` of `container`: in one bulk request when `bulk` (the caller keeps to the cluster's
+ * `max_deletes_per_request`), else one DELETE each.
+ */
 export async function deleteObjects(
   client: SwiftClient,
   container: string,
   keys: readonly string[],
   urlFor: (key: string) => string,
+  bulk: boolean,
   signal?: AbortSignal,
 ): Promise<DeleteManyResult> {
   if (keys.length === 0) return { deleted: [], errors: [] };
-  const info = await client.capabilities();
-  if (!info.bulk_delete) return deleteOneByOne(client, container, keys, urlFor, signal);
-  const perRequest = Math.max(1, Math.min(info.bulk_delete.max_deletes_per_request ?? 10_000, 10_000));
-  const result: DeleteManyResult = { deleted: [], errors: [] };
-  for (let i = 0; i < keys.length; i += perRequest) {
-    const batch = keys.slice(i, i + perRequest);
-    const part = await bulkDelete(client, container, batch, urlFor, signal);
-    result.deleted.push(...part.deleted);
-    result.errors.push(...part.errors);
-  }
-  return result;
+  if (bulk) return bulkDelete(client, container, keys, urlFor, signal);
+  return deleteEach(
+    {
+      delete: async (key, options = {}) => {
+        const res = await client.request({ container, key }, { method: 'DELETE', ...(options.signal ? { signal: options.signal } : {}) }, 'delete');
+        if (!res.ok && res.status !== 404) throw swiftError({ url: urlFor(key), action: 'delete', status: res.status, body: res.text });
+      },
+    },
+    keys,
+    signal,
+  );
 }
 
 async function bulkDelete(
@@ -59,7 +70,7 @@ async function bulkDelete(
   );
   const text = res.text;
   const where = urlFor('');
-  if (res.status !== 200) throw errorForStatus({ url: where, action: 'bulk-delete in', status: res.status, body: text });
+  if (res.status !== 200) throw swiftError({ url: where, action: 'bulk-delete in', status: res.status, body: text });
   let answer: BulkAnswer;
   try {
     answer = JSON.parse(text) as BulkAnswer;
@@ -69,35 +80,15 @@ async function bulkDelete(
   const errors: DeleteManyResult['errors'] = [];
   for (const [path, status] of answer.Errors ?? []) {
     const key = byPath.get(path) ?? byPath.get(safeDecode(path)) ?? path.replace(/^\/[^/]*\//, '');
-    errors.push({ key, error: errorForStatus({ url: urlFor(key), action: 'delete', status: Number.parseInt(status, 10) || 500, body: status }) });
+    errors.push({ key, error: swiftError({ url: urlFor(key), action: 'delete', status: Number.parseInt(status, 10) || 500, body: status }) });
   }
   const overall = Number.parseInt(answer['Response Status'] ?? '200', 10);
   if (errors.length === 0 && overall >= 400) {
     // The whole request failed (e.g. 401 for every object, or a server error) without per-object details.
-    throw errorForStatus({ url: where, action: 'bulk-delete in', status: overall, body: answer['Response Body'] });
+    throw swiftError({ url: where, action: 'bulk-delete in', status: overall, body: answer['Response Body'] });
   }
   const failed = new Set(errors.map((e) => e.key));
   return { deleted: keys.filter((k) => !failed.has(k)), errors };
-}
-
-async function deleteOneByOne(
-  client: SwiftClient,
-  container: string,
-  keys: readonly string[],
-  urlFor: (key: string) => string,
-  signal?: AbortSignal,
-): Promise<DeleteManyResult> {
-  const result: DeleteManyResult = { deleted: [], errors: [] };
-  await runLimited(keys, 8, async (key) => {
-    try {
-      const res = await client.request({ container, key }, { method: 'DELETE', ...(signal ? { signal } : {}) }, 'delete');
-      if (res.ok || res.status === 404) result.deleted.push(key);
-      else result.errors.push({ key, error: errorForStatus({ url: urlFor(key), action: 'delete', status: res.status, body: res.text }) });
-    } catch (error) {
-      result.errors.push({ key, error: error as Error });
-    }
-  });
-  return result;
 }
 
 function safeDecode(path: string): string {

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidConfigError, endpointText, parseEndpoint } from '@statestore/core';
+import { InvalidConfigError } from '@statestore/core';
+import { booleanVariable, endpointText, parseEndpoint } from '@statestore/core/driver-kit';
 
 /** The endpoint interface of the service catalog. */
 export type EndpointInterface = 'public' | 'internal' | 'admin';
@@ -31,7 +32,7 @@ export interface SwiftConfig {
   region?: string;
   /** Catalog interface (OS_INTERFACE; default public). */
   interface: EndpointInterface;
-  /** KOPS_OS_TLS_INSECURE_SKIP_VERIFY is `true` or `1`. */
+  /** KOPS_OS_TLS_INSECURE_SKIP_VERIFY, a yes/no value (core's one dialect: `TRUE` is true too). */
   insecure: boolean;
   /** Where the credentials came from: `environment` or the file's path. */
   source: string;
@@ -45,7 +46,6 @@ export function readSwiftConfig(env: NodeJS.ProcessEnv): SwiftConfig {
   if (iface !== 'public' && iface !== 'internal' && iface !== 'admin') {
     throw new InvalidConfigError(`OS_INTERFACE=${env.OS_INTERFACE} is not an endpoint interface; use public, internal or admin`);
   }
-  const insecureFlag = env.KOPS_OS_TLS_INSECURE_SKIP_VERIFY;
   const where = base.source === 'environment' ? 'OS_AUTH_URL' : `identity in ${base.source}`;
   const authUrl = endpointText(parseEndpoint(base.authUrl, where, { example: 'https://keystone.example.com:5000/v3' }));
   const config: SwiftConfig = {
@@ -53,7 +53,7 @@ export function readSwiftConfig(env: NodeJS.ProcessEnv): SwiftConfig {
     authUrl,
     ...(region ? { region } : {}),
     interface: iface,
-    insecure: insecureFlag === 'true' || insecureFlag === '1',
+    insecure: booleanVariable(env, 'KOPS_OS_TLS_INSECURE_SKIP_VERIFY'),
     authVersion: authVersionOf(authUrl, base.source),
   };
   checkComplete(config);

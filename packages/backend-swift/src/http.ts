@@ -6,9 +6,9 @@
  * /info, which callers share) gets core's request deadline as its own: core's deadline layer cannot reach it.
  */
 import { rootCertificates } from 'node:tls';
-import { deadlinesFrom, httpSettingsFor } from '@statestore/core';
+import { deadlinesFrom, httpSettingsFor, once } from '@statestore/core/driver-kit';
 import type { Dispatcher, Response } from 'undici';
-import { networkError } from './errors.js';
+import { unreachable } from './errors.js';
 
 interface Undici {
   fetch: typeof import('undici').fetch;
@@ -37,7 +37,7 @@ export interface RequestInit {
 const USER_AGENT = 'statestore-backend-swift/0.1.0';
 
 export class HttpTransport {
-  private undici: Promise<Undici> | undefined;
+  private readonly undici = once<Undici>(() => import('undici').then((m) => ({ fetch: m.fetch, Agent: m.Agent, ProxyAgent: m.ProxyAgent })));
   private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly requestDeadlineMs: number;
 
@@ -50,7 +50,7 @@ export class HttpTransport {
 
   /** Sends one request. Network failures become TransientError; HTTP statuses are the caller's to judge. */
   async fetch(url: string, init: RequestInit, action: string): Promise<Response> {
-    const undici = await (this.undici ??= import('undici').then((m) => ({ fetch: m.fetch, Agent: m.Agent, ProxyAgent: m.ProxyAgent })));
+    const undici = await this.undici();
     const dispatcher = this.dispatcherFor(undici, url);
     try {
       return await undici.fetch(url, {
@@ -62,7 +62,7 @@ export class HttpTransport {
         redirect: 'manual',
       });
     } catch (e) {
-      throw networkError(e, new URL(url).origin, action);
+      throw unreachable(e, new URL(url).origin, action);
     }
   }
 
@@ -104,6 +104,6 @@ export async function readAnswer(res: Response, url: string, action: string): Pr
     const text = await res.text();
     return { status: res.status, ok: res.ok, headers: res.headers, text };
   } catch (e) {
-    throw networkError(e, new URL(url).origin, action);
+    throw unreachable(e, new URL(url).origin, action);
   }
 }

@@ -4,8 +4,8 @@
  * file) and returns a cached driver; undici is imported, and the token obtained, on the first request.
  * One client (token, connections) is kept per credentials, and one driver per container and segment size.
  */
-import { createHash } from 'node:crypto';
-import { definePlugin, InvalidConfigError, InvalidUrlError, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { definePlugin, InvalidUrlError, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { BackendCache, identityKey, integerOption } from '@statestore/core/driver-kit';
 import { readSwiftConfig, type SwiftConfig } from './config.js';
 import { DEFAULT_SEGMENT_SIZE, SwiftBackend } from './swift-backend.js';
 import { SwiftClient } from './swift-client.js';
@@ -15,13 +15,9 @@ export { readSwiftConfig, credentialFilePath, parseIni, type SwiftConfig, type E
 export { SwiftClient, type SwiftInfo } from './swift-client.js';
 export { selectEndpoint, tokenRequestBody, tokensUrl, type CatalogEntry } from './keystone.js';
 
-const clients = new Map<string, SwiftClient>();
-const backends = new Map<string, SwiftBackend>();
-
-/** A cache key for the credentials: a digest, so no secret is kept as a map key. */
-function identityOf(config: SwiftConfig): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
-}
+/** One client (token, connections) per credentials; one driver per credentials, container and segment size. */
+const clients = new BackendCache<SwiftClient>();
+const backends = new BackendCache<SwiftBackend>();
 
 function containerOf(url: ParsedUrl): string {
   const container = url.host;
@@ -32,37 +28,21 @@ function containerOf(url: ParsedUrl): string {
 }
 
 function segmentSizeOf(options: Readonly<Record<string, unknown>>): number {
-  const value = options.segmentSize;
-  if (value === undefined) return DEFAULT_SEGMENT_SIZE;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidConfigError(`swift:// option segmentSize must be a positive whole number of bytes, not ${String(value)}`);
-  }
-  return value;
+  return integerOption(options.segmentSize, 'swift:// option segmentSize', DEFAULT_SEGMENT_SIZE, { min: 1, unit: 'bytes' });
 }
 
 function clientFor(config: SwiftConfig, env: NodeJS.ProcessEnv): SwiftClient {
-  const identity = identityOf(config);
-  let client = clients.get(identity);
-  if (!client) {
-    client = new SwiftClient(config, env);
-    clients.set(identity, client);
-  }
-  return client;
+  return clients.get([config], () => new SwiftClient(config, env));
 }
 
 function backendFor(url: ParsedUrl, context: PluginContext): SwiftBackend {
   const config = readSwiftConfig(context.env);
   const container = containerOf(url);
   const segmentSize = segmentSizeOf(context.options);
-  const identity = identityOf(config);
-  const cacheKey = JSON.stringify([identity, container, segmentSize]);
-  let backend = backends.get(cacheKey);
-  if (!backend) {
+  return backends.get([config, container, segmentSize], () => {
     const client = clientFor(config, context.env);
-    backend = new SwiftBackend({ container, client, serviceId: `swift:${identity}`, segmentSize, warn: context.warn });
-    backends.set(cacheKey, backend);
-  }
-  return backend;
+    return new SwiftBackend({ container, client, serviceId: `swift:${identityKey([config])}`, segmentSize, warn: context.warn });
+  });
 }
 
 export default definePlugin({

@@ -7,10 +7,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ObjectInfo, WriteOptions } from '@statestore/core';
-import { UnsupportedError, metadataHeaders } from '@statestore/core';
+import { UnsupportedError } from '@statestore/core';
+import { metadataHeaders, once } from '@statestore/core/driver-kit';
 import type { Answer } from './http.js';
-import { deleteObjects } from './bulk-delete.js';
-import { errorForStatus } from './errors.js';
+import { bulkDeleteLimit, deleteObjects } from './bulk-delete.js';
+import { swiftError } from './errors.js';
 import { infoFromHeaders, METADATA_PREFIX, SHA256_HEADER, type ListingEntry } from './object-info.js';
 import type { SegmentReader, Segment } from './segment-reader.js';
 import type { SwiftClient } from './swift-client.js';
@@ -21,7 +22,7 @@ export type PutObject = (key: string, body: string, headers: Record<string, stri
 export class LargeObjects {
   /** The container the segments go to. */
   readonly segmentContainer: string;
-  private exists: Promise<boolean> | undefined;
+  private readonly segmentsExist = once<boolean>();
 
   constructor(
     private readonly client: SwiftClient,
@@ -57,7 +58,7 @@ export class LargeObjects {
           { method: 'PUT', headers: { etag: md5, 'content-type': 'application/octet-stream' }, body: segment.bytes, ...signal },
           'write a segment of',
         );
-        if (!res.ok) throw errorForStatus({ url: this.urlFor(key), action: `write segment ${index} of`, status: res.status, body: res.text });
+        if (!res.ok) throw swiftError({ url: this.urlFor(key), action: `write segment ${index} of`, status: res.status, body: res.text });
         manifest.push({ path: `/${this.segmentContainer}/${name}`, etag: md5, size_bytes: segment.bytes.byteLength });
         sha256.update(segment.bytes);
         size += segment.bytes.byteLength;
@@ -74,7 +75,7 @@ export class LargeObjects {
       const info = infoFromHeaders(key, res.headers, { size, large: true });
       return { ...info, hashes: { sha256: digest }, ...(options.metadata ? { metadata: { ...options.metadata } } : {}) };
     } catch (e) {
-      await deleteObjects(this.client, this.segmentContainer, uploaded, (k) => this.urlFor(k)).catch(() => undefined);
+      await this.deleteSegments(uploaded).catch(() => undefined);
       throw e;
     }
   }
@@ -100,27 +101,31 @@ export class LargeObjects {
       }
     }
     const names = [...orphans.values()].flat();
-    const result = await deleteObjects(this.client, this.segmentContainer, names, (k) => this.urlFor(k), signal);
+    const result = await this.deleteSegments(names, signal);
     return result.errors.map((e) => ({ key: ownerOf(e.key) ?? e.key, error: e.error }));
   }
 
   /** Whether `<container>_segments` exists; asked once per backend (and known after a large write). */
   hasSegments(signal?: AbortSignal): Promise<boolean> {
-    return (this.exists ??= (async () => {
+    return this.segmentsExist(async () => {
       const res = await this.client.request({ container: this.segmentContainer }, { method: 'HEAD', ...(signal ? { signal } : {}) }, 'look for');
       if (res.status === 404) return false;
-      if (!res.ok) throw errorForStatus({ url: this.urlFor(''), action: `look for the segments container ${this.segmentContainer} of`, status: res.status });
+      if (!res.ok) throw swiftError({ url: this.urlFor(''), action: `look for the segments container ${this.segmentContainer} of`, status: res.status });
       return true;
-    })().catch((e: unknown) => {
-      this.exists = undefined;
-      throw e;
-    }));
+    });
+  }
+
+  /** Deletes segments: in one bulk request where the cluster takes that many, else one by one. */
+  private async deleteSegments(names: readonly string[], signal?: AbortSignal) {
+    const limit = await bulkDeleteLimit(this.client).catch(() => undefined);
+    return deleteObjects(this.client, this.segmentContainer, names, (k) => this.urlFor(k), limit !== undefined && names.length <= limit, signal);
   }
 
   private async createContainer(signal?: AbortSignal): Promise<void> {
     const res = await this.client.request({ container: this.segmentContainer }, { method: 'PUT', ...(signal ? { signal } : {}) }, 'create');
-    if (!res.ok) throw errorForStatus({ url: `swift://${this.segmentContainer}/`, action: 'create the segments container', status: res.status, body: res.text });
-    this.exists = Promise.resolve(true);
+    if (!res.ok) throw swiftError({ url: `swift://${this.segmentContainer}/`, action: 'create the segments container', status: res.status, body: res.text });
+    this.segmentsExist.reset();
+    await this.segmentsExist(async () => true);
   }
 
   private async listNames(prefix: string, signal?: AbortSignal): Promise<string[]> {
@@ -133,7 +138,7 @@ export class LargeObjects {
         'list segments of',
       );
       if (res.status === 404) return names;
-      if (!res.ok) throw errorForStatus({ url: this.urlFor(prefix), action: 'list the segments of', status: res.status, body: res.text });
+      if (!res.ok) throw swiftError({ url: this.urlFor(prefix), action: 'list the segments of', status: res.status, body: res.text });
       const page = (res.text ? JSON.parse(res.text) : []) as ListingEntry[];
       for (const e of page) if (e.name) names.push(e.name);
       if (page.length < 10_000) return names;
@@ -148,11 +153,11 @@ export class LargeObjects {
     // HEAD first: a GET of a plain object would download it.
     const head = await this.client.request(target, { method: 'HEAD', ...options }, 'stat');
     if (head.status === 404) return new Set();
-    if (!head.ok) throw errorForStatus({ url: this.urlFor(key), action: 'stat', status: head.status });
+    if (!head.ok) throw swiftError({ url: this.urlFor(key), action: 'stat', status: head.status });
     if (head.headers.get('x-static-large-object')?.toLowerCase() !== 'true') return new Set();
     const res = await this.client.request(target, { method: 'GET', ...options }, 'read the manifest of');
     if (res.status === 404) return new Set();
-    if (!res.ok) throw errorForStatus({ url: this.urlFor(key), action: 'read the manifest of', status: res.status, body: res.text });
+    if (!res.ok) throw swiftError({ url: this.urlFor(key), action: 'read the manifest of', status: res.status, body: res.text });
     const entries = JSON.parse(res.text) as { name?: string }[];
     const prefix = `/${this.segmentContainer}/`;
     return new Set(entries.map((e) => e.name ?? '').filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)));

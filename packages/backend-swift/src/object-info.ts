@@ -5,7 +5,8 @@
  * listing's `hash`, except for static large objects, whose ETag is not the content's md5. The sha256 is
  * the one core computed, kept as object metadata.
  */
-import { metadataFromHeaders, type ObjectInfo } from '@statestore/core';
+import type { ObjectInfo } from '@statestore/core';
+import { metadataFromHeaders } from '@statestore/core/driver-kit';
 
 /** The prefix of object metadata headers (write metadata). */
 export const METADATA_PREFIX = 'x-object-meta-';

@@ -1,14 +1,12 @@
 /**
  * The swift:// driver: one container of one account. Objects are PUT whole up to one segment and as static
- * large objects above; createFile sends `If-None-Match: *` (honoured against an existing object, but not
- * atomic between concurrent creators — see CAPABILITIES); listings page with `marker`; batch deletes use
- * bulk delete. A write into a missing container creates it (private), as kops's CreateFile did.
+ * large objects above; there is neither compare-and-swap nor atomic create (see CAPABILITIES), so core
+ * checks, then writes, for createFile and refuses conditional writes; listings page with `marker`; batch
+ * deletes use bulk delete where the cluster's /info offers it (settled before the first batch). A write
+ * into a missing container creates it (private), as kops's CreateFile did.
  */
 import { createHash } from 'node:crypto';
 import {
-  AlreadyExistsError,
-  freezeCapabilities,
-  metadataHeaders,
   NotFoundError,
   TransientError,
   UnsupportedError,
@@ -27,9 +25,9 @@ import {
   type WriteBody,
   type WriteOptions,
 } from '@statestore/core';
-import type { Response } from 'undici';
-import { deleteObjects } from './bulk-delete.js';
-import { errorForStatus, networkError } from './errors.js';
+import { emptyBody, freezeCapabilities, metadataHeaders, responseBody } from '@statestore/core/driver-kit';
+import { bulkDeleteLimit, deleteObjects } from './bulk-delete.js';
+import { swiftError, unreachable } from './errors.js';
 import { readAnswer, type Answer, type RequestBody } from './http.js';
 import { LargeObjects } from './large-object.js';
 import { infoFromHeaders, infoFromListing, METADATA_PREFIX, SHA256_HEADER, type ListingEntry } from './object-info.js';
@@ -40,12 +38,18 @@ import type { SwiftClient } from './swift-client.js';
 export const DEFAULT_SEGMENT_SIZE = 32 * 1024 * 1024;
 /** Swift's container_listing_limit default, and the largest page asked for. */
 const MAX_PAGE = 10_000;
+/** Swift's max_object_name_length default. */
+const MAX_KEY_BYTES = 1024;
 
 /**
  * What this driver declares. atomicCreate is false because of a measurement against Swift 2.30.1 (see the
  * note and test/create-race.test.ts, which fails if the measurement and this declaration ever disagree).
  */
-export const CAPABILITIES: Readonly<Capabilities> = freezeCapabilities({
+export const CAPABILITIES: Readonly<Capabilities> = capabilitiesWith(undefined);
+
+/** The capabilities, with the cluster's bulk-delete limit once /info has said it (none: one DELETE per key). */
+function capabilitiesWith(maxDeleteBatch: number | undefined): Readonly<Capabilities> {
+  return freezeCapabilities({
   atomicCreate: false,
   compareAndSwap: false,
   conditionalDelete: false,
@@ -55,15 +59,20 @@ export const CAPABILITIES: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: true,
   streaming: true,
   rangeReads: true,
+  contentType: true,
+  fileAndPrefix: true,
   hashes: ['md5', 'sha256'],
   maxPageSize: MAX_PAGE,
+  maxKeyBytes: MAX_KEY_BYTES,
+  ...(maxDeleteBatch !== undefined ? { maxDeleteBatch } : {}),
   notes: [
     'createFile sends If-None-Match: *. Swift refuses it (412) when the object already exists, but concurrent creators of one new key race: measured against Swift 2.30.1, 16 concurrent creators got between 1 and 16 successes (exactly one in 1 of 20 rounds) and the newest write is kept. So creation is not atomic, and concurrent createFile can overwrite.',
     'No compare-and-swap (Swift ignores If-Match on PUT) and creation is not atomic, so leases (updateFile\'s lock, cluster leases) use core\'s candidate protocol: unique names, a listing and a settle delay (ResolveOptions.leaseSettleMs, default 100 ms), safe while container listings show a new object within that delay.',
     'Objects larger than one segment (32 MiB unless opened with segmentSize) are static large objects with segments in <container>_segments.',
     'Write metadata is object metadata (X-Object-Meta-*).',
   ],
-});
+  });
+}
 
 export interface SwiftBackendOptions {
   container: string;
@@ -76,7 +85,7 @@ export interface SwiftBackendOptions {
 }
 
 export class SwiftBackend implements Backend {
-  readonly capabilities = CAPABILITIES;
+  capabilities = CAPABILITIES;
   readonly serviceId: string;
   readonly container: string;
   private readonly client: SwiftClient;
@@ -93,6 +102,13 @@ export class SwiftBackend implements Backend {
     this.large = new LargeObjects(this.client, this.container, (k) => this.urlFor(k));
   }
 
+  /** Reads the cluster's /info once (no probe, no write): whether bulk delete is there, and its limit. */
+  async settleCapabilities(): Promise<Readonly<Capabilities>> {
+    const limit = await bulkDeleteLimit(this.client);
+    if (this.capabilities === CAPABILITIES) this.capabilities = capabilitiesWith(limit);
+    return this.capabilities;
+  }
+
   urlFor(key: string): string {
     return formatObjectUrl('swift', this.container, key);
   }
@@ -100,32 +116,32 @@ export class SwiftBackend implements Backend {
   async stat(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const res = await this.client.request({ container: this.container, key }, { method: 'HEAD', ...signalOf(options) }, 'stat');
     if (res.status === 404) return undefined;
-    if (!res.ok) throw errorForStatus({ url: this.urlFor(key), action: 'stat', status: res.status });
+    if (!res.ok) throw swiftError({ url: this.urlFor(key), action: 'stat', status: res.status });
     return infoFromHeaders(key, res.headers);
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
     const range: Record<string, string> = options.range ? { range: `bytes=${options.range.start}-${options.range.end ?? ''}` } : {};
     const res = await this.client.stream({ container: this.container, key }, { method: 'GET', headers: range, ...signalOf(options) }, 'read');
-    if (res.status === 200 || res.status === 206) return { info: infoFromHeaders(key, res.headers), body: bodyOf(res, this.urlFor(key)) };
+    if (res.status === 200 || res.status === 206) {
+      const url = this.urlFor(key);
+      return { info: infoFromHeaders(key, res.headers), body: responseBody(res.body ?? emptyBody(), { signal: options.signal, mapError: (e) => unreachable(e, url, 'finish reading') }) };
+    }
     const { text } = await readAnswer(res, res.url, 'read');
     if (res.status === 404) throw await this.notFound(key, options.signal);
     if (res.status === 416) {
       // A range that starts at or past the end: nothing to read.
       const info = await this.stat(key, options);
       if (!info) throw await this.notFound(key, options.signal);
-      return { info, body: empty() };
+      return { info, body: emptyBody() };
     }
-    throw errorForStatus({ url: this.urlFor(key), action: 'read', status: res.status, body: text });
+    throw swiftError({ url: this.urlFor(key), action: 'read', status: res.status, body: text });
   }
 
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
-    if (options.ifMatch !== undefined) throw this.noCompareAndSwap(key, 'write');
     const reader = new SegmentReader(body, this.segmentSize);
     const first = await reader.next();
     if (!first.last) {
-      // Uploading segments for an object that already exists would only be thrown away.
-      if (options.ifNoneMatch && (await this.stat(key, options))) throw this.exists(key);
       const info = await this.large.write(key, first, reader, options, (k, b, h, q, o) => this.put(k, b, h, q, o));
       await this.removeUnusedSegments([key], true, options.signal);
       return { ...info, ...(options.contentType ? { contentType: options.contentType } : {}) };
@@ -138,15 +154,16 @@ export class SwiftBackend implements Backend {
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
-    if (options.ifMatch !== undefined) throw this.noCompareAndSwap(key, 'delete');
     const res = await this.client.request({ container: this.container, key }, { method: 'DELETE', ...signalOf(options) }, 'delete');
-    if (!res.ok && res.status !== 404) throw errorForStatus({ url: this.urlFor(key), action: 'delete', status: res.status, body: res.text });
+    if (!res.ok && res.status !== 404) throw swiftError({ url: this.urlFor(key), action: 'delete', status: res.status, body: res.text });
     const [failure] = await this.large.removeUnused([key], false, options.signal);
     if (failure) throw failure.error;
   }
 
+  /** Bulk delete where settled capabilities say the cluster has it for this many keys; one DELETE each otherwise. */
   async deleteMany(keys: string[], options: { signal?: AbortSignal } = {}): Promise<DeleteManyResult> {
-    const result = await deleteObjects(this.client, this.container, keys, (k) => this.urlFor(k), options.signal);
+    const limit = this.capabilities.maxDeleteBatch;
+    const result = await deleteObjects(this.client, this.container, keys, (k) => this.urlFor(k), limit !== undefined && keys.length <= limit, options.signal);
     const segmentErrors = await this.large.removeUnused(result.deleted, false, options.signal);
     if (segmentErrors.length === 0) return result;
     const failed = new Set(segmentErrors.map((e) => e.key));
@@ -165,7 +182,7 @@ export class SwiftBackend implements Backend {
     );
     const { text } = res;
     if (res.status === 404) throw this.noContainer(prefix);
-    if (!res.ok) throw errorForStatus({ url: this.urlFor(prefix), action: 'list', status: res.status, body: text });
+    if (!res.ok) throw swiftError({ url: this.urlFor(prefix), action: 'list', status: res.status, body: text });
     const entries = (res.status === 204 || text === '' ? [] : JSON.parse(text)) as ListingEntry[];
     const page: ListPage = { objects: [], prefixes: [] };
     for (const e of entries) {
@@ -195,20 +212,14 @@ export class SwiftBackend implements Backend {
 
   /** PUT at a key; a missing container is created (once) and the PUT sent again. */
   private async put(key: string, body: RequestBody, headers: Record<string, string>, query: Record<string, string>, options: WriteOptions): Promise<Answer> {
-    const conditional: Record<string, string> = options.ifNoneMatch ? { 'if-none-match': '*' } : {};
     for (let attempt = 1; ; attempt++) {
-      const res = await this.client.request(
-        { container: this.container, key, query },
-        { method: 'PUT', headers: { ...headers, ...conditional }, body, ...signalOf(options) },
-        'write',
-      );
+      const res = await this.client.request({ container: this.container, key, query }, { method: 'PUT', headers, body, ...signalOf(options) }, 'write');
       if (res.ok) return res;
-      if (res.status === 412 && options.ifNoneMatch) throw this.exists(key);
       if (res.status === 404 && attempt === 1) {
         await this.createContainer(options.signal);
         continue;
       }
-      throw errorForStatus({ url: this.urlFor(key), action: 'write', status: res.status, body: res.text });
+      throw swiftError({ url: this.urlFor(key), action: 'write', status: res.status, body: res.text });
     }
   }
 
@@ -216,7 +227,7 @@ export class SwiftBackend implements Backend {
     const from = `/${encodeURIComponent(sourceContainer)}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`;
     const sourceUrl = formatObjectUrl('swift', sourceContainer, sourceKey);
     try {
-      await this.put(targetKey, '', { 'x-copy-from': from }, {}, { ...(options.ifNoneMatch ? { ifNoneMatch: '*' } : {}), ...signalOf(options) });
+      await this.put(targetKey, '', { 'x-copy-from': from }, {}, signalOf(options));
     } catch (e) {
       if (isNotFound(e)) throw new NotFoundError(`File not found: ${sourceUrl}; nothing to copy`, { url: sourceUrl });
       throw e;
@@ -228,7 +239,7 @@ export class SwiftBackend implements Backend {
 
   private async createContainer(signal?: AbortSignal): Promise<void> {
     const res = await this.client.request({ container: this.container }, { method: 'PUT', ...(signal ? { signal } : {}) }, 'create');
-    if (!res.ok) throw errorForStatus({ url: this.urlFor(''), action: `create the container ${this.container} for`, status: res.status, body: res.text });
+    if (!res.ok) throw swiftError({ url: this.urlFor(''), action: `create the container ${this.container} for`, status: res.status, body: res.text });
   }
 
   /** Segments left by an overwritten large object are garbage; failing to remove them must not fail the write. */
@@ -254,30 +265,8 @@ export class SwiftBackend implements Backend {
       { url: this.urlFor(key) },
     );
   }
-
-  private exists(key: string): AlreadyExistsError {
-    return new AlreadyExistsError(`File already exists: ${this.urlFor(key)}`, { url: this.urlFor(key) });
-  }
-
-  private noCompareAndSwap(key: string, action: string): UnsupportedError {
-    return new UnsupportedError(
-      `Cannot ${action} ${this.urlFor(key)} only if unchanged: Swift ignores If-Match on PUT and DELETE, so swift:// has no compare-and-swap`,
-      { url: this.urlFor(key) },
-    );
-  }
 }
 
 function signalOf(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
   return options.signal ? { signal: options.signal } : {};
 }
-
-async function* bodyOf(res: Response, url: string): AsyncGenerator<Uint8Array> {
-  if (!res.body) return;
-  try {
-    for await (const chunk of res.body) yield chunk;
-  } catch (e) {
-    throw networkError(e, url, 'finish reading');
-  }
-}
-
-async function* empty(): AsyncGenerator<Uint8Array> {}

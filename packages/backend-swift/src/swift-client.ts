@@ -3,6 +3,8 @@
  * sends the token, and on a 401 re-authenticates once and sends the request again (bodies are always
  * replayable bytes). Also reads the cluster's `/info` (bulk delete, static large object limits) once.
  */
+import { TransientError } from '@statestore/core';
+import { isTransientStatus, once } from '@statestore/core/driver-kit';
 import type { Response } from 'undici';
 import { Authenticator } from './auth.js';
 import type { SwiftConfig } from './config.js';
@@ -25,7 +27,11 @@ export interface SwiftInfo {
 export class SwiftClient {
   readonly http: HttpTransport;
   readonly auth: Authenticator;
-  private info: SwiftInfo | undefined;
+  /**
+   * The cluster's capabilities from `/info`, asked once; empty when the operator switched it off. An answer
+   * that did not arrive (network, 5xx) rejects and is not remembered, so the next call asks again.
+   */
+  readonly info = once<SwiftInfo>(() => this.readInfo());
 
   constructor(config: SwiftConfig, env: NodeJS.ProcessEnv) {
     this.http = new HttpTransport(env, config.insecure);
@@ -54,30 +60,21 @@ export class SwiftClient {
     return (await this.auth.current()).storageUrl;
   }
 
-  /**
-   * The cluster's capabilities from `/info`, asked once; empty when the operator switched it off. An answer
-   * that did not arrive (network, 5xx) is not remembered, so the next call asks again.
-   */
-  async capabilities(): Promise<SwiftInfo> {
-    if (this.info) return this.info;
+  /** `/info`, or nothing known (the answer did not arrive this time). */
+  capabilities(): Promise<SwiftInfo> {
+    return this.info().catch(() => ({}));
+  }
+
+  private async readInfo(): Promise<SwiftInfo> {
     const storage = await this.storageUrl();
-    let res: Answer;
+    const res = await this.http.call(infoUrl(storage), { method: 'GET', headers: { accept: 'application/json' } }, 'read /info of');
+    if (isTransientStatus(res.status)) throw new TransientError(`${infoUrl(storage)} answered HTTP ${res.status}; this usually passes`, { url: infoUrl(storage) });
+    if (!res.ok) return {};
     try {
-      res = await this.http.call(infoUrl(storage), { method: 'GET', headers: { accept: 'application/json' } }, 'read /info of');
+      return JSON.parse(res.text) as SwiftInfo;
     } catch {
       return {};
     }
-    if (res.status >= 500) return {};
-    let info: SwiftInfo = {};
-    if (res.ok) {
-      try {
-        info = JSON.parse(res.text) as SwiftInfo;
-      } catch {
-        info = {};
-      }
-    }
-    this.info = info;
-    return info;
   }
 
   close(): Promise<void> {

@@ -67,13 +67,15 @@ describe('settings from the environment', () => {
     expect(readSwiftConfig({ OS_AUTH_URL: 'https://k/v3', OS_USERID: 'u', OS_PASSWORD: 'p', OS_TENANT_ID: 'tid' }).projectId).toBe('tid');
   });
 
-  it('a v1 auth URL is tempauth; a v2.0 one is refused; KOPS_OS_TLS_INSECURE_SKIP_VERIFY is true or 1 only', () => {
+  it('a v1 auth URL is tempauth; a v2.0 one is refused; KOPS_OS_TLS_INSECURE_SKIP_VERIFY is a yes/no in core\'s one dialect', () => {
     const v1 = { OS_AUTH_URL: 'http://swift:8080/auth/v1.0', OS_USERNAME: 'a:u', OS_PASSWORD: 'k' };
     expect(readSwiftConfig(v1).authVersion).toBe(1);
     expect(() => readSwiftConfig({ ...v1, OS_AUTH_URL: 'https://k:5000/v2.0' })).toThrow(/Keystone v2 is not supported/);
-    for (const [value, insecure] of [['true', true], ['1', true], ['false', false], ['0', false], ['foo', false], ['', false]] as const) {
+    // TRUE was false here before the driver kit (Swift had its own dialect: exactly "true" or "1").
+    for (const [value, insecure] of [['true', true], ['TRUE', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['', false]] as const) {
       expect(readSwiftConfig({ ...v1, KOPS_OS_TLS_INSECURE_SKIP_VERIFY: value }).insecure).toBe(insecure);
     }
+    expect(() => readSwiftConfig({ ...v1, KOPS_OS_TLS_INSECURE_SKIP_VERIFY: 'foo' })).toThrow(/KOPS_OS_TLS_INSECURE_SKIP_VERIFY=foo is not a yes\/no value/);
   });
 
   it('incomplete settings name what is missing', () => {

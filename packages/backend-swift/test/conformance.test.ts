@@ -15,6 +15,7 @@ describeConformance('swift:// against OpenStack Swift', async () => {
   await createContainer(container, env);
   return {
     newRoot: () => openSwift(`swift://${container}/run-${randomUUID()}`, env, options),
+    missingStore: () => openSwift(`swift://missing-${randomUUID()}/`, env, options),
     resolve: (url) => openSwift(url, env, options),
   };
 });

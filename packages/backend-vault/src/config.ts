@@ -6,6 +6,7 @@
  * selects plain HTTP. MOUNT is the first path segment (a KV version 2 secrets engine); PATH is the key.
  */
 import { InvalidConfigError, InvalidUrlError, decodePercent, safeForMessage, type ParsedUrl } from '@statestore/core';
+import { booleanVariable } from '@statestore/core/driver-kit';
 
 /** The kops feature flag that unlocks vault:// (kops's `VFSVaultSupport`, off by default). */
 export const FEATURE_FLAG = 'VFSVaultSupport';
@@ -130,7 +131,7 @@ export interface VaultSettings {
  */
 export function readVaultSettings(env: NodeJS.ProcessEnv, location: Pick<VaultLocation, 'hostPort'>): VaultSettings {
   const namespace = env.VAULT_NAMESPACE?.trim() || undefined;
-  const skipVerify = parseBool(env.VAULT_SKIP_VERIFY, 'VAULT_SKIP_VERIFY');
+  const skipVerify = booleanVariable(env, 'VAULT_SKIP_VERIFY');
   const token = env.VAULT_TOKEN?.trim();
   if (token) return { auth: { method: 'token', token }, namespace, skipVerify };
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
@@ -156,12 +157,4 @@ export function hostName(hostPort: string): string {
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(hostPort);
   if (bracketed) return bracketed[1]!;
   return hostPort.replace(/:\d+$/, '');
-}
-
-/** Go's strconv.ParseBool, which the Vault CLI uses for VAULT_SKIP_VERIFY. */
-function parseBool(value: string | undefined, name: string): boolean {
-  if (value === undefined || value === '') return false;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new InvalidConfigError(`${name}=${value} is not a boolean; use true or false`);
 }

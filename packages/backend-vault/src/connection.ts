@@ -7,7 +7,8 @@
  * address, axios tunnels through it with our TLS settings, and our agents carry no proxy of their own.)
  */
 import type NodeVault from 'node-vault';
-import { PermissionDeniedError, httpSettingsFor, isStatestoreError, nodeAgents, proxyFor, redactSecrets } from '@statestore/core';
+import { PermissionDeniedError, isStatestoreError, redactSecrets } from '@statestore/core';
+import { httpSettingsFor, nodeAgents, once, proxyFor } from '@statestore/core/driver-kit';
 import { iamLoginData } from './aws-iam-login.js';
 import type { AuthSettings, VaultSettings } from './config.js';
 import { mapVaultError, safeCause, vaultMessages, vaultStatus, type RequestContext } from './errors.js';
@@ -33,7 +34,8 @@ export interface ConnectionOptions {
 }
 
 export class VaultConnection {
-  private clientPromise: Promise<VaultClient> | undefined;
+  /** node-vault's client, made on the first request (again after a failure to make it). */
+  private readonly client = once<VaultClient>(() => this.createClient());
   private readonly tokens: TokenManager;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -62,10 +64,7 @@ export class VaultConnection {
   }
 
   private bareClient(): Promise<VaultClient> {
-    return (this.clientPromise ??= this.createClient().catch((e) => {
-      this.clientPromise = undefined;
-      throw e;
-    }));
+    return this.client();
   }
 
   private async createClient(): Promise<VaultClient> {

@@ -6,7 +6,6 @@
 import {
   InvalidConfigError,
   NotFoundError,
-  PermissionDeniedError,
   PreconditionFailedError,
   StatestoreError,
   TransientError,
@@ -14,6 +13,7 @@ import {
   isPlainHttpAnswer,
   redactSecrets,
 } from '@statestore/core';
+import { errorForStatus, isTransientNetworkError, networkError, networkErrorCode } from '@statestore/core/driver-kit';
 
 /** What the failing request was about, for the message. */
 export interface RequestContext {
@@ -59,7 +59,6 @@ function isMissingRoute(e: unknown): boolean {
   return vaultMessages(e).some((m) => m.includes('no handler for route'));
 }
 
-const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 const TLS_FAILURES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|EPROTO|HOSTNAME_MISMATCH/;
 
 /**
@@ -74,16 +73,21 @@ export function safeCause(e: unknown): unknown {
   return Object.assign(new Error(redactSecrets(e.message)), typeof code === 'string' ? { code } : {});
 }
 
-/** Maps any failure of a Vault request to a core error naming the URL. */
+/**
+ * Maps any failure of a Vault request to a core error naming the URL: what is particular to Vault here
+ * (check-and-set, a missing mount, a sealed server, 412 while a standby catches up, its TLS advice), the
+ * rest by the driver kit's network and status rules.
+ */
 export function mapVaultError(e: unknown, ctx: RequestContext): StatestoreError {
   const where = `${ctx.url} (Vault ${ctx.address}${ctx.namespace ? `, namespace ${ctx.namespace}` : ''})`;
   const status = vaultStatus(e);
   const detail = redactSecrets(vaultMessages(e).join('; ') || (e instanceof Error ? e.message : String(e)));
-  const options = { url: ctx.url, cause: safeCause(e) };
+  const cause = safeCause(e);
+  const options = { url: ctx.url, cause };
   if (status === undefined) {
-    const code = String((e as { code?: unknown } | undefined)?.code ?? '');
+    const code = networkErrorCode(e) ?? '';
     // axios says ERR_BAD_RESPONSE "stream has been aborted" when the connection drops mid-answer.
-    if (TRANSIENT_NETWORK.has(code) || (code === 'ERR_BAD_RESPONSE' && /aborted/i.test(detail))) return new TransientError(`${where}: network failure (${code}): ${detail}`, options);
+    if (isTransientNetworkError(e) || (code === 'ERR_BAD_RESPONSE' && /aborted/i.test(detail))) return new TransientError(`${where}: network failure (${code}): ${detail}`, options);
     if (isPlainHttpAnswer(e)) {
       return new InvalidConfigError(`${where}: Vault answers in plain HTTP, not HTTPS. End the URL with ?tls=false (vault://HOST:PORT/MOUNT/PATH?tls=false), or turn TLS on at Vault.`, options);
     }
@@ -94,40 +98,30 @@ export function mapVaultError(e: unknown, ctx: RequestContext): StatestoreError 
         options,
       );
     }
-    return new StatestoreError('Unknown', `${where}: ${detail}`, options);
+    return networkError(cause, { url: ctx.url, service: `Vault ${ctx.address}`, caVariable: 'VAULT_CACERT', endpointSetting: 'the host in the vault:// URL' }) ?? new StatestoreError('Unknown', `${where}: ${detail}`, options);
   }
   if (isCasMismatch(e)) return new PreconditionFailedError(`${ctx.url} changed since it was read (Vault check-and-set did not match)`, options);
-  switch (status) {
-    case 400:
-      if (detail.includes('check-and-set parameter required')) {
-        return new InvalidConfigError(`${where}: the KV mount requires check-and-set on every write (cas_required), but writeFile replaces files unconditionally. Turn cas_required off for this mount or path.`, options);
-      }
-      return new StatestoreError('Unknown', `${where}: Vault refused the request: ${detail}`, options);
-    case 403:
-      return new PermissionDeniedError(
-        `${where}: permission denied. The token needs a policy granting path "${ctx.policyPath}" { capabilities = [${ctx.capabilities.map((c) => `"${c}"`).join(', ')}] }` +
-          `; or the token is invalid or expired (check VAULT_TOKEN, or the Vault role bound to this machine's IAM role). Vault said: ${detail}`,
-        options,
-      );
-    case 404:
-      if (isMissingRoute(e)) {
-        return new NotFoundError(
-          `${where}: no secrets engine is mounted at "${ctx.policyPath.split('/')[0]}/". Check the mount in the URL (vault secrets list), or enable one: vault secrets enable -path=${ctx.policyPath.split('/')[0]} kv-v2`,
-          options,
-        );
-      }
-      return new NotFoundError(`File not found: ${ctx.url}`, options);
-    case 413:
-      return new UnsupportedError(`${where}: the file is too large for this Vault (request body over its max_request_size; files are stored base64-encoded, a third larger). ${detail}`, options);
-    case 412:
-    case 429:
-    case 500:
-    case 502:
-    case 504:
-      return new TransientError(`${where}: Vault answered ${status}: ${detail}`, options);
-    case 503:
-      return new TransientError(`${where}: Vault is sealed, in standby or unavailable (503): ${detail}`, options);
-    default:
-      return new StatestoreError('Unknown', `${where}: Vault answered ${status}: ${detail}`, options);
+  if (status === 400 && detail.includes('check-and-set parameter required')) {
+    return new InvalidConfigError(`${where}: the KV mount requires check-and-set on every write (cas_required), but writeFile replaces files unconditionally. Turn cas_required off for this mount or path.`, options);
   }
+  if (status === 400) return new StatestoreError('Unknown', `${where}: Vault refused the request: ${detail}`, options);
+  if (status === 404 && isMissingRoute(e)) {
+    const mount = ctx.policyPath.split('/')[0];
+    return new NotFoundError(`${where}: no secrets engine is mounted at "${mount}/". Check the mount in the URL (vault secrets list), or enable one: vault secrets enable -path=${mount} kv-v2`, options);
+  }
+  // Vault answers 412 while a performance standby has not caught up with the write it was asked about.
+  if (status === 412) return new TransientError(`${where}: Vault answered 412 (not yet replicated): ${detail}`, options);
+  if (status === 503) return new TransientError(`${where}: Vault is sealed, in standby or unavailable (503): ${detail}`, options);
+  if (status === 413) return new UnsupportedError(`${where}: the file is too large for this Vault (request body over its max_request_size; files are stored base64-encoded, a third larger). ${detail}`, options);
+  const refused =
+    `${where}: permission denied. The token needs a policy granting path "${ctx.policyPath}" { capabilities = [${ctx.capabilities.map((c) => `"${c}"`).join(', ')}] }` +
+    `; or the token is invalid or expired (check VAULT_TOKEN, or the Vault role bound to this machine's IAM role). Vault said: ${detail}`;
+  return errorForStatus(status, {
+    url: ctx.url,
+    service: `Vault ${ctx.address}`,
+    action: ctx.capabilities.join(' or '),
+    detail,
+    cause,
+    messages: { unauthorized: refused, denied: refused, notFound: `File not found: ${ctx.url}` },
+  });
 }

@@ -12,8 +12,8 @@
  * const secrets = await resolvePath('vault://vault.example.com:8200/secret/clusters/a', { registry, env });
  * ```
  */
-import { createHash } from 'node:crypto';
-import { definePlugin, httpSettingsFor, safeForMessage, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { definePlugin, safeForMessage, type Description, type ParsedUrl, type PluginContext } from '@statestore/core';
+import { BackendCache, httpSettingsFor } from '@statestore/core/driver-kit';
 import { FEATURE_FLAG, featureFlagEnabled, formatVaultUrl, parseVaultUrl, readVaultSettings, requireVaultFeatureFlag, vaultAddress, type VaultSettings } from './config.js';
 import { VaultConnection } from './connection.js';
 import { VaultBackend } from './vault-backend.js';
@@ -21,32 +21,16 @@ import { VaultBackend } from './vault-backend.js';
 export { FEATURE_FLAG, featureFlagEnabled, formatVaultUrl, parseVaultUrl, type VaultLocation } from './config.js';
 
 /** One connection per Vault address, namespace, token source and TLS/proxy settings; one backend per mount on it. */
-const connections = new Map<string, VaultConnection>();
-const backends = new Map<string, VaultBackend>();
-
-function connectionKey(address: string, settings: VaultSettings, env: NodeJS.ProcessEnv): string {
-  const http = httpSettingsFor(address, { env, caBundleVariable: 'VAULT_CACERT', insecure: settings.skipVerify });
-  // Hashed, so the map never holds a token in clear.
-  return createHash('sha256').update(JSON.stringify([address, settings, http])).digest('hex');
-}
+const connections = new BackendCache<VaultConnection>();
+const backends = new BackendCache<VaultBackend>();
 
 function backendFor(url: ParsedUrl, context: PluginContext): { backend: VaultBackend; key: string } {
   const location = parseVaultUrl(url);
   const address = vaultAddress(location);
   const settings = readVaultSettings(context.env, location);
-  const id = connectionKey(address, settings, context.env);
-  let connection = connections.get(id);
-  if (!connection) {
-    connection = new VaultConnection({ address, settings, env: context.env, warn: (m) => context.warn(m) });
-    connections.set(id, connection);
-  }
-  const backendId = `${id}\0${location.mount}`;
-  let backend = backends.get(backendId);
-  if (!backend) {
-    backend = new VaultBackend(connection, location);
-    backends.set(backendId, backend);
-  }
-  return { backend, key: location.key };
+  const identity = [address, settings, httpSettingsFor(address, { env: context.env, caBundleVariable: 'VAULT_CACERT', insecure: settings.skipVerify })];
+  const connection = connections.get(identity, () => new VaultConnection({ address, settings, env: context.env, warn: (m) => context.warn(m) }));
+  return { backend: backends.get([...identity, location.mount], () => new VaultBackend(connection, location)), key: location.key };
 }
 
 /** The vault:// plugin. */

@@ -6,6 +6,7 @@
  * redaction so that it can never reach a message or a log line.
  */
 import { registerSecret } from '@statestore/core';
+import { once } from '@statestore/core/driver-kit';
 
 /** A token and what Vault said about its lifetime. */
 export interface TokenLease {
@@ -37,7 +38,8 @@ interface HeldLease extends TokenLease {
 
 export class TokenManager {
   private lease: HeldLease | undefined;
-  private pending: Promise<string> | undefined;
+  /** The refresh under way, shared by concurrent callers; forgotten once done. */
+  private readonly pending = once<string>();
 
   constructor(
     private readonly source: TokenSource,
@@ -47,13 +49,10 @@ export class TokenManager {
 
   /** A token that is valid now, renewing or logging in first when due. Concurrent callers share one refresh. */
   async token(): Promise<string> {
-    if (this.pending) return this.pending;
+    if (this.pending.started) return this.pending();
     const lease = this.lease;
     if (lease && !this.due(lease)) return lease.token;
-    this.pending = this.refresh(lease).finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+    return this.pending(() => this.refresh(lease).finally(() => this.pending.reset()));
   }
 
   private due(lease: HeldLease): boolean {

@@ -21,7 +21,8 @@
  * - Whole files only: no streaming, no ranges; sizes are bounded by Vault's request size and storage limits.
  */
 import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ObjectVersion, ReadOptions, ReadResult, WriteBody, WriteOptions } from '@statestore/core';
-import { AlreadyExistsError, InvalidConfigError, NotFoundError, PreconditionFailedError, UnsupportedError, checkWriteMetadata, collect, freezeCapabilities, runLimited } from '@statestore/core';
+import { AlreadyExistsError, InvalidConfigError, NotFoundError, PreconditionFailedError, UnsupportedError, collect, runLimited } from '@statestore/core';
+import { checkWriteMetadata, freezeCapabilities, once } from '@statestore/core/driver-kit';
 import { formatVaultUrl, type VaultLocation } from './config.js';
 import type { RequestAuth, VaultClient, VaultConnection } from './connection.js';
 import { isCasMismatch, isMissingSecret, mapVaultError, vaultStatus } from './errors.js';
@@ -36,6 +37,8 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: false,
   streaming: false,
   rangeReads: false,
+  contentType: false,
+  fileAndPrefix: true,
   hashes: [],
   notes: [
     'Files are KV version 2 secrets holding base64 bytes under "file" (kops layout); createFile and compare-and-swap use Vault check-and-set.',
@@ -61,7 +64,8 @@ interface MetadataAnswer {
 
 export class VaultBackend implements Backend {
   readonly capabilities = capabilities;
-  private mountChecked: Promise<void> | undefined;
+  /** The mount's check (KV version 2), once it passed; a failed check runs again. */
+  private readonly mountChecked = once<void>();
 
   constructor(
     private readonly connection: VaultConnection,
@@ -121,14 +125,8 @@ export class VaultBackend implements Backend {
     }
   }
 
-  async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
-    if (options.ifMatch !== undefined) {
-      const current = await this.stat(key);
-      if (!current) throw new NotFoundError(`File not found: ${this.urlFor(key)}`, { url: this.urlFor(key) });
-      if (current.version !== options.ifMatch) {
-        throw new PreconditionFailedError(`${this.urlFor(key)} changed since version ${options.ifMatch} was read (it is at ${current.version})`, { url: this.urlFor(key) });
-      }
-    }
+  /** Removes every version of the secret. Not conditional (conditionalDelete is false; core refuses `ifMatch`). */
+  async delete(key: string): Promise<void> {
     await this.call(key, 'metadata', ['delete'], (client, auth, path) => client.delete(path, auth));
   }
 
@@ -264,10 +262,7 @@ export class VaultBackend implements Backend {
    */
   private async call<T>(key: string, kind: 'data' | 'metadata', capabilities: string[], fn: (client: VaultClient, auth: RequestAuth, path: string) => Promise<T>): Promise<T> {
     const { client, auth } = await this.connection.ready();
-    await (this.mountChecked ??= this.checkMount(client, auth).catch((e) => {
-      this.mountChecked = undefined;
-      throw e;
-    }));
+    await this.mountChecked(() => this.checkMount(client, auth));
     const policyPath = `${this.location.mount}/${kind}/${key}`;
     try {
       return await fn(client, auth, encodePath(policyPath));

@@ -116,15 +116,12 @@ describe('removal', () => {
     expect(await f.readText()).toBe('new secret');
   });
 
-  it('remove with ifMatch: a stale version is PreconditionFailed and keeps the file; the current one deletes; a missing file is NotFound', async () => {
+  it('remove with ifMatch is Unsupported (Vault has no conditional delete; the check-then-delete it did was racy) and keeps the file', async () => {
     const f = (await freshRoot(server)).join('file');
-    const first = await f.writeFile('1');
-    const second = await f.writeFile('2');
-    expect(isPreconditionFailed(await failure(f.remove({ ifMatch: first.version })))).toBe(true);
-    expect(await f.readText()).toBe('2');
-    await f.remove({ ifMatch: second.version });
-    expect(await f.exists()).toBe(false);
-    expect(isNotFound(await failure(f.remove({ ifMatch: second.version })))).toBe(true);
+    const written = await f.writeFile('1');
+    expect(f.backend.capabilities.conditionalDelete).toBe(false);
+    expect(isUnsupported(await failure(f.remove({ ifMatch: written.version })))).toBe(true);
+    expect(await f.readText()).toBe('1');
   });
 
   it('removeAll walks LIST recursively and removes only below the folder', async () => {

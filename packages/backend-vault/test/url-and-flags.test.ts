@@ -112,10 +112,12 @@ describe('settings from the environment', () => {
     });
   });
 
-  it('VAULT_SKIP_VERIFY is a Go boolean; VAULT_NAMESPACE is passed on', () => {
+  it("VAULT_SKIP_VERIFY is a yes/no in core's one dialect (Go's words, and yes/no, on/off); VAULT_NAMESPACE is passed on", () => {
     expect(readVaultSettings({ VAULT_SKIP_VERIFY: 'true', VAULT_NAMESPACE: 'team/a' }, { hostPort: 'h' })).toMatchObject({ skipVerify: true, namespace: 'team/a' });
+    expect(readVaultSettings({ VAULT_SKIP_VERIFY: 'TRUE' }, { hostPort: 'h' }).skipVerify).toBe(true);
+    expect(readVaultSettings({ VAULT_SKIP_VERIFY: 'yes' }, { hostPort: 'h' }).skipVerify).toBe(true);
     expect(readVaultSettings({ VAULT_SKIP_VERIFY: '0' }, { hostPort: 'h' }).skipVerify).toBe(false);
-    expect(() => readVaultSettings({ VAULT_SKIP_VERIFY: 'yes' }, { hostPort: 'h' })).toThrow(/VAULT_SKIP_VERIFY/);
+    expect(() => readVaultSettings({ VAULT_SKIP_VERIFY: 'maybe' }, { hostPort: 'h' })).toThrow(/VAULT_SKIP_VERIFY/);
   });
 
   it('describe reports the settings and never the token', async () => {

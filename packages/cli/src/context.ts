@@ -4,32 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ClusterRegistry,
-  LEASE_ENV,
-  Operation,
-  PluginRegistry,
-  STATE_STORE_HELP,
-  defaultSearchRoots,
-  findStateStore,
-  observeRequests,
-  parseGoDuration,
-  collectAttribution,
-  historyModeFromEnv,
-  redactSecrets,
-  resolvePath,
-  safeForMessage,
-  sharedMemfs,
-  settledCapabilities,
-  withClusterLease,
-  type HeldLease,
-  type HistoryLocation,
-  type Logger,
-  type RequestEvent,
-  type RequestLogger,
-  type StateStoreLocation,
-  type VfsPath,
-} from '@statestore/core';
+import { Operation, PluginRegistry, defaultSearchRoots, observeRequests, collectAttribution, historyModeFromEnv, redactSecrets, resolvePath, safeForMessage, sharedMemfs, settledCapabilities, type HeldLease, type HistoryLocation, type Logger, type RequestEvent, type RequestLogger, type VfsPath } from '@statestore/core';
+import { ClusterRegistry, LEASE_ENV, STATE_STORE_HELP, findStateStore, parseGoDuration, withClusterLease, type StateStoreLocation } from '@statestore/core/config';
 import { stringOption, type ParsedArgs } from './command.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';

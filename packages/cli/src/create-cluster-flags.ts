@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { isFeatureEnabled, parseSshPublicKey, splitSetFlag, splitUnsetFlag, type BuildClusterOptions, type KopsFeatureFlag, type SshPublicKey } from '@statestore/core';
+import { isFeatureEnabled, parseSshPublicKey, splitSetFlag, splitUnsetFlag, type BuildClusterOptions, type KopsFeatureFlag, type SshPublicKey } from '@statestore/core/config';
 import { boolOption, intOption, listOption, optionalBoolOption, repeatedOption, stringOption, type OptionSpec, type ParsedArgs } from './command.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';

@@ -3,7 +3,7 @@
  * fields, as `diff` and `plan` print them). A dry run reads what it needs and writes nothing — not even the
  * probe some backends make before their first conditional write.
  */
-import { diffValues, type FieldChange } from '@statestore/core';
+import { diffValues, type FieldChange } from '@statestore/core/config';
 import { boolOption, type OptionSpec, type ParsedArgs } from './command.js';
 import { fieldLine } from './field-lines.js';
 

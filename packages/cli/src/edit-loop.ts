@@ -5,7 +5,8 @@
  * that end up not saved (given up after errors, or the object changed meanwhile) are kept in a temp file
  * named in the message, as kubectl does.
  */
-import { ConflictError, KopsYamlDocument, isConflict } from '@statestore/core';
+import { ConflictError, isConflict } from '@statestore/core';
+import { KopsYamlDocument } from '@statestore/core/config';
 import type { CommandContext } from './context.js';
 import { editText, keepEditedCopy } from './editor.js';
 

@@ -1,7 +1,7 @@
 /**
  * One changed field as a line of text (`~ spec.kubernetesVersion: 1.30.0 → 1.31.0`), for `diff` and `plan`.
  */
-import type { FieldChange } from '@statestore/core';
+import type { FieldChange } from '@statestore/core/config';
 
 export function fieldLine(f: FieldChange): string {
   const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));

@@ -2,7 +2,7 @@
  * What every instance-group command starts with: the one positional instance-group name, the cluster
  * it belongs to (--name, KOPS_CLUSTER_NAME), the registry of the state store, and the stored cluster.
  */
-import type { ClusterRegistry, KopsCluster } from '@statestore/core';
+import type { ClusterRegistry, KopsCluster } from '@statestore/core/config';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
 

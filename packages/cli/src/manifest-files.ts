@@ -4,7 +4,8 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { NotFoundError, type ManifestFile } from '@statestore/core';
+import { NotFoundError } from '@statestore/core';
+import { type ManifestFile } from '@statestore/core/config';
 import type { CommandContext } from './context.js';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];

@@ -4,7 +4,7 @@
  * cells padded with tabs to 8-column stops), YAML documents joined by `---`, JSON as Go's encoder writes
  * it (compact, one object per line, `<>&` escaped), several objects framed by `[`, `,` and `]`.
  */
-import { joinKopsDocuments, type KopsYamlDocument } from '@statestore/core';
+import { joinKopsDocuments, type KopsYamlDocument } from '@statestore/core/config';
 
 const TAB_WIDTH = 8;
 

@@ -2,7 +2,7 @@
  * A plan and an apply report as text, for `plan` and `apply`: one line per object (`+` create, `~` change,
  * `-` delete), the fields that change indented under it, and a closing count.
  */
-import { planSummary, type ApplyReport, type ClusterManifests, type ClusterPlan, type PlannedChange, type WriteOutcome } from '@statestore/core';
+import { planSummary, type ApplyReport, type ClusterManifests, type ClusterPlan, type PlannedChange, type WriteOutcome } from '@statestore/core/config';
 import type { CommandContext } from './context.js';
 import { fieldLine } from './field-lines.js';
 

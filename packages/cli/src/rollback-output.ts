@@ -1,7 +1,7 @@
 /**
  * How `rollback` and `undelete` print a rollback plan (what --dry-run shows) and what was done, in text or JSON.
  */
-import type { RollbackPlan, RollbackReport } from '@statestore/core';
+import type { RollbackPlan, RollbackReport } from '@statestore/core/config';
 import type { CommandContext } from './context.js';
 
 const MARK = { create: '+', change: '~', delete: '-' } as const;

@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { KopsYamlDocument } from '@statestore/core';
+import { KopsYamlDocument } from '@statestore/core/config';
 import { FIXTURES, cleanEnv } from './helpers.js';
 
 export const CASES = readdirSync(FIXTURES)

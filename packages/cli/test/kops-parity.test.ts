@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { KopsYamlDocument, splitKopsDocuments } from '@statestore/core';
+import { KopsYamlDocument, splitKopsDocuments } from '@statestore/core/config';
 import { runCli, tempDir } from './helpers.js';
 
 const objects = (yaml: string) => splitKopsDocuments(yaml).map((d, i) => KopsYamlDocument.parse(d, `document ${i + 1}`).toJS());

@@ -1,6 +1,9 @@
 /**
  * @statestore/core: the contract (Backend, StatestorePlugin), the portable VfsPath, URL resolution and
- * plugin loading, typed errors, the retry layer, HTTP settings, the built-in memfs:// and file://, and history.
+ * plugin loading, typed errors, the retry layer, the per-request log, the built-in memfs:// and file://, and
+ * history. Storage only: the kops configuration model is `@statestore/core/config`, and what drivers need
+ * (error classification, streams, settings, HTTP settings and deadlines) is `@statestore/core/driver-kit`;
+ * importing this entry loads neither (nor `yaml`, nor a proxy agent).
  */
 export * from './errors/errors.js';
 export { withUrl } from './errors/with-url.js';
@@ -21,9 +24,9 @@ export {
 } from './plugins/discover.js';
 export { parseUrl, decodePercent, safeForMessage, type ParsedUrl } from './url/parse-url.js';
 export { normalizeKey, formatObjectUrl, escapeKeyForUrl, isInternalKey, RESERVED_FOLDER } from './url/keys.js';
-export { VfsPath, runLimited, WRITE_ID, PREVIOUS_WRITE, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn, type VersionedContent, type VersionRef } from './path/vfs-path.js';
-export { settledCapabilities, freezeCapabilities } from './backend/capabilities.js';
-export { checkWriteMetadata, metadataHeaders, metadataFromHeaders } from './backend/write-metadata.js';
+export { VfsPath, WRITE_ID, PREVIOUS_WRITE, type DirEntry, type FileStat, type WriteFileOptions, type UpdateFileOptions, type UpdateFn, type VersionedContent, type VersionRef } from './path/vfs-path.js';
+export { runLimited } from './path/run-limited.js';
+export { settledCapabilities } from './backend/capabilities.js';
 export {
   acquireLease,
   readLease,
@@ -46,12 +49,6 @@ export { collect, sha256Hex } from './path/body.js';
 export { forceUnlock, type LockRecord } from './path/lock.js';
 export { DEFAULT_LEASE_SETTLE_MS, type Logger } from './path/store-context.js';
 export { withRetry, backoffDelay, sleep, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry/retry.js';
-export { httpSettingsFor, proxyFor, nodeAgents, timeoutMsFrom, type HttpSettings } from './http/http-settings.js';
-export { deadlinesFrom, deadlineFor, REQUEST_DEADLINE_TIMEOUTS, MIN_BYTES_PER_SECOND, type Deadlines } from './http/deadlines.js';
-export { RequestScope } from './http/request-scope.js';
-export { watchDownload, watchUpload, type ThroughputRule } from './http/throughput-watchdog.js';
-export { withDeadlines, unwrapBackend, runWithDeadline } from './http/deadline-layer.js';
-export { parseEndpoint, endpointText, type EndpointOptions } from './http/endpoint.js';
 export { observeRequests, type RequestEvent, type RequestLogger } from './http/request-log.js';
 export { isPlainHttpAnswer } from './http/plain-http-answer.js';
 export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
@@ -60,13 +57,6 @@ export { FileBackend, type FileBackendOptions } from './backends/file/file-backe
 export { sync, DEFAULT_TRANSFERS, DEFAULT_CHECKERS, type SyncOptions } from './sync/sync.js';
 export { describeSyncSummary, formatBytes, type SyncSummary, type SyncError, type HashFallback } from './sync/summary.js';
 export type { SyncEvent, SyncListener, SyncTotals, CompareMethod } from './sync/progress.js';
-export { exportCluster, type ExportOptions, type ExportResult } from './sync/export-cluster.js';
-export { diffStores, type StoreDiff, type ChangedFile, type DiffOptions } from './sync/diff-stores.js';
-export { migrateCluster, type MigrateOptions, type MigrateResult, type FieldRewrite } from './sync/migrate-cluster.js';
 export { verifyTrees, type VerifyOptions, type VerifyResult } from './sync/verify.js';
-export { replaceScalars, type ScalarEdit } from './config/scalar-edit.js';
-export { diffKopsObjectTexts, diffValues, type ObjectDiff, type FieldChange } from './config/object-diff.js';
-// config/: state-store location, kops object model and defaults, kops YAML, merge, set/unset, store layout, vault rules
-export * from './config/index.js';
-// history/: the journal, attribution, history, rollback and undelete
+// history/: the journal, attribution, reading history and past revisions (rollback and undelete: @statestore/core/config)
 export * from './history/index.js';

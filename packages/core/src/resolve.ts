@@ -1,18 +1,19 @@
 /**
  * resolvePath: URL → VfsPath. Bare paths and file:// open the file backend, memfs:// the in-process store,
- * every other scheme its plugin, which is discovered from package.json files and imported only now; a
- * plugin's backend runs behind the deadline layer (STATESTORE_TIMEOUT), so no network call can hang.
+ * every other scheme its plugin, which is discovered from package.json files and imported only now. Every
+ * backend runs behind core's correctness layer (the driver contract enforced once); a plugin's backend also
+ * behind the deadline layer (STATESTORE_TIMEOUT), so no network call can hang. Opening file:// or memfs://
+ * loads no HTTP code at all.
  */
 import type { Backend } from './backend/backend.js';
+import { withCorrectness } from './backend/correctness-layer.js';
 import { FileBackend } from './backends/file/file-backend.js';
 import { sharedMemfs } from './backends/memfs/memfs-backend.js';
 import { withUrl } from './errors/with-url.js';
-import { withDeadlines } from './http/deadline-layer.js';
-import { deadlinesFrom } from './http/deadlines.js';
 import { explainPlainHttpAnswer } from './http/plain-http-answer.js';
 import { observeRequests, type RequestLogger } from './http/request-log.js';
 import { type Logger, type StoreContext, defaultStoreContext, stderrLogger } from './path/store-context.js';
-import { VfsPath, setResolver } from './path/vfs-path.js';
+import { VfsPath } from './path/vfs-path.js';
 import type { PluginContext } from './plugins/plugin.js';
 import { type PluginRegistry, getDefaultRegistry } from './plugins/registry.js';
 import type { RetryPolicy } from './retry/retry.js';
@@ -73,13 +74,14 @@ export async function resolvePath(url: string, options: ResolveOptions = {}): Pr
     };
     try {
       ({ backend, key: rawKey } = await observeRequests(options.requestLogger, 1, () => explainPlainHttpAnswer(() => plugin.open(parsed, context))));
+      const [{ withDeadlines }, { deadlinesFrom }] = await Promise.all([import('./http/deadline-layer.js'), import('./http/deadlines.js')]);
       backend = withDeadlines(backend, deadlinesFrom(context.env));
     } catch (e) {
       throw withUrl(e, safeForMessage(url), 'Cannot open');
     }
   }
   const key = normalizeKey([rawKey], safeForMessage(url));
-  return new VfsPath(contextFor(backend, options, logger), key);
+  return new VfsPath(contextFor(withCorrectness(backend), options, logger), key);
 }
 
 function contextFor(backend: Backend, options: ResolveOptions, logger: Logger): StoreContext {
@@ -95,9 +97,7 @@ function contextFor(backend: Backend, options: ResolveOptions, logger: Logger): 
   };
 }
 
-/** Wraps an already-open driver (e.g. one a test built) as a VfsPath at `key`. */
+/** Wraps an already-open driver (e.g. one a test built) as a VfsPath at `key`, behind the correctness layer. */
 export function pathForBackend(backend: Backend, key = '', options: ResolveOptions = {}): VfsPath {
-  return new VfsPath(contextFor(backend, options, options.logger ?? stderrLogger), normalizeKey([key], backend.urlFor(key)));
+  return new VfsPath(contextFor(withCorrectness(backend), options, options.logger ?? stderrLogger), normalizeKey([key], backend.urlFor(key)));
 }
-
-setResolver((url) => resolvePath(url));

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Capabilities } from '../src/index.js';
-import { MemfsBackend, clusterLeasePath, listClusterLeases, pathForBackend, readCurrentLease, resolvePath, withClusterLease } from '../src/index.js';
+import { MemfsBackend, pathForBackend, readCurrentLease, resolvePath } from '../src/index.js';
+import { clusterLeasePath, listClusterLeases, withClusterLease } from '../src/config-entry.js';
 import { DelegatingBackend } from './delegating-backend.js';
 
 const quiet = { log: () => undefined };

@@ -9,5 +9,6 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'statestore-conformance-'));
 
 describeConformance('file', async () => ({
   newRoot: () => resolvePath(`file://${path.join(dir, randomUUID())}`, { listPageSize: 7 }),
+  missingStore: () => resolvePath(`file://${path.join(dir, `missing-${randomUUID()}`)}`),
   teardown: async () => rmSync(dir, { recursive: true, force: true }),
 }));

@@ -4,4 +4,5 @@ import { resolvePath } from '../src/index.js';
 
 describeConformance('memfs', async () => ({
   newRoot: () => resolvePath(`memfs://conformance/${randomUUID()}`, { listPageSize: 7 }),
+  missingStore: () => resolvePath(`memfs://missing-${randomUUID()}`),
 }));

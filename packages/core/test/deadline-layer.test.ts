@@ -9,7 +9,8 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemfsBackend, collect, deadlinesFrom, isTransient, unwrapBackend, withDeadlines, type Backend, type ListPage, type ReadResult } from '../src/index.js';
+import { MemfsBackend, collect, isTransient, type Backend, type ListPage, type ReadResult } from '../src/index.js';
+import { deadlinesFrom, unwrapBackend, withDeadlines } from '../src/driver-kit/index.js';
 
 const deadlines = deadlinesFrom({ STATESTORE_TIMEOUT: '0.2' });
 /** For the body that must never be cut: the same rules, scaled up so that only the rules decide, not the load. */

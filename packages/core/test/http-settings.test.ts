@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { httpSettingsFor, isInvalidConfig, proxyFor } from '../src/index.js';
+import { isInvalidConfig } from '../src/index.js';
+import { httpSettingsFor, proxyFor } from '../src/driver-kit/index.js';
 
 describe('HTTP settings', () => {
   it('picks the proxy by scheme and honours NO_PROXY hosts, domains, ports and *', () => {

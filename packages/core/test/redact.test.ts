@@ -4,7 +4,8 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, hasUserinfo, isInvalidUrl, parseEndpoint, parseUrl, redactSecrets, redactUrl, safeForMessage, withUrl } from '../src/index.js';
+import { NotFoundError, hasUserinfo, isInvalidUrl, parseUrl, redactSecrets, redactUrl, safeForMessage, withUrl } from '../src/index.js';
+import { parseEndpoint } from '../src/driver-kit/index.js';
 
 const PASTED = 's3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY@bucket/cluster/config';
 

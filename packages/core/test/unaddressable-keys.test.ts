@@ -3,6 +3,7 @@
  * as skipped; every other key, dots inside names included, is listed.
  */
 import { describe, expect, it } from 'vitest';
+import { unwrapBackend } from '../src/driver-kit/index.js';
 import { resolvePath, type VfsPath } from '../src/index.js';
 
 describe('listing keys a path cannot name', () => {
@@ -11,7 +12,9 @@ describe('listing keys a path cannot name', () => {
     const at = (rest: string) => `${root.key}/${rest}`;
     const odd = ['a//b', './x', 'y/..', '..', 'n\0ul', 'z/./'].map(at);
     const fine = ['ok', '.hidden', '...', 'a.b/..c', 'd/e.'].map(at);
-    for (const key of [...odd, ...fine]) await root.backend.write(key, new TextEncoder().encode(key));
+    // Written as another tool would, through the driver itself (core's correctness layer refuses such keys).
+    const driver = unwrapBackend(root.backend);
+    for (const key of [...odd, ...fine]) await driver.write(key, new TextEncoder().encode(key));
     const skipped: string[] = [];
     const listed = await root.readTree({ onSkipped: (entry) => skipped.push(entry.key) });
     expect(listed.map((p) => p.key).sort()).toEqual([...fine].sort());

@@ -8,21 +8,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  ApplyIncompleteError,
-  PermissionDeniedError,
-  applyPlan,
-  joinKopsDocuments,
-  pathForBackend,
-  planCluster,
-  readManifests,
-  splitKopsDocuments,
-  KopsYamlDocument,
-  type Backend,
-  type VfsPath,
-  type WriteBody,
-  type WriteOptions,
-} from '@statestore/core';
+import { PermissionDeniedError, pathForBackend, type Backend, type VfsPath, type WriteBody, type WriteOptions } from '@statestore/core';
+import { ApplyIncompleteError, applyPlan, joinKopsDocuments, planCluster, readManifests, splitKopsDocuments, KopsYamlDocument } from '@statestore/core/config';
 import { startFaultProxy } from '@statestore/testkit/fault-proxy';
 import { describe, expect, inject, it } from 'vitest';
 import { statestore, type User } from './cli.js';

@@ -9,7 +9,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { completeStoreSpec, stringifyKopsObject, ClusterRegistry, type VfsPath } from '@statestore/core';
+import { type VfsPath } from '@statestore/core';
+import { completeStoreSpec, stringifyKopsObject, ClusterRegistry } from '@statestore/core/config';
 import { freePort } from '@statestore/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { statestore, type User } from './cli.js';

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KopsYamlDocument, isStatestoreError, validateCluster, type KopsCluster } from '@statestore/core';
+import { isStatestoreError } from '@statestore/core';
+import { KopsYamlDocument, validateCluster, type KopsCluster } from '@statestore/core/config';
 import { runCli } from './support/cli.js';
 
 const control = fc.constantFrom('\u0000', '\u0007', '\u001b[31m', '\t', '\r', '\u2028', '\ufeff', '\\', '"', "'", ':', '- ', '&a', '*a', '!!binary', '{', '[', '%YAML 9', '---', '...');

@@ -4,7 +4,8 @@
  * secret store is kept in that Vault (under `.statestore/history/`), so secret bytes never leave it.
  */
 import { randomUUID } from 'node:crypto';
-import { Operation, readHistory, resolvePath, rollback, undelete, type VfsPath } from '@statestore/core';
+import { Operation, readHistory, resolvePath, type VfsPath } from '@statestore/core';
+import { rollback, undelete } from '@statestore/core/config';
 import { describe, expect, inject, it } from 'vitest';
 
 const CLUSTER = 'vault-history.example.com';

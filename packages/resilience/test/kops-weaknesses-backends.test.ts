@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ClusterRegistry, isNotFound, resolvePath, type VfsPath } from '@statestore/core';
+import { isNotFound, resolvePath, type VfsPath } from '@statestore/core';
+import { ClusterRegistry } from '@statestore/core/config';
 import { runCli } from './support/cli.js';
 import { cliEnv, freshStoreUrl, type ConfigStore } from './support/stores.js';
 

@@ -6,7 +6,7 @@
  * SDK path's idle-socket limit). Whole-call deadlines stay with core's deadline layer (through the signal).
  */
 import { rootCertificates } from 'node:tls';
-import type { HttpSettings } from '@statestore/core';
+import type { HttpSettings } from '@statestore/core/driver-kit';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 
 /** Connections kept per origin: above core's sync transfers and checkers together, below what a server minds. */

@@ -4,7 +4,7 @@
  * first use, never when a program only opens a store.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { HttpSettings } from '@statestore/core';
+import type { HttpSettings } from '@statestore/core/driver-kit';
 import { loadSdk } from '../sdk.js';
 import { createDispatcher } from './dispatcher.js';
 import { FastS3Client, asS3Client } from './fast-client.js';

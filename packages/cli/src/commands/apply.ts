@@ -4,17 +4,7 @@
  * A thin adapter to core's `applyPlan` and `applyManifests`, under the cluster's lease; an apply stopped
  * part-way is reported with what landed and the command that resumes it.
  */
-import {
-  ApplyIncompleteError,
-  applyManifests,
-  applyPlan,
-  parsePlan,
-  planCluster,
-  readManifests,
-  type ApplyOptions,
-  type ApplyReport,
-  type ClusterPlan,
-} from '@statestore/core';
+import { ApplyIncompleteError, applyManifests, applyPlan, parsePlan, planCluster, readManifests, type ApplyOptions, type ApplyReport, type ClusterPlan } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, repeatedOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';

@@ -4,24 +4,8 @@
  * given into what is stored and refuses options that would reshape it. Writes happen under the cluster's
  * lease.
  */
-import {
-  ClusterRegistry,
-  InvalidConfigError,
-  assertNoReshaping,
-  clusterNameErrors,
-  buildCluster,
-  defaultConfigBase,
-  dryRunObjects,
-  mergeClusterOptions,
-  mergeInstanceGroupOptions,
-  nodeCountShares,
-  sshPublicKeyLocation,
-  touchesInstanceGroups,
-  type ClusterMergeOptions,
-  type KopsCluster,
-  type KopsYamlDocument,
-  type StoredCluster,
-} from '@statestore/core';
+import { InvalidConfigError } from '@statestore/core';
+import { ClusterRegistry, assertNoReshaping, clusterNameErrors, buildCluster, defaultConfigBase, dryRunObjects, mergeClusterOptions, mergeInstanceGroupOptions, nodeCountShares, sshPublicKeyLocation, touchesInstanceGroups, type ClusterMergeOptions, type KopsCluster, type KopsYamlDocument, type StoredCluster } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CREATE_CLUSTER_OPTIONS, MERGEABLE_FLAGS, buildOptionsFromFlags, checkFlags, givenFlags, loadSshPublicKey } from '../create-cluster-flags.js';

@@ -4,7 +4,7 @@
  * first in $EDITOR, written create-if-absent under the cluster's lease (taken after the editor closes) —
  * stored without the cluster label, as kops stores it.
  */
-import { KopsYamlDocument, assertValidInstanceGroup, newInstanceGroup, withClusterLabel, type KopsInstanceGroup } from '@statestore/core';
+import { KopsYamlDocument, assertValidInstanceGroup, newInstanceGroup, withClusterLabel, type KopsInstanceGroup } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, listOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { openInstanceGroupTarget } from '../instance-group-target.js';

@@ -4,7 +4,7 @@
  * State only: kops deletes the cloud resources first; Statestore never touches a cloud. Without --yes it
  * shows what would be removed.
  */
-import type { ClusterDeletePlan } from '@statestore/core';
+import type { ClusterDeletePlan } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -4,7 +4,8 @@
  * its plugin's describe() adds (e.g. a bucket's region).
  */
 import { randomUUID } from 'node:crypto';
-import { BUILT_IN_SCHEMES, deadlinesFrom, observeRequests, parseUrl, redactSecrets, runWithDeadline, safeForMessage, type Description, type VfsPath } from '@statestore/core';
+import { BUILT_IN_SCHEMES, observeRequests, parseUrl, redactSecrets, safeForMessage, type Description, type VfsPath } from '@statestore/core';
+import { deadlinesFrom, runWithDeadline } from '@statestore/core/driver-kit';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

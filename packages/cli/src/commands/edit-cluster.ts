@@ -4,7 +4,7 @@
  * compare-and-swap under the cluster's lease (taken to save, never while the editor is open): if the file
  * changed during the edit, nothing is saved.
  */
-import { assertValidCluster, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsCluster, type KopsYamlDocument } from '@statestore/core';
+import { assertValidCluster, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsCluster, type KopsYamlDocument } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { changedMeanwhile, editLoop } from '../edit-loop.js';

@@ -3,7 +3,7 @@
  * `--set`/`--unset`; validated against the cluster, written with compare-and-swap under the cluster's lease
  * (taken to save, never while the editor is open).
  */
-import { assertValidInstanceGroup, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsInstanceGroup, type KopsYamlDocument } from '@statestore/core';
+import { assertValidInstanceGroup, setFields, splitSetFlag, splitUnsetFlag, unsetFields, type KopsInstanceGroup, type KopsYamlDocument } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { openInstanceGroupTarget } from '../instance-group-target.js';

@@ -3,7 +3,8 @@
  * Cluster, its InstanceGroups and its addon objects (clusteraddons/default) — as kops's tables or as the
  * objects, in the form `plan -f` and `apply -f` read back. Never keys or secrets.
  */
-import { NotFoundError, clusterConfigPath, clusterDocuments, readClusterState } from '@statestore/core';
+import { NotFoundError } from '@statestore/core';
+import { clusterConfigPath, clusterDocuments, readClusterState } from '@statestore/core/config';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -3,7 +3,8 @@
  * as a table (NAME, CLOUD, ZONES) or as the stored objects. `--full` prints the completed spec instead.
  * `NAME@REV` prints a cluster as it was at a revision of its history.
  */
-import { ClusterRegistry, NotFoundError, PATH_COMPLETED_SPEC, KopsYamlDocument, configBaseFolder, type KopsCluster, type StoredCluster, type VfsPath } from '@statestore/core';
+import { NotFoundError, type VfsPath } from '@statestore/core';
+import { ClusterRegistry, PATH_COMPLETED_SPEC, KopsYamlDocument, configBaseFolder, type KopsCluster, type StoredCluster } from '@statestore/core/config';
 import { boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';

@@ -3,7 +3,8 @@
  * (NAME, ROLE, MACHINETYPE, MIN, MAX, ZONES) or as the stored objects; with `--rev REV`, as they were at a
  * revision of the cluster's history.
  */
-import { ClusterRegistry, NotFoundError, type StoredInstanceGroup, type KopsCluster, type KopsInstanceGroup } from '@statestore/core';
+import { NotFoundError } from '@statestore/core';
+import { ClusterRegistry, type StoredInstanceGroup, type KopsCluster, type KopsInstanceGroup } from '@statestore/core/config';
 import { stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { jsonDocuments, kopsTable, yamlDocuments } from '../output.js';

@@ -3,7 +3,8 @@
  * the cluster as it is now), file by file and, for Cluster and InstanceGroup objects, field by field — the same
  * comparison, output and exit codes as `statestore diff` (0 equal, 1 different, 2 trouble, as diff(1)). Reads only.
  */
-import { diffStores, openRevision } from '@statestore/core';
+import { openRevision } from '@statestore/core';
+import { diffStores } from '@statestore/core/config';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';

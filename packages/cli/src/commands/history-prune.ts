@@ -6,7 +6,7 @@
  * retention is the service's lifecycle rules. Runs under the cluster's lease (a dry run takes none). A thin
  * adapter to core's `pruneHistory`.
  */
-import { pruneHistory, type PruneReport } from '@statestore/core';
+import { pruneHistory, type PruneReport } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, intOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

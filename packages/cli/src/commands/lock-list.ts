@@ -1,7 +1,7 @@
 /**
  * `statestore lock list`: the cluster leases of the state store — who holds each, since when, doing what.
  */
-import { listClusterLeases } from '@statestore/core';
+import { listClusterLeases } from '@statestore/core/config';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

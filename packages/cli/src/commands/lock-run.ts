@@ -8,7 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { LEASE_ENV, redactSecrets, type HeldLease } from '@statestore/core';
+import { redactSecrets, type HeldLease } from '@statestore/core';
+import { LEASE_ENV } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_LEASE_LOST, UsageError } from '../errors.js';

@@ -1,7 +1,8 @@
 /**
  * `statestore lock status CLUSTER`: whether the cluster's lease is held, and by whom.
  */
-import { clusterLeasePath, readCurrentLease } from '@statestore/core';
+import { readCurrentLease } from '@statestore/core';
+import { clusterLeasePath } from '@statestore/core/config';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

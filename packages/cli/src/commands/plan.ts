@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { planCluster, readManifests, stringifyPlan } from '@statestore/core';
+import { planCluster, readManifests, stringifyPlan } from '@statestore/core/config';
 import { boolOption, repeatedOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';

@@ -4,7 +4,7 @@
  * need `--force`. Every document is parsed and checked (core's planReplace) before the first write, all
  * under the leases of the clusters the files name.
  */
-import { CLUSTER_LABEL, KopsYamlDocument, planReplace, splitKopsDocuments } from '@statestore/core';
+import { CLUSTER_LABEL, KopsYamlDocument, planReplace, splitKopsDocuments } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { DRY_RUN_OPTION, isDryRun } from '../dry-run.js';

@@ -4,7 +4,7 @@
  * the version read now (a concurrent change stops it with nothing lost), recorded as a new revision. History is
  * never deleted. A thin adapter to core's `planRollback` and `rollback`.
  */
-import { planRollback, rollback } from '@statestore/core';
+import { planRollback, rollback } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -3,7 +3,7 @@
  * paths, list values appended), as one compare-and-swap under the cluster's lease, so concurrent `set`s all
  * land.
  */
-import { setFields, type KopsYamlDocument } from '@statestore/core';
+import { setFields, type KopsYamlDocument } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { DRY_RUN_OPTION, dryRunText, fieldChanges, isDryRun } from '../dry-run.js';

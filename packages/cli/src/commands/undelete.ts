@@ -3,7 +3,7 @@
  * history removed — every file after `delete cluster --yes` (or a deletion made outside Statestore), the instance
  * group after `delete ig` — byte for byte, as a new revision. A thin adapter to core's `planUndelete` and `undelete`.
  */
-import { planUndelete, undelete } from '@statestore/core';
+import { planUndelete, undelete } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

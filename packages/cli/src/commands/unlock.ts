@@ -3,7 +3,8 @@
  * the lease has changed hands since, or whatever holds it with --force. Expired leases need neither: the
  * next operator takes them over.
  */
-import { breakLease, clusterLeasePath, describeHolder } from '@statestore/core';
+import { breakLease, describeHolder } from '@statestore/core';
+import { clusterLeasePath } from '@statestore/core/config';
 import { boolOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

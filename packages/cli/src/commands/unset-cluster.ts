@@ -2,7 +2,7 @@
  * `statestore unset cluster NAME PATH...`: kops's field unsetter on the stored config, as one
  * compare-and-swap under the cluster's lease.
  */
-import { unsetFields, type KopsYamlDocument } from '@statestore/core';
+import { unsetFields, type KopsYamlDocument } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { DRY_RUN_OPTION, dryRunText, fieldChanges, isDryRun } from '../dry-run.js';

@@ -8,21 +8,8 @@
  * configBase. --yes is refused on stores nodes cannot read (a local disk, k8s://). Statestore itself writes
  * nothing here.
  */
-import {
-  KopsYamlDocument,
-  PATH_COMPLETED_SPEC,
-  assertValidCluster,
-  completeStoreSpec,
-  defaultConfigBase,
-  isNotFound,
-  configBaseFolder,
-  isWrittenByStatestore,
-  safeForMessage,
-  stringifyKopsObject,
-  unreadableByNodes,
-  type KopsCluster,
-  type VfsPath,
-} from '@statestore/core';
+import { isNotFound, safeForMessage, type VfsPath } from '@statestore/core';
+import { KopsYamlDocument, PATH_COMPLETED_SPEC, assertValidCluster, completeStoreSpec, defaultConfigBase, configBaseFolder, isWrittenByStatestore, stringifyKopsObject, unreadableByNodes, type KopsCluster } from '@statestore/core/config';
 import { LOCK_TIMEOUT_OPTION, boolOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

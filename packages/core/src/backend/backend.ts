@@ -156,10 +156,27 @@ export interface Capabilities {
   streaming: boolean;
   /** `read` honours `range`. */
   rangeReads: boolean;
+  /** `WriteOptions.contentType` is kept and reported back by `stat` and `read` (false: never reported). */
+  contentType: boolean;
+  /**
+   * A key can be a file while other keys lie below it (`a` and `a/b`), both kept and listed. Where not, a
+   * write that would make both fails with ConflictError and changes nothing (file://), or the service takes
+   * it but never lists both (MinIO lists the file and hides what is below it).
+   */
+  fileAndPrefix: boolean;
   /** Hashes this service reports in listings and stats. */
   hashes: HashAlgorithm[];
   /** Largest page the service returns, for information. */
   maxPageSize?: number;
+  /** Longest key (UTF-8 bytes) the service stores; core refuses a longer one with InvalidUrlError before any request. */
+  maxKeyBytes?: number;
+  /**
+   * Characters the service cannot keep in a key (Azure Blob Storage turns `\` into `/`); core refuses a key
+   * holding one with InvalidUrlError before any request.
+   */
+  refusedKeyCharacters?: string;
+  /** Most keys one `deleteMany` call takes; core splits larger batches. */
+  maxDeleteBatch?: number;
   /** Free-text notes shown by `statestore plugins`/`doctor` (e.g. why creation is not atomic). */
   notes?: string[];
 }

@@ -7,7 +7,8 @@
  * stores the label, while `createCluster` stores them as kops's create does, without it.
  */
 import { AlreadyExistsError, InvalidConfigError, NotFoundError, isAlreadyExists, isNotFound } from '../errors/errors.js';
-import { runLimited, type UpdateFn, type VfsPath } from '../path/vfs-path.js';
+import { runLimited } from '../path/run-limited.js';
+import type { UpdateFn, VfsPath } from '../path/vfs-path.js';
 import { withClusterLabel, type BuiltCluster } from './build-cluster.js';
 import type { KopsCluster, KopsInstanceGroup } from './kops-model.js';
 import { KopsYamlDocument, sortKopsKeys } from './kops-yaml.js';

@@ -5,7 +5,8 @@
  * the store root, as a plan file records them.
  */
 import { sha256Hex } from '../path/body.js';
-import { runLimited, type VfsPath } from '../path/vfs-path.js';
+import { runLimited } from '../path/run-limited.js';
+import type { VfsPath } from '../path/vfs-path.js';
 import { parseAddonObjects, type AddonObject } from './addon-objects.js';
 import { decodeCluster, decodeInstanceGroup } from './cluster-registry.js';
 import type { KopsCluster, KopsInstanceGroup } from './kops-model.js';

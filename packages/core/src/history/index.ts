@@ -1,8 +1,8 @@
 /**
  * history/ owns every change recorded and reversible on any backend: the journal (content-addressed blobs and
  * an append-only log per cluster under `.statestore/history/`), the operation that journals one command's
- * writes with its attribution, reading history and past revisions, and rollback and undelete (rolled forward
- * through the apply engine).
+ * writes with its attribution, reading history and past revisions, copying a journal. Rollback, undelete and
+ * prune (which run under the cluster lease of the apply engine) are exported by `@statestore/core/config`.
  */
 export { Operation, type OperationOptions } from './operation.js';
 export { OPERATION_METADATA } from './journal-layer.js';
@@ -13,7 +13,5 @@ export { JOURNAL_FORMAT, type Attribution, type FileChange, type FileState, type
 export { historySettingsPath, journalFolder } from './journal-layout.js';
 export { readHistory, resolveRevision, type HistoryView, type ReadHistoryOptions, type Revision, type RevisionFile, type ResolvedRevision } from './read-history.js';
 export { openRevision } from './revision-snapshot.js';
-export { planRollback, planUndelete, applyRollback, rollback, undelete, type RollbackPlan, type RollbackChange, type RollbackOptions, type RollbackReport } from './rollback.js';
-export { pruneHistory, type PruneOptions, type PruneReport } from './prune.js';
 export { type NativeVersion } from './native-versions.js';
 export { copyJournal, type CopyJournalOptions } from './copy-journal.js';

@@ -8,7 +8,7 @@
  */
 import type { Backend, DeleteManyResult, DeleteOptions, ListOptions, ObjectInfo, ReadOptions, WriteBody, WriteOptions } from '../backend/backend.js';
 import { collect, sha256Hex } from '../path/body.js';
-import { runLimited } from '../path/vfs-path.js';
+import { runLimited } from '../path/run-limited.js';
 import type { SubjectRecorder } from './subject-recorder.js';
 
 /** Where a key lies for the journal: its subject and its path inside the subject folder. */

@@ -9,7 +9,8 @@
  * files together). Reads only; a service that refuses to list versions (no permission) leaves the journal alone,
  * with the reason.
  */
-import { runLimited, type VfsPath } from '../path/vfs-path.js';
+import { runLimited } from '../path/run-limited.js';
+import type { VfsPath } from '../path/vfs-path.js';
 import type { ObjectVersion } from '../backend/backend.js';
 import type { JournalEntry } from './journal-entry.js';
 

@@ -9,7 +9,8 @@
  * touched: the service's lifecycle rules govern those.
  */
 import { InvalidConfigError } from '../errors/errors.js';
-import { runLimited, type VfsPath } from '../path/vfs-path.js';
+import { runLimited } from '../path/run-limited.js';
+import type { VfsPath } from '../path/vfs-path.js';
 import { underClusterLease, type ClusterLeaseRunner } from '../config/apply.js';
 import { openJournal, type HistoryLocation } from './history-store.js';
 import type { JournalEntry } from './journal-entry.js';

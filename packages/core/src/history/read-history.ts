@@ -6,7 +6,8 @@
  * separately (`unrecorded`) and recorded by the next Statestore write.
  */
 import { InvalidConfigError, NotFoundError, isPermissionDenied } from '../errors/errors.js';
-import { runLimited, type VfsPath } from '../path/vfs-path.js';
+import { runLimited } from '../path/run-limited.js';
+import type { VfsPath } from '../path/vfs-path.js';
 import type { HistoryMode } from './history-settings.js';
 import { openJournal, type HistoryLocation } from './history-store.js';
 import type { Attribution, FileChange, FileState, JournalEntry, RevisionKind } from './journal-entry.js';

@@ -23,6 +23,8 @@ const READ_ONLY: Readonly<Capabilities> = Object.freeze<Capabilities>({
   serverSideCopy: false,
   streaming: false,
   rangeReads: false,
+  contentType: false,
+  fileAndPrefix: true,
   hashes: ['sha256'],
   notes: ['a past revision from the history journal: read-only'],
 });

@@ -9,7 +9,8 @@
  */
 import { NotFoundError, isNotFound } from '../errors/errors.js';
 import { sha256Hex } from '../path/body.js';
-import { runLimited, type ListingOptions, type VfsPath } from '../path/vfs-path.js';
+import { runLimited } from '../path/run-limited.js';
+import type { ListingOptions, VfsPath } from '../path/vfs-path.js';
 import { entryName, journalFolder, parseEntryName, type JournalPart } from './journal-layout.js';
 import { JOURNAL_FORMAT, parseEntry, stringifyEntry, type Attribution, type FileChange, type FileState, type JournalEntry } from './journal-entry.js';
 

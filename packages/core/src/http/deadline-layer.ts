@@ -10,18 +10,13 @@
  * driver's own properties.
  */
 import type { Backend, CopyOptions, ObjectInfo, ReadResult, WriteBody } from '../backend/backend.js';
+import { layerOver, unwrapBackend } from '../backend/layer.js';
 import { TransientError } from '../errors/errors.js';
 import { deadlineFor, type Deadlines } from './deadlines.js';
 import { RequestScope } from './request-scope.js';
 import { watchDownload, watchUpload } from './throughput-watchdog.js';
 
-const INNER = Symbol.for('statestore.deadline-layer.inner');
 const layers = new WeakMap<Backend, Map<string, Backend>>();
-
-/** The driver behind a backend that may be wrapped by this layer. */
-export function unwrapBackend(backend: Backend): Backend {
-  return (backend as Backend & { [INNER]?: Backend })[INNER] ?? backend;
-}
 
 /**
  * `backend` behind the deadlines: one wrapper per driver and settings, so that paths opened separately on
@@ -133,14 +128,7 @@ function wrap(driver: Backend, deadlines: Deadlines): Backend {
     }),
   };
 
-  return new Proxy(driver, {
-    get(target, property) {
-      if (property === INNER) return target;
-      if (Object.hasOwn(wrapped, property)) return wrapped[property as keyof Backend];
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return layerOver(driver, wrapped);
 }
 
 /** Ends the read's scope when its body is done, failed or abandoned. */

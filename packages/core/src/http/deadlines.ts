@@ -6,7 +6,7 @@
  * MIN_BYTES_PER_SECOND while it is waited for, measured over windows of T. A 1 GiB transfer at any useful
  * speed is never cut off for being long; a stalled or trickling server is, and so every command ends.
  */
-import { timeoutMsFrom } from './http-settings.js';
+import { InvalidConfigError } from '../errors/errors.js';
 
 /** A whole-answer call gets this many STATESTORE_TIMEOUTs (connect, authenticate, answer). */
 export const REQUEST_DEADLINE_TIMEOUTS = 3;
@@ -35,4 +35,11 @@ export function deadlinesFrom(env: NodeJS.ProcessEnv = process.env): Deadlines {
 /** The deadline of a call that also moves `bytes`: the request deadline plus their time at the minimum rate. */
 export function deadlineFor(deadlines: Deadlines, bytes = 0): number {
   return deadlines.requestMs + Math.ceil((bytes / MIN_BYTES_PER_SECOND) * 1000);
+}
+
+/** STATESTORE_TIMEOUT in ms (default 60 s); InvalidConfigError when it is not a positive number of seconds. */
+export function timeoutMsFrom(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.STATESTORE_TIMEOUT ?? '60');
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidConfigError(`STATESTORE_TIMEOUT=${env.STATESTORE_TIMEOUT} is not a positive number of seconds`);
+  return seconds * 1000;
 }

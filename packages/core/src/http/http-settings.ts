@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { rootCertificates } from 'node:tls';
 import type { HttpsProxyAgent } from 'https-proxy-agent';
 import { InvalidConfigError } from '../errors/errors.js';
+import { timeoutMsFrom } from './deadlines.js';
 
 export interface HttpSettings {
   /** Proxy URL to use for this target, if any. */
@@ -45,13 +46,6 @@ export function httpSettingsFor(targetUrl: string, options: HttpSettingsOptions 
   }
   const proxy = proxyFor(targetUrl, env);
   return { ...(proxy ? { proxy } : {}), extraCa, timeoutMs: timeoutMsFrom(env), insecure: options.insecure ?? false };
-}
-
-/** STATESTORE_TIMEOUT in ms (default 60 s); InvalidConfigError when it is not a positive number of seconds. */
-export function timeoutMsFrom(env: NodeJS.ProcessEnv = process.env): number {
-  const seconds = Number(env.STATESTORE_TIMEOUT ?? '60');
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidConfigError(`STATESTORE_TIMEOUT=${env.STATESTORE_TIMEOUT} is not a positive number of seconds`);
-  return seconds * 1000;
 }
 
 /** The proxy for a URL by the usual variables, honouring NO_PROXY (hosts, domains, `*`, host:port). */

@@ -21,6 +21,7 @@ import { settledCapabilities } from '../backend/capabilities.js';
 import { withUrl } from '../errors/with-url.js';
 import { explainPlainHttpAnswer } from '../http/plain-http-answer.js';
 import { observeRequests } from '../http/request-log.js';
+import { deleteEach } from '../driver-kit/delete-each.js';
 import { backoffDelay, sleep, withRetry } from '../retry/retry.js';
 import { dirPrefix, isInternalKey, joinKey, normalizeKey } from '../url/keys.js';
 import { bytesEqual, collect, hashStream, sha256Hex, toReadable, toWriteBody, type FileData } from './body.js';
@@ -111,15 +112,6 @@ export interface UpdateFileOptions {
 
 /** The function `updateFile` calls: gets the current bytes (undefined if absent), returns new bytes or undefined to leave it. */
 export type UpdateFn = (current: Uint8Array | undefined) => FileData | undefined | Promise<FileData | undefined>;
-
-/** A `Resolver` turns a URL string into a VfsPath (resolvePath); copyTo uses it for string targets. */
-export type Resolver = (url: string) => Promise<VfsPath>;
-
-let resolver: Resolver | undefined;
-/** @internal set by resolvePath's module so that copyTo(string) works without a circular import. */
-export function setResolver(r: Resolver): void {
-  resolver = r;
-}
 
 const BATCH_DELETE = 1000;
 
@@ -519,9 +511,7 @@ export class VfsPath {
         });
         failures.push(...result.errors);
       } else {
-        await runLimited(batch, 8, async (key) => {
-          await this.retry(() => backend.delete(key, options), options.signal).catch((error: Error) => failures.push({ key, error }));
-        });
+        failures.push(...(await deleteEach({ delete: (key, o) => this.retry(() => backend.delete(key, o), options.signal) }, batch, options.signal)).errors);
       }
     }
     if (failures.length > 0) {
@@ -652,6 +642,12 @@ export class VfsPath {
    */
   async copyTo(target: VfsPath | string, options: WriteFileOptions & { ifNoneMatch?: '*' } = {}): Promise<FileStat> {
     const to = typeof target === 'string' ? await resolveTarget(target) : target;
+    if (options.ifNoneMatch !== undefined && !(await to.settledCapabilities(options.signal)).atomicCreate) {
+      // Check, then copy: the best a store without atomic create allows (its capabilities say so).
+      if (await to.statInfo(options.signal)) throw to.fail(new AlreadyExistsError(`File already exists: ${to.toString()}; read it, or remove it first`), 'Cannot create');
+      const { ifNoneMatch: _checked, ...unconditional } = options;
+      return this.copyTo(to, unconditional);
+    }
     const source = this.ctx.backend;
     const dest = to.ctx.backend;
     const copyOptions = this.listed ? { ...options, sourceInfo: this.listed } : options;
@@ -693,20 +689,8 @@ async function bodyBytes(data: FileData): Promise<Uint8Array> {
   return body instanceof Uint8Array ? body : collect(body);
 }
 
+/** A URL as a VfsPath (resolvePath, imported when first needed: it would be a circular import at load time). */
 async function resolveTarget(url: string): Promise<VfsPath> {
-  if (!resolver) throw new UnsupportedError(`Cannot resolve ${url}: import resolvePath from @statestore/core first`);
-  return resolver(url);
+  const { resolvePath } = await import('../resolve.js');
+  return resolvePath(url);
 }
-
-/** Runs `fn` over items with at most `limit` in flight. */
-export async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
-}
-

@@ -1,6 +1,6 @@
 /** Stores a cluster's nodes cannot read: local paths and k8s://; buckets and memfs:// are not refused here. */
 import { describe, expect, it } from 'vitest';
-import { unreadableByNodes } from '../../src/index.js';
+import { unreadableByNodes } from '../../src/config-entry.js';
 
 describe('unreadableByNodes', () => {
   it('names local stores and k8s:// with the reason, and nothing else', () => {

@@ -6,29 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  ApplyIncompleteError,
-  ClusterRegistry,
-  MemfsBackend,
-  PermissionDeniedError,
-  StalePlanError,
-  applyManifests,
-  applyPlan,
-  buildCluster,
-  clusterDocuments,
-  joinKopsDocuments,
-  parsePlan,
-  pathForBackend,
-  planCluster,
-  readClusterState,
-  readManifests,
-  resolvePath,
-  sha256Hex,
-  stringifyPlan,
-  type ClusterPlan,
-  type VfsPath,
-  type WriteOptions,
-} from '../../src/index.js';
+import { MemfsBackend, PermissionDeniedError, pathForBackend, resolvePath, sha256Hex, type VfsPath, type WriteOptions } from '../../src/index.js';
+import { ApplyIncompleteError, ClusterRegistry, StalePlanError, applyManifests, applyPlan, buildCluster, clusterDocuments, joinKopsDocuments, parsePlan, planCluster, readClusterState, readManifests, stringifyPlan, type ClusterPlan } from '../../src/config-entry.js';
 import { DelegatingBackend } from '../delegating-backend.js';
 
 const NAME = 'demo.example.com';

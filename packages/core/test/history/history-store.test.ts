@@ -5,7 +5,8 @@
  * other than the recorded one, or inside the state store, is refused.
  */
 import { describe, expect, it } from 'vitest';
-import { MemfsBackend, Operation, pathForBackend, readHistory, readHistorySettings, undelete, type VfsPath } from '../../src/index.js';
+import { MemfsBackend, Operation, pathForBackend, readHistory, readHistorySettings, type VfsPath } from '../../src/index.js';
+import { undelete } from '../../src/config-entry.js';
 import { DelegatingBackend } from '../delegating-backend.js';
 import { asRevision, newStore, quiet, treeHashes } from './history-helpers.js';
 

@@ -5,7 +5,8 @@
  * it is still shown as unconfirmed and attributed; the newest revision is never pruned.
  */
 import { describe, expect, it } from 'vitest';
-import { MemfsBackend, Operation, PermissionDeniedError, pathForBackend, pruneHistory, readHistory, rollback, undelete, type VfsPath, type WriteBody, type WriteOptions } from '../../src/index.js';
+import { MemfsBackend, Operation, PermissionDeniedError, pathForBackend, readHistory, type VfsPath, type WriteBody, type WriteOptions } from '../../src/index.js';
+import { pruneHistory, rollback, undelete } from '../../src/config-entry.js';
 import { DelegatingBackend } from '../delegating-backend.js';
 import { asRevision, newStore, quiet, treeHashes } from './history-helpers.js';
 

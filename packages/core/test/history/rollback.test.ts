@@ -4,7 +4,8 @@
  * nothing lost; undelete brings back every file of a deleted cluster.
  */
 import { describe, expect, it } from 'vitest';
-import { Operation, applyRollback, planRollback, planUndelete, readHistory, rollback, undelete, type VfsPath } from '../../src/index.js';
+import { Operation, readHistory, type VfsPath } from '../../src/index.js';
+import { applyRollback, planRollback, planUndelete, rollback, undelete } from '../../src/config-entry.js';
 import { asRevision, newStore, treeHashes } from './history-helpers.js';
 
 const who = (message: string) => ({ user: 'tester', message });

@@ -1,6 +1,6 @@
 /** The config helpers migrate and diff use: in-place scalar edits and the field-level object diff. */
 import { describe, expect, it } from 'vitest';
-import { diffKopsObjectTexts, diffValues, replaceScalars } from '../../src/index.js';
+import { diffKopsObjectTexts, diffValues, replaceScalars } from '../../src/config-entry.js';
 
 describe('replaceScalars', () => {
   const text = "# top comment\na:\n  plain: s3://old/x # keep me\n  single: 's3://old/y'\n  double: \"s3://old/z\"\nlist:\n- one\n- two\n";

@@ -9,9 +9,10 @@
 import { constants as fsc, createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Backend, Capabilities, DeleteManyResult, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult, WriteBody, WriteOptions } from '../../backend/backend.js';
+import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult, WriteBody, WriteOptions } from '../../backend/backend.js';
 import { freezeCapabilities } from '../../backend/capabilities.js';
-import { AlreadyExistsError, NotFoundError, PermissionDeniedError, PreconditionFailedError, StatestoreError, TransientError } from '../../errors/errors.js';
+import { uploadBody } from '../../driver-kit/streams.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, PermissionDeniedError, PreconditionFailedError, StatestoreError, TransientError } from '../../errors/errors.js';
 import { withFileLock } from './file-lock.js';
 import { listFileTree } from './file-listing.js';
 import { removeStaleInternal, tempPath } from './internal-files.js';
@@ -26,6 +27,12 @@ export interface FileBackendOptions {
   pruneBoundary?: string;
 }
 
+/**
+ * Keys are absolute paths without their leading `/`: at most PATH_MAX (4,096 bytes with the `/` and the
+ * terminating NUL) less room for the temp and lock files written beside a file.
+ */
+const MAX_KEY_BYTES = 4000;
+
 const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
   compareAndSwap: true,
@@ -36,8 +43,15 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: true,
   streaming: true,
   rangeReads: true,
+  contentType: false,
+  fileAndPrefix: false,
   hashes: [],
-  notes: ['Local disk: for review workflows; cluster nodes cannot read it.'],
+  maxKeyBytes: MAX_KEY_BYTES,
+  notes: [
+    'Local disk: for review workflows; cluster nodes cannot read it.',
+    'A path is a file or a folder, never both: writing a/b where a is a file (or a where a/ has files) is a Conflict.',
+    'No content type is kept.',
+  ],
 });
 
 export class FileBackend implements Backend {
@@ -65,7 +79,8 @@ export class FileBackend implements Backend {
     return `/${key}`;
   }
 
-  async stat(key: string): Promise<ObjectInfo | undefined> {
+  async stat(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
+    options.signal?.throwIfAborted();
     try {
       const st = await fs.stat(this.abs(key), { bigint: true });
       return st.isFile() ? infoFrom(key, st) : undefined;
@@ -76,6 +91,7 @@ export class FileBackend implements Backend {
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+    options.signal?.throwIfAborted();
     let handle: fs.FileHandle;
     try {
       handle = await fs.open(this.abs(key), 'r');
@@ -98,14 +114,15 @@ export class FileBackend implements Backend {
     const target = this.abs(key);
     const dir = path.dirname(target);
     await this.checkInsideStore(dir);
-    const { temp, handle } = await this.openTemp(dir);
+    const { temp, handle } = await this.openTemp(dir, target);
     try {
       await writeDurably(handle, body, options.signal);
+      options.signal?.throwIfAborted();
       if (options.ifNoneMatch === '*') {
         try {
           await fs.link(temp, target);
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new AlreadyExistsError(`File already exists: ${target}`);
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw (await isFolder(target)) ? folderInTheWay(target) : new AlreadyExistsError(`File already exists: ${target}`);
           throw e;
         }
         await fs.unlink(temp);
@@ -121,71 +138,84 @@ export class FileBackend implements Backend {
       await fsyncDir(dir);
     } catch (e) {
       await fs.unlink(temp).catch(() => undefined);
+      if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw folderInTheWay(target);
       throw mapFsError(e, target);
     }
     const info = await this.stat(key);
     if (!info) throw new TransientError(`${target} vanished right after it was written`);
-    return options.contentType ? { ...info, contentType: options.contentType } : info;
+    return info;
   }
 
-  async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
+  async delete(key: string, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<void> {
+    options.signal?.throwIfAborted();
     const target = this.abs(key);
     const unlink = async () => {
       try {
         await fs.unlink(target);
       } catch (e) {
-        if (!isMissing(e)) throw mapFsError(e, target);
+        // A missing file, or a folder (which is no file): nothing to remove.
+        const code = (e as NodeJS.ErrnoException).code;
+        if (!isMissing(e) && code !== 'EISDIR' && !(code === 'EPERM' && (await isFolder(target)))) throw mapFsError(e, target);
       }
     };
     if (options.ifMatch === undefined) await unlink();
     else {
-      await withFileLock(target, this.fileMode, async () => {
-        const current = await this.stat(key);
-        if (!current) throw new NotFoundError(`File not found: ${target}`);
-        if (current.version !== options.ifMatch) throw new PreconditionFailedError(`${target} changed since version ${options.ifMatch} was read`);
-        await unlink();
-      });
+      // Its folder may be gone with it: then there is no lock to take, and nothing to remove.
+      if (!(await this.stat(key))) throw new NotFoundError(`File not found: ${target}`);
+      try {
+        await withFileLock(target, this.fileMode, async () => {
+          const current = await this.stat(key);
+          if (!current) throw new NotFoundError(`File not found: ${target}`);
+          if (current.version !== options.ifMatch) throw new PreconditionFailedError(`${target} changed since version ${options.ifMatch} was read`);
+          await unlink();
+        });
+      } catch (e) {
+        throw mapFsError(e, target);
+      }
     }
     await this.pruneEmptyDirs(path.dirname(target));
   }
 
-  async deleteMany(keys: string[]): Promise<DeleteManyResult> {
-    const result: DeleteManyResult = { deleted: [], errors: [] };
-    for (const key of keys) {
-      try {
-        await this.delete(key);
-        result.deleted.push(key);
-      } catch (error) {
-        result.errors.push({ key, error: error as Error });
-      }
-    }
-    return result;
-  }
-
-  list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    options.signal?.throwIfAborted();
     return listFileTree(prefix, options, (key) => this.stat(key), mapFsError);
   }
 
   async copy(sourceKey: string, targetKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    const { body } = await this.read(sourceKey);
-    return this.write(targetKey, body, { ifNoneMatch: options.ifNoneMatch });
+    const { body } = await this.read(sourceKey, options.signal ? { signal: options.signal } : {});
+    return this.write(targetKey, body, { ...(options.ifNoneMatch ? { ifNoneMatch: options.ifNoneMatch } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   /**
-   * Creates a temp file in `dir`, creating the folder first. Another writer's delete may prune the folder
-   * between the two (it is empty then): the folder is made again. Once the temp file is in it, no prune can
-   * remove it.
+   * Creates a temp file in `dir`, creating the folder first (a file where one of its folders would be is a
+   * Conflict). Another writer's delete may prune the folder between the two (it is empty then): the folder
+   * is made again. Once the temp file is in it, no prune can remove it.
    */
-  private async openTemp(dir: string): Promise<{ temp: string; handle: fs.FileHandle }> {
+  private async openTemp(dir: string, target: string): Promise<{ temp: string; handle: fs.FileHandle }> {
     for (let attempt = 1; ; attempt++) {
       const temp = tempPath(dir);
       try {
-        await fs.mkdir(dir, { recursive: true, mode: this.dirMode });
+        await this.mkdirs(dir, target);
         await this.cleanFolderOnce(dir);
         return { temp, handle: await fs.open(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, this.fileMode) };
       } catch (e) {
         if (!(isMissing(e) && attempt < 10)) throw mapFsError(e, isMissing(e) ? dir : temp);
       }
+    }
+  }
+
+  /**
+   * Creates the folders of `target`; a file where one of them would be is a Conflict naming it. A folder
+   * pruned meanwhile (ENOENT) is passed on as it is, for `openTemp` to make again.
+   */
+  private async mkdirs(dir: string, target: string): Promise<void> {
+    try {
+      await fs.mkdir(dir, { recursive: true, mode: this.dirMode });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const file = code === 'EEXIST' || code === 'ENOTDIR' ? await nearestNonFolder(dir) : undefined;
+      if (file) throw new ConflictError(`Cannot write ${target}: ${file} is a file, and a local path cannot be both a file and a folder; remove or rename ${file}`, { cause: e });
+      throw e;
     }
   }
 
@@ -255,10 +285,10 @@ async function writeDurably(handle: fs.FileHandle, body: WriteBody, signal?: Abo
     else {
       // A download arrives in chunks of 16–64 KiB: a write (a thread-pool round trip) per chunk took 2.4×
       // as long as batches of 1 MiB for 256 MiB of 16 KiB chunks (1.5 s against 0.63 s, loaded machine).
+      // uploadBody: the abort is honoured even while the source waits, and after its last chunk.
       let batch: Uint8Array[] = [];
       let batchBytes = 0;
-      for await (const chunk of body) {
-        signal?.throwIfAborted();
+      for await (const chunk of uploadBody(body, signal)) {
         batch.push(chunk);
         batchBytes += chunk.byteLength;
         if (batchBytes >= WRITE_BATCH_BYTES) {
@@ -267,7 +297,6 @@ async function writeDurably(handle: fs.FileHandle, body: WriteBody, signal?: Abo
           batchBytes = 0;
         }
       }
-      signal?.throwIfAborted();
       await writeAll(handle, batch, batchBytes);
     }
     await handle.sync();
@@ -292,6 +321,25 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Whether `file` is a folder. */
+async function isFolder(file: string): Promise<boolean> {
+  return (await fs.lstat(file).catch(() => undefined))?.isDirectory() === true;
+}
+
+/** The first of `dir` and its ancestors that exists and is not a folder. */
+async function nearestNonFolder(dir: string): Promise<string | undefined> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const st = await fs.lstat(current).catch(() => undefined);
+    if (st && !st.isDirectory()) return current;
+    if (st || current === '/') return undefined;
+  }
+}
+
+/** A write onto a path that is a folder (it has files below it). */
+function folderInTheWay(target: string): ConflictError {
+  return new ConflictError(`Cannot write ${target}: it is a folder with files below it, and a local path cannot be both a file and a folder; remove the folder first`);
 }
 
 function infoFrom(key: string, st: import('node:fs').BigIntStats): ObjectInfo {

@@ -1,16 +1,16 @@
 /**
  * backends/memfs owns `memfs://`, the in-process store for tests and dry runs. Every operation runs to
- * completion synchronously, so concurrent callers see atomic create and compare-and-swap; bytes are
- * copied on the way in and out, so callers can never mutate what is stored.
+ * completion synchronously once its body is in hand, so concurrent callers see atomic create and
+ * compare-and-swap; bytes are copied on the way in and out, so callers can never mutate what is stored.
  */
 import { randomUUID } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult, WriteBody, WriteOptions } from '../../backend/backend.js';
-import { AlreadyExistsError, NotFoundError, PreconditionFailedError } from '../../errors/errors.js';
-import { collect } from '../../path/body.js';
-import { formatObjectUrl } from '../../url/keys.js';
 import { freezeCapabilities } from '../../backend/capabilities.js';
-import { listSorted } from '../list-sorted.js';
+import { pageOfSortedKeys } from '../../driver-kit/list-pager.js';
+import { bytesBody, collectBody } from '../../driver-kit/streams.js';
+import { AlreadyExistsError, NotFoundError, PreconditionFailedError } from '../../errors/errors.js';
+import { formatObjectUrl } from '../../url/keys.js';
 
 interface Entry {
   data: Uint8Array;
@@ -27,6 +27,8 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   serverSideCopy: true,
   streaming: false,
   rangeReads: true,
+  contentType: true,
+  fileAndPrefix: true,
   hashes: ['md5', 'sha256'],
 });
 
@@ -41,21 +43,22 @@ export class MemfsBackend implements Backend {
     return formatObjectUrl('memfs', '', key).replace('memfs:///', 'memfs://');
   }
 
-  async stat(key: string): Promise<ObjectInfo | undefined> {
+  async stat(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
+    options.signal?.throwIfAborted();
     const e = this.entries.get(key);
     return e ? copyInfo(e.info) : undefined;
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+    options.signal?.throwIfAborted();
     const e = this.entries.get(key);
     if (!e) throw new NotFoundError(`File not found: ${this.urlFor(key)}`);
     const { start = 0, end = e.data.byteLength - 1 } = options.range ?? {};
-    const copy = e.data.slice(start, end + 1);
-    return { info: copyInfo(e.info), body: oneChunk(copy) };
+    return { info: copyInfo(e.info), body: bytesBody(e.data.slice(start, end + 1)) };
   }
 
   async write(key: string, body: WriteBody, options: WriteOptions = {}): Promise<ObjectInfo> {
-    const data = body instanceof Uint8Array ? body.slice() : await collect(body);
+    const data = (await collectBody(body, { signal: options.signal })).slice();
     // An aborted write leaves no trace, even when the body had already been read in full.
     options.signal?.throwIfAborted();
     // From here on nothing awaits: the check and the store happen in one turn of the event loop.
@@ -78,7 +81,8 @@ export class MemfsBackend implements Backend {
     return copyInfo(info);
   }
 
-  async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
+  async delete(key: string, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<void> {
+    options.signal?.throwIfAborted();
     const existing = this.entries.get(key);
     if (options.ifMatch !== undefined) {
       if (!existing) throw new NotFoundError(`File not found: ${this.urlFor(key)}`);
@@ -91,14 +95,21 @@ export class MemfsBackend implements Backend {
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    options.signal?.throwIfAborted();
     this.sortedKeys ??= [...this.entries.keys()].sort();
-    return listSorted(this.sortedKeys, (k) => copyInfo(this.entries.get(k)!.info), prefix, options);
+    const page = pageOfSortedKeys(this.sortedKeys, prefix, options);
+    return {
+      objects: page.keys.map((k) => copyInfo(this.entries.get(k)!.info)),
+      prefixes: page.prefixes,
+      ...(page.nextPageToken !== undefined ? { nextPageToken: page.nextPageToken } : {}),
+    };
   }
 
   async copy(sourceKey: string, targetKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
+    options.signal?.throwIfAborted();
     const e = this.entries.get(sourceKey);
     if (!e) throw new NotFoundError(`File not found: ${this.urlFor(sourceKey)}`);
-    return this.write(targetKey, e.data, { ifNoneMatch: options.ifNoneMatch });
+    return this.write(targetKey, e.data, { ...(options.ifNoneMatch ? { ifNoneMatch: options.ifNoneMatch } : {}), ...(e.info.contentType ? { contentType: e.info.contentType } : {}) });
   }
 
   /** Number of files held (for tests). */
@@ -109,10 +120,6 @@ export class MemfsBackend implements Backend {
 
 function copyInfo(info: ObjectInfo): ObjectInfo {
   return { ...info, ...(info.hashes ? { hashes: { ...info.hashes } } : {}), ...(info.metadata ? { metadata: { ...info.metadata } } : {}) };
-}
-
-async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
 }
 
 let shared: MemfsBackend | undefined;
