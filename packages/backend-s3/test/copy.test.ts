@@ -8,7 +8,7 @@ import { isAlreadyExists, isNotFound } from '@statestore/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PROBE_PREFIX } from '../src/precondition-probe.js';
 import { minio, newBucket, openS3 } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 
 let proxy: RecordingProxy;
 beforeAll(async () => {

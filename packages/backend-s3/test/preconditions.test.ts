@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { PROBE_PREFIX } from '../src/precondition-probe.js';
 import { memoryLogger, minio, minioEnv, newBucket, openS3, rawClient, text } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import { startResigningProxy } from '@statestore/testkit/s3-resigning-proxy';
 import { execFile } from 'node:child_process';
 import path from 'node:path';

@@ -15,7 +15,7 @@ import { isInvalidConfig, resolvePath, type RequestEvent } from '@statestore/cor
 import { startMinio } from '@statestore/testkit/minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_DIR, minio, newBucket, openS3, registry } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 
 const CLIENT = process.env.STATESTORE_S3_CLIENT ?? 'sdk';
 

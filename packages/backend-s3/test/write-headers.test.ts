@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minio, newBucket, openS3, rawClient } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 
 let proxy: RecordingProxy;
 beforeAll(async () => {
