@@ -6,8 +6,8 @@
  */
 import { isInvalidConfig } from '@statestore/core';
 import { describe, expect, it } from 'vitest';
-import { emulator, memoryLogger, newBucket, openGs } from './helpers.js';
 import { startRecordingProxy, type RecordedRequest } from '@statestore/testkit';
+import { emulator, memoryLogger, newBucket, openGs } from './helpers.js';
 
 async function objectAcl(bucket: string, key: string): Promise<string[]> {
   const res = await fetch(`${emulator()}/storage/v1/b/${bucket}/o/${encodeURIComponent(key)}/acl`);

@@ -6,9 +6,9 @@
 import { isNotFound, type VfsPath } from '@statestore/core';
 import { unwrapBackend } from '@statestore/core/driver-kit';
 import { describe, expect, it } from 'vitest';
+import { startRecordingProxy } from '@statestore/testkit';
 import type { GcsBackend } from '../src/index.js';
 import { emulator, newBucket, openGs } from './helpers.js';
-import { startRecordingProxy } from '@statestore/testkit';
 
 const entries = async (p: VfsPath) => (await p.readDir()).map((e) => [e.name, e.isDirectory]);
 

@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { isAlreadyExists, isNotFound, isPreconditionFailed, isUnsupported, pathForBackend } from '@statestore/core';
 import { settledCapabilities } from '@statestore/core/driver-kit';
 import { describe, expect, it } from 'vitest';
+import { startRecordingProxy } from '@statestore/testkit';
 import { createStorage } from '../src/client.js';
 import { GcsBackend } from '../src/index.js';
 import { emulator, newBucket, openGs, text } from './helpers.js';
-import { startRecordingProxy } from '@statestore/testkit';
 
 /** A driver on its own client; `resumableThreshold: 1` sends every non-empty body as a resumable upload. */
 function backendFor(bucket: string, endpoint: string, resumableThreshold?: number): GcsBackend {

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { isNotFound } from '@statestore/core';
 import { describe, expect, it } from 'vitest';
-import { emulator, newBucket, openGs } from './helpers.js';
 import { startRecordingProxy } from '@statestore/testkit';
+import { emulator, newBucket, openGs } from './helpers.js';
 
 describe('remove', () => {
   it('a missing object is removed quietly with exactly one request (no retry of the 404)', async () => {
