@@ -6,8 +6,8 @@
  */
 import { isInvalidConfig } from '@statestore/core';
 import { describe, expect, it } from 'vitest';
+import { startRecordingProxy, type RecordedRequest } from '@statestore/testkit';
 import { emulator, memoryLogger, newBucket, openGs } from './helpers.js';
-import { startRecordingProxy, type RecordedRequest } from './recording-proxy.js';
 
 async function objectAcl(bucket: string, key: string): Promise<string[]> {
   const res = await fetch(`${emulator()}/storage/v1/b/${bucket}/o/${encodeURIComponent(key)}/acl`);
@@ -66,7 +66,13 @@ describe('ACLs', () => {
 
   it('buckets with uniform bucket-level access get no ACL; the bucket is looked at once; a notice says why', async () => {
     const bucket = await newBucket('acl-uniform');
-    const proxy = await startRecordingProxy(emulator(), { uniformAccessBuckets: [bucket] });
+    const proxy = await startRecordingProxy(emulator(), {
+      rewrite: (request, response) => {
+        if (request.method !== 'GET' || request.path !== `/storage/v1/b/${bucket}` || response.status !== 200) return undefined;
+        const resource = { ...JSON.parse(response.body.toString('utf8')), iamConfiguration: { uniformBucketLevelAccess: { enabled: true } } };
+        return { ...response, body: Buffer.from(JSON.stringify(resource)) };
+      },
+    });
     const logger = memoryLogger();
     try {
       for (const key of ['a', 'b', 'c']) {
@@ -75,7 +81,7 @@ describe('ACLs', () => {
       }
       await (await openGs(`gs://${bucket}/a`, { host: proxy.endpoint, logger })).copyTo(await openGs(`gs://${bucket}/d`, { host: proxy.endpoint }), { acl: 'publicRead' });
       expect(aclParams(proxy.requests)).toEqual([]);
-      expect(proxy.requests.filter((r) => r.method === 'GET' && r.path.split('?')[0] === `/storage/v1/b/${bucket}`)).toHaveLength(1);
+      expect(proxy.requests.filter((r) => r.method === 'GET' && r.path === `/storage/v1/b/${bucket}`)).toHaveLength(1);
       expect(await objectAcl(bucket, 'a')).not.toContain('READER:allUsers');
       expect(logger.lines).toEqual([expect.stringContaining('uniform bucket-level access')]);
     } finally {

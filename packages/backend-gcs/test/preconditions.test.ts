@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { isAlreadyExists, isNotFound, isPreconditionFailed, isUnsupported, pathForBackend } from '@statestore/core';
 import { settledCapabilities } from '@statestore/core/driver-kit';
 import { describe, expect, it } from 'vitest';
+import { startRecordingProxy } from '@statestore/testkit';
 import { createStorage } from '../src/client.js';
 import { GcsBackend } from '../src/index.js';
 import { emulator, newBucket, openGs, text } from './helpers.js';
-import { startRecordingProxy } from './recording-proxy.js';
 
 /** A driver on its own client; `resumableThreshold: 1` sends every non-empty body as a resumable upload. */
 function backendFor(bucket: string, endpoint: string, resumableThreshold?: number): GcsBackend {
@@ -83,7 +83,13 @@ describe('generation preconditions', () => {
 
   it('when a download does not name its generation, the read pins the generation it stat-ed', async () => {
     const bucket = await newBucket('pinned');
-    const proxy = await startRecordingProxy(emulator(), { dropHeaders: ['x-goog-generation'] });
+    const proxy = await startRecordingProxy(emulator(), {
+      rewrite: (_request, response) => {
+        const headers = { ...response.headers };
+        delete headers['x-goog-generation'];
+        return { ...response, headers };
+      },
+    });
     try {
       const backend = backendFor(bucket, proxy.endpoint);
       const written = await backend.write('state', text('pinned bytes'));

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { startRecordingProxy } from '@statestore/testkit';
 import { SHA256_METADATA_KEY } from '../src/index.js';
 import { emulator, newBucket, openGs } from './helpers.js';
-import { startRecordingProxy } from './recording-proxy.js';
 
 const md5 = (data: Uint8Array | string) => createHash('md5').update(data).digest('hex');
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');

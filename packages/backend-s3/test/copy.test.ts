@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { isAlreadyExists, isNotFound } from '@statestore/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import { PROBE_PREFIX } from '../src/precondition-probe.js';
 import { minio, newBucket, openS3 } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
 let proxy: RecordingProxy;
 beforeAll(async () => {

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { afterAll, beforeAll } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import { minio, newBucket, openS3, rawClient } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
 let proxy: RecordingProxy;
 beforeAll(async () => {

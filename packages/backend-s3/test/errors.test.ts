@@ -9,11 +9,10 @@ import net from 'node:net';
 import { inspect } from 'node:util';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { isAlreadyExists, isInvalidConfig, isNotFound, isPermissionDenied, isPreconditionFailed, isTransient, registerSecret } from '@statestore/core';
-import { freePort } from '@statestore/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import { mapS3Error } from '../src/errors.js';
 import { minio, newBucket, openS3 } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {

@@ -8,8 +8,8 @@ import { runInNewContext } from 'node:vm';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { isAlreadyExists, isTransient } from '@statestore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import { minio, newBucket, openS3, rawClient } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
 const MIB = 1024 * 1024;
 const PART = 5 * MIB;

@@ -7,10 +7,10 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { isAlreadyExists, isInternalKey, isUnsupported, parseUrl, type VfsPath } from '@statestore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import plugin from '../src/index.js';
 import { PROBE_PREFIX } from '../src/precondition-probe.js';
 import { memoryLogger, minio, minioEnv, newBucket, openS3, rawClient, text } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 import { startResigningProxy } from '@statestore/testkit/s3-resigning-proxy';
 import { execFile } from 'node:child_process';
 import path from 'node:path';

@@ -15,9 +15,9 @@ import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutBucket
 import { PluginRegistry, isInvalidConfig, isUnsupported, resolvePath, type VfsPath } from '@statestore/core';
 import { startMinio, type RunningMinio } from '@statestore/testkit/minio';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from '@statestore/testkit';
 import { SSE_CACHE_FILE } from '../src/sse-support.js';
 import { memoryLogger, minio, newBucket, openS3, rawClient } from './helpers.js';
-import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from './recording-proxy.js';
 
 const SSE_HEADER = 'x-amz-server-side-encryption';
 const isSseProbe = (r: RecordedRequest) => r.method === 'PUT' && r.path.includes('/.statestore-tmp-sse-');

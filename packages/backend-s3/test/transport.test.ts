@@ -14,8 +14,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { isInvalidConfig, resolvePath, type RequestEvent } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import { CACHE_DIR, minio, newBucket, openS3, registry } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
 const CLIENT = process.env.STATESTORE_S3_CLIENT ?? 'sdk';
 

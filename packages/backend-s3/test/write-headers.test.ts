@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import { minio, newBucket, openS3, rawClient } from './helpers.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 
 let proxy: RecordingProxy;
 beforeAll(async () => {

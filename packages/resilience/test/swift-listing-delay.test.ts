@@ -1,8 +1,8 @@
 /**
  * The limit of leases on Swift, shown honestly: Swift has neither compare-and-swap nor atomic create, so a
  * lease there is core's candidate protocol, which is safe only while container listings show a new object
- * within its settle delay (250 ms by default). Through testkit's listing delay proxy, which hides new objects
- * from listings for a set time, 8 `statestore lock run` processes each read a counter, sleep 50 ms and write
+ * within its settle delay (set to 250 ms here; 100 ms by default). Through testkit's listing delay proxy,
+ * which hides new objects from listings for a set time, 8 `statestore lock run` processes each read a counter, sleep 50 ms and write
  * it plus one: hidden for less than the settle delay, the counter ends at 8; hidden far longer, increments
  * are lost. Between the two the outcome varies from run to run; packages/resilience/README.md has the figures.
  */

@@ -1,15 +1,19 @@
 /**
- * A pass-through HTTP proxy in front of MinIO that records what the driver sent (method, path, headers,
- * body bytes) so tests can check headers such as x-amz-acl or x-amz-server-side-encryption on the wire.
- * The Host header is forwarded unchanged, so MinIO verifies the signature the client made for the proxy.
- * An optional `rewrite` may replace a response (to play a service that ignores preconditions, or one
- * that reports a per-key delete error); the bytes still come from the real MinIO otherwise.
+ * The recording proxy: a pass-through HTTP proxy on 127.0.0.1 in front of a real server (MinIO,
+ * fake-gcs-server) that records every request the driver sent (method, path, query, headers) and counts the
+ * request-body bytes, so a test can check what went over the wire: headers such as x-amz-acl, query
+ * parameters, how many requests, which upload type. The Host header is forwarded unchanged, so a server
+ * verifies the signature the client made for the proxy's address. An optional `rewrite` may replace an
+ * answer, to play a service that behaves otherwise (ignores a precondition, reports a per-key delete
+ * error, omits a header, has a setting the emulator does not model); otherwise the real server's bytes
+ * pass through.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
   method: string;
+  /** The path, without the query. */
   path: string;
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
@@ -21,20 +25,26 @@ export interface ProxiedResponse {
   body: Buffer;
 }
 
-export interface ProxyOptions {
-  /** Returns a replacement response, or undefined to pass MinIO's through. */
+export interface RecordingProxyOptions {
+  /**
+   * Returns a replacement for the server's answer, or undefined to pass it through. When given, every
+   * answer is read whole before it is passed on.
+   */
   rewrite?: (request: RecordedRequest, response: ProxiedResponse) => ProxiedResponse | undefined;
 }
 
 export interface RecordingProxy {
+  /** `http://127.0.0.1:<port>`: point the driver here. */
   endpoint: string;
+  /** Every request received, in order (tests may empty it). */
   requests: RecordedRequest[];
   /** Request-body bytes received from the client so far. */
   bytesReceived(): number;
   stop(): Promise<void>;
 }
 
-export async function startRecordingProxy(target: string, options: ProxyOptions = {}): Promise<RecordingProxy> {
+/** Starts a recording proxy in front of `target` (an `http://127.0.0.1:<port>` server). */
+export async function startRecordingProxy(target: string, options: RecordingProxyOptions = {}): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const requests: RecordedRequest[] = [];
   let received = 0;
