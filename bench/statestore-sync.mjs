@@ -4,7 +4,8 @@
 // peak memory include start-up, as they do for rclone and mc.
 // Usage: node statestore-sync.mjs SRC DST [--transfers N] [--checkers N]
 import s3Plugin from '@statestore/backend-s3';
-import { PluginRegistry, describeSyncSummary, resolvePath, sync } from '@statestore/core';
+import { PluginRegistry, resolvePath } from '@statestore/core';
+import { describeSyncSummary, sync } from '@statestore/core/sync';
 
 const args = process.argv.slice(2);
 const flag = (name) => {

@@ -3,7 +3,7 @@
  * line on stdout; otherwise a one-line progress bar on stderr, redrawn at most ten times a second, only
  * when stderr is a terminal (never in logs or pipes).
  */
-import { formatBytes, type SyncEvent, type SyncListener } from '@statestore/core';
+import { formatBytes, type SyncEvent, type SyncListener } from '@statestore/core/sync';
 import type { CommandContext } from './context.js';
 
 /** A listener for `sync`'s onProgress, plus `finish()` to clear the bar before the summary is printed. */

@@ -74,6 +74,14 @@ describe('get clusters on file://', () => {
     expect(BACKENDS.filter((b) => run.packages.has(b))).toEqual([]);
     expect(PROXY_AGENTS.filter((p) => run.packages.has(p))).toEqual([]);
   });
+
+  // Passes once core's main entry no longer re-exports sync/ (sync, export, diff, migrate, verify): the CLI's
+  // sync commands then import it from its own entry.
+  it('loads nothing of sync', () => {
+    const run = loads(['get', 'clusters', '--state', store], cleanEnv());
+    expect(run.stdout).toContain('a.example.com');
+    expect(run.coreFiles('sync')).toEqual([]);
+  });
 });
 
 describe('get clusters on s3:// (MinIO)', () => {

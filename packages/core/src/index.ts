@@ -54,9 +54,11 @@ export { isPlainHttpAnswer } from './http/plain-http-answer.js';
 export { resolvePath, pathForBackend, type ResolveOptions } from './resolve.js';
 export { MemfsBackend, resetMemfs, sharedMemfs } from './backends/memfs/memfs-backend.js';
 export { FileBackend, type FileBackendOptions } from './backends/file/file-backend.js';
-export { sync, DEFAULT_TRANSFERS, DEFAULT_CHECKERS, type SyncOptions } from './sync/sync.js';
-export { describeSyncSummary, formatBytes, type SyncSummary, type SyncError, type HashFallback } from './sync/summary.js';
+// sync: loaded on first call; defaults, summaries, export, diff, migrate and copyJournal are @statestore/core/sync
+export { sync, verifyTrees } from './sync-on-demand.js';
+export type { SyncOptions } from './sync/sync.js';
+export type { SyncSummary, SyncError, HashFallback } from './sync/summary.js';
 export type { SyncEvent, SyncListener, SyncTotals, CompareMethod } from './sync/progress.js';
-export { verifyTrees, type VerifyOptions, type VerifyResult } from './sync/verify.js';
+export type { VerifyOptions, VerifyResult } from './sync/verify.js';
 // history/: the journal, attribution, reading history and past revisions (rollback and undelete: @statestore/core/config)
 export * from './history/index.js';

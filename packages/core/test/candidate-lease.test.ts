@@ -211,3 +211,30 @@ describe('its limit: listings that show new objects late', () => {
     else expect(result.maxAtOnce).toBe(1);
   });
 });
+
+describe('breaking a lease whose holder keeps renewing it', () => {
+  /** memfs where the holder's heartbeat lands between the breaker's read and its conditional removal (twice). */
+  class RenewedUnderneath extends DelegatingBackend {
+    renewalsLeft = 2;
+    override async delete(key: string, options: { ifMatch?: string; signal?: AbortSignal } = {}) {
+      if (options.ifMatch !== undefined && this.renewalsLeft > 0) {
+        this.renewalsLeft--;
+        const { body } = await this.inner.read(key);
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of body) chunks.push(chunk);
+        await this.inner.write(key, Buffer.concat(chunks), { ifMatch: options.ifMatch });
+      }
+      return super.delete(key, options);
+    }
+  }
+
+  it('breaks it when a renewal lands between the read and the removal (same lease id, new version)', async () => {
+    const driver = new RenewedUnderneath(new MemfsBackend());
+    const lease = pathForBackend(driver, '.statestore/leases/c');
+    const held = await acquireLease(lease, { ttlMs: 60_000, waitMs: 0, logger: quiet });
+    expect((await breakLease(lease, { id: held.record.id }))?.id).toBe(held.record.id);
+    expect(await readCurrentLease(lease)).toBeUndefined();
+    expect(driver.renewalsLeft).toBe(0);
+    await held.release().catch(() => undefined);
+  });
+});

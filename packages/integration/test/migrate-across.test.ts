@@ -1,7 +1,7 @@
 /** migrateCluster from a MinIO bucket to fake-gcs-server: configBase rewritten, every other byte kept, source untouched. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { migrateCluster } from '@statestore/core/config';
+import { migrateCluster } from '@statestore/core/sync';
 import { newGcsBucket, newS3Bucket, open, treeHashes, writeTree } from './helpers.js';
 
 const CLUSTER = 'prod.example.com';

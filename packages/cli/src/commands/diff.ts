@@ -3,7 +3,7 @@
  * copies), with a field-level YAML diff for changed Cluster/InstanceGroup objects. Exit 0 when equal,
  * 1 when they differ, 2 on trouble (as diff(1)). A thin adapter to core's `diffStores`.
  */
-import { diffStores, type StoreDiff } from '@statestore/core/config';
+import { diffStores, type StoreDiff } from '@statestore/core/sync';
 import { repeatedOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';

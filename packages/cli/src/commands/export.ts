@@ -3,7 +3,8 @@
  * (typically to file:///dir), unchanged, without etcd backups unless asked. A thin adapter to core's
  * `exportCluster`.
  */
-import { assertNotVaultTarget, exportCluster } from '@statestore/core/config';
+import { assertNotVaultTarget } from '@statestore/core/config';
+import { exportCluster } from '@statestore/core/sync';
 import { boolOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';

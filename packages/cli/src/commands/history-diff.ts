@@ -4,7 +4,7 @@
  * comparison, output and exit codes as `statestore diff` (0 equal, 1 different, 2 trouble, as diff(1)). Reads only.
  */
 import { openRevision } from '@statestore/core';
-import { diffStores } from '@statestore/core/config';
+import { diffStores } from '@statestore/core/sync';
 import type { CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';

@@ -4,8 +4,8 @@
  * file by hash; the source is left for the user to remove), holding the cluster's lease in both stores; with
  * `--with-history`, the cluster's history journal too. A thin adapter to core's `migrateCluster` and `copyJournal`.
  */
-import { copyJournal, type SyncSummary } from '@statestore/core';
-import { assertNotVaultTarget, migrateCluster, type MigrateResult } from '@statestore/core/config';
+import { assertNotVaultTarget } from '@statestore/core/config';
+import { copyJournal, migrateCluster, type MigrateResult, type SyncSummary } from '@statestore/core/sync';
 import { LOCK_TIMEOUT_OPTION, boolOption, stringOption, type CommandSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { DRY_RUN_OPTION, isDryRun } from '../dry-run.js';

@@ -2,7 +2,7 @@
  * `statestore sync SRC DST`: make DST hold what SRC holds, between any two backends. A thin adapter from
  * flags to core's `sync`; see core's sync/ for how files are compared, copied and resumed.
  */
-import { DEFAULT_CHECKERS, DEFAULT_TRANSFERS, describeSyncSummary, sync, type SyncSummary } from '@statestore/core';
+import { DEFAULT_CHECKERS, DEFAULT_TRANSFERS, describeSyncSummary, sync, type SyncSummary } from '@statestore/core/sync';
 import { boolOption, intOption, repeatedOption, type CommandSpec, type ParsedArgs } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';

@@ -14,4 +14,3 @@ export { historySettingsPath, journalFolder } from './journal-layout.js';
 export { readHistory, resolveRevision, type HistoryView, type ReadHistoryOptions, type Revision, type RevisionFile, type ResolvedRevision } from './read-history.js';
 export { openRevision } from './revision-snapshot.js';
 export { type NativeVersion } from './native-versions.js';
-export { copyJournal, type CopyJournalOptions } from './copy-journal.js';

@@ -97,23 +97,32 @@ export async function readCurrentLease(path: VfsPath, signal?: AbortSignal): Pro
 export async function breakLease(path: VfsPath, options: { id?: string; signal?: AbortSignal } = {}): Promise<LeaseRecord | undefined> {
   const caps = await path.settledCapabilities(options.signal);
   if (usesCandidates(caps)) return breakCandidateHolder(path, options);
-  const current = await readLease(path, options.signal);
-  if (!current || current.record?.released) return undefined;
-  if (options.id !== undefined && current.record?.id !== options.id) throw changedHands(path, options.id, current.record);
   const signal = options.signal ? { signal: options.signal } : {};
-  try {
-    if (caps.conditionalDelete) await path.remove({ ifMatch: current.version, ...signal });
-    else if (caps.compareAndSwap) await path.replaceFile(encodeLease({ ...(current.record ?? newLeaseRecord({ ttlMs: 0 })), released: true }), { ifMatch: current.version, ...signal });
-    else await path.remove(signal);
-  } catch (e) {
-    if (isPreconditionFailed(e) || isNotFound(e)) {
-      const now = await readCurrentLease(path, options.signal);
-      throw changedHands(path, options.id ?? current.record?.id ?? '(unreadable)', now?.record);
+  let current = await readLease(path, options.signal);
+  if (!current || current.record?.released) return undefined;
+  const id = options.id ?? current.record?.id;
+  if (options.id !== undefined && current.record?.id !== options.id) throw changedHands(path, options.id, current.record);
+  // A live holder renews its lease (a new version, same id) every eighth of its TTL: a renewal that lands
+  // between our read and our removal is the same lease, so read again and retry; another id is not.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (caps.conditionalDelete) await path.remove({ ifMatch: current.version, ...signal });
+      else if (caps.compareAndSwap) await path.replaceFile(encodeLease({ ...(current.record ?? newLeaseRecord({ ttlMs: 0 })), released: true }), { ifMatch: current.version, ...signal });
+      else await path.remove(signal);
+      return current.record;
+    } catch (e) {
+      if (!isPreconditionFailed(e) && !isNotFound(e)) throw e;
+      const now = await readLease(path, options.signal);
+      if (!now || now.record?.released || id === undefined || now.record?.id !== id || attempt >= BREAK_ATTEMPTS) {
+        throw changedHands(path, id ?? '(unreadable)', now?.record?.released ? undefined : now?.record);
+      }
+      current = now;
     }
-    throw e;
   }
-  return current.record;
 }
+
+/** How often breakLease reads again when the holder's heartbeat renewed the lease under it. */
+const BREAK_ATTEMPTS = 8;
 
 async function tryCreate(path: VfsPath, record: LeaseRecord, signal?: AbortSignal): Promise<string | undefined> {
   try {

@@ -4,7 +4,8 @@
  * copies nothing; a destination whose journal has moved on is refused (two histories are never interleaved).
  */
 import { describe, expect, it } from 'vitest';
-import { MemfsBackend, Operation, copyJournal, pathForBackend, readHistory, sync } from '../../src/index.js';
+import { MemfsBackend, Operation, pathForBackend, readHistory } from '../../src/index.js';
+import { copyJournal, sync } from '../../src/sync-entry.js';
 import { rollback } from '../../src/config-entry.js';
 import { asRevision, newStore, quiet, treeHashes } from './history-helpers.js';
 

@@ -1,7 +1,7 @@
 /** exportCluster, diffStores and migrateCluster against memfs and file stores. */
 import { describe, expect, it } from 'vitest';
 import { isInvalidConfig, resolvePath, type VfsPath } from '../../src/index.js';
-import { diffStores, exportCluster, migrateCluster } from '../../src/config-entry.js';
+import { diffStores, exportCluster, migrateCluster } from '../../src/sync-entry.js';
 import { openQuery, queryRegistry } from '../query-url-plugin.js';
 import { CLUSTER, clusterConfig, writeCluster } from './cluster-fixture.js';
 import { memfsRoot, tempDir, treeHashes } from './helpers.js';
