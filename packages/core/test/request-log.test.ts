@@ -16,6 +16,7 @@ import {
   type RequestEvent,
   type WriteBody,
 } from '../src/index.js';
+import { requestStarted } from '../src/driver-kit/index.js';
 
 let server: http.Server;
 let base: string;
@@ -126,5 +127,22 @@ describe('the request log', () => {
     const events: RequestEvent[] = [];
     await observeRequests((e) => events.push(e), 1, () => httpRequest('GET', `${base}/describe`));
     expect(events.map((e) => [e.method, e.url, e.status])).toEqual([['GET', `${base}/describe`, 200]]);
+  });
+});
+
+describe('requestStarted (driver kit): a transport core does not see reports its own requests', () => {
+  it('reported once, redacted, with the attempt of the store call it runs in; nothing outside one', async () => {
+    const events: RequestEvent[] = [];
+    await observeRequests((e) => events.push(e), 2, async () => {
+      const done = requestStarted('POST', 'https://grpc.example/v1/objects?X-Amz-Signature=deadbeef&name=a');
+      await Promise.resolve();
+      done({ status: 200 });
+      requestStarted('GET', 'https://grpc.example/v1/missing')({ error: 'UNAVAILABLE' });
+    });
+    requestStarted('GET', 'https://grpc.example/outside')({ status: 200 });
+    expect(events.map(({ durationMs: _d, ...e }) => e)).toEqual([
+      { method: 'POST', url: expect.not.stringContaining('deadbeef'), status: 200, attempt: 2 },
+      { method: 'GET', url: 'https://grpc.example/v1/missing', error: 'UNAVAILABLE', attempt: 2 },
+    ]);
   });
 });

@@ -5,7 +5,8 @@
  * node:http(s) and undici (fetch) through their diagnostics channels, so every driver is covered whatever
  * SDK it uses, with no code in the driver. A request belongs to the store call whose async context started
  * it: `observeRequests` opens that context (VfsPath opens one per attempt, resolvePath one around a
- * plugin's `open`); requests outside any such context are not reported.
+ * plugin's `open`); requests outside any such context are not reported. A driver on another transport
+ * reports its requests with `requestStarted` (driver kit).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
@@ -54,6 +55,17 @@ export function observeRequests<T>(logger: RequestLogger | undefined, attempt: n
   if (!logger) return fn();
   listen();
   return current.run({ logger, attempt }, fn);
+}
+
+/**
+ * For a driver whose transport the diagnostics channels do not see (HTTP/2, gRPC, a helper process): call it
+ * when a request starts, and the function it returns when the request ends, with its status or error. The
+ * request is reported like every other one, to the store call in whose context it runs (nothing outside one).
+ */
+export function requestStarted(method: string, url: string): (outcome: { status?: number; error?: string }) => void {
+  const request = {};
+  started(request, method, url);
+  return (outcome) => finished(request, outcome);
 }
 
 function listen(): void {
