@@ -37,7 +37,7 @@ import {
   userMeta,
   xmlResponse,
 } from './request.js';
-import { type Bucket, type StoredObject, isDeleteMarker, versionIdOf } from './store.js';
+import { type Bucket, type StoredObject, isDeleteMarker } from './store.js';
 
 const PUT_CONDITIONS = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'];
 
@@ -186,8 +186,7 @@ function parseRange(header: string | undefined, size: number): [number, number] 
 /** The source object of a copy: the current one, or the version named (a delete marker cannot be copied). */
 function copySource(bucket: Bucket, key: string, versionId: string | undefined): StoredObject {
   if (versionId === undefined) return bucket.object(key);
-  const entry = bucket.versionsOf(key).find((e) => versionIdOf(e) === versionId);
-  if (!entry) throw errors.noSuchVersion(key, versionId);
+  const entry = bucket.entry(key, versionId);
   if (isDeleteMarker(entry)) throw new OssError(400, 'InvalidArgument', 'The version specified by x-oss-copy-source is a delete marker.', { ArgumentName: 'x-oss-copy-source', ArgumentValue: versionId }, '0016-00000307');
   return entry;
 }

@@ -150,10 +150,16 @@ export class Bucket {
     throw latest ? errors.noSuchKey(key, markerHeaders(latest)) : errors.noSuchKey(key);
   }
 
-  /** One version with data; 404 NoSuchVersion when the key has no such version, 404 with the marker's headers for a delete marker. */
-  version(key: string, versionId: string): StoredObject {
+  /** One version, object or delete marker; 404 NoSuchVersion when the key has no such version. */
+  entry(key: string, versionId: string): VersionEntry {
     const entry = this.versionsOf(key).find((e) => versionIdOf(e) === versionId);
     if (!entry) throw errors.noSuchVersion(key, versionId);
+    return entry;
+  }
+
+  /** One version with data; a delete marker is 404 with the marker's headers. */
+  version(key: string, versionId: string): StoredObject {
+    const entry = this.entry(key, versionId);
     if (isDeleteMarker(entry)) throw errors.noSuchKey(key, markerHeaders(entry));
     return entry;
   }
