@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemfsBackend, freezeCapabilities, pathForBackend, readHistory, type ObjectInfo, type ObjectVersion, type WriteBody, type WriteOptions } from '../../src/index.js';
+import { freezeCapabilities } from '../../src/driver-kit/index.js';
+import { MemfsBackend, pathForBackend, readHistory, type ObjectInfo, type ObjectVersion, type WriteBody, type WriteOptions } from '../../src/index.js';
 import { DelegatingBackend } from '../delegating-backend.js';
 import { asRevision, quiet } from './history-helpers.js';
 
