@@ -10,11 +10,7 @@ import { collect, type VfsPath } from '@statestore/core';
 import { describe, expect, it } from 'vitest';
 import { aliClient, newBucket, openOss, ossServer } from './helpers.js';
 
-async function versionedBucket(): Promise<string> {
-  const bucket = await newBucket('versions');
-  await aliClient(ossServer()).putBucketVersioning(bucket, 'Enabled');
-  return bucket;
-}
+const versionedBucket = () => newBucket('versions', ossServer(), true);
 
 const text = async (store: VfsPath, key: string, versionId: string) => Buffer.from(await collect((await store.backend.readVersion!(key, versionId)).body)).toString();
 
