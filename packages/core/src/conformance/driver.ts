@@ -4,7 +4,8 @@
  * sizes, and checks what a driver returns before VfsPath could sort, filter or retry it: frozen
  * capabilities, refused keys, aborted writes, pages, ordering, keys that are both file and prefix, odd and
  * long keys, ranges, versions and preconditions, the versions a service keeps (listVersions, readVersion),
- * copies, content type and write metadata, batch deletes, aborts, missing stores and "directories". The capability decides the expectation; nothing is skipped.
+ * copies, content type and write metadata, batch deletes, aborts, missing stores and "directories". The
+ * capability decides the expectation; nothing is skipped.
  */
 import { describe, expect } from 'vitest';
 import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo } from '../backend/backend.js';
@@ -383,7 +384,7 @@ export function describeDriver({ root, test, harness }: SuiteContext): void {
         expect(caps.versions, 'versions is declared only by a driver with listVersions and readVersion').toBe(false);
         return;
       }
-      if (!caps.versions) return;
+      if (!caps.versions) return; // not declared: nothing is expected of them
       const f = `${r.key}/versioned`;
       const other = `${r.key}/versioned-other`;
       const written: ObjectInfo[] = [];
@@ -401,6 +402,7 @@ export function describeDriver({ root, test, harness }: SuiteContext): void {
       kept.forEach((k, i) => {
         if (k.version !== undefined) expect(k.version, 'a version lists the token its write returned').toBe(written[2 - i]!.version);
       });
+      expect(kept.every((k) => k.modified instanceof Date), 'each version has the time the service stored it').toBe(true);
       for (let i = 1; i < kept.length; i++) expect(kept[i - 1]!.modified!.getTime()).toBeGreaterThanOrEqual(kept[i]!.modified!.getTime());
       expect(decode(await collect((await readVersion(f, kept[2]!.versionId)).body))).toBe('first');
       expect(decode(await collect((await readVersion(f, kept[0]!.versionId)).body))).toBe('third');
