@@ -22,6 +22,7 @@ const capabilities: Readonly<Capabilities> = freezeCapabilities({
   atomicCreate: true,
   compareAndSwap: true,
   conditionalDelete: true,
+  // Blob versioning is not implemented: Azurite, the test server, keeps no versions (see the README).
   versions: false,
   writeMetadata: true,
   acl: false,

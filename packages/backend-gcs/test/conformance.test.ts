@@ -4,12 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeConformance } from '@statestore/core/conformance';
-import { newBucket, openGs } from './helpers.js';
+import { emulator, newBucket, openGs } from './helpers.js';
 
 describeConformance('gs:// against fake-gcs-server', async () => {
   const bucket = await newBucket('conformance');
+  const versioned = await newBucket('conformance-versioned', emulator(), true);
   return {
     newRoot: () => openGs(`gs://${bucket}/run-${randomUUID()}`),
+    versionedRoot: () => openGs(`gs://${versioned}/run-${randomUUID()}`),
     missingStore: () => openGs(`gs://missing-${randomUUID()}/`),
     resolve: (url) => openGs(url),
   };

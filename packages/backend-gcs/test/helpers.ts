@@ -15,13 +15,13 @@ export function emulator(): string {
   return inject('fakeGcs').endpoint;
 }
 
-/** A new, empty bucket with a unique name. */
-export async function newBucket(prefix = 'b', endpoint = emulator()): Promise<string> {
+/** A new, empty bucket with a unique name (with object versioning on when `versioning`). */
+export async function newBucket(prefix = 'b', endpoint = emulator(), versioning = false): Promise<string> {
   const name = `${prefix}-${randomUUID().slice(0, 8)}`;
   const res = await fetch(`${endpoint}/storage/v1/b?project=test`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
+    body: JSON.stringify({ name, ...(versioning ? { versioning: { enabled: true } } : {}) }),
   });
   if (!res.ok) throw new Error(`creating bucket ${name}: ${res.status} ${await res.text()}`);
   return name;

@@ -4,17 +4,11 @@
  * generation of exactly one key newest first, a deletion as a record of its own, with the generation the journal
  * matches; `readVersion` reads each; a bucket without versioning keeps nothing beyond the live generation.
  */
-import { randomUUID } from 'node:crypto';
 import { collect, type VfsPath } from '@statestore/core';
 import { describe, expect, it } from 'vitest';
 import { emulator, newBucket, openGs } from './helpers.js';
 
-async function versionedBucket(): Promise<string> {
-  const name = `versions-${randomUUID().slice(0, 8)}`;
-  const res = await fetch(`${emulator()}/storage/v1/b?project=statestore-test`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, versioning: { enabled: true } }) });
-  if (!res.ok) throw new Error(`creating gs://${name}: ${res.status} ${await res.text()}`);
-  return name;
-}
+const versionedBucket = () => newBucket('versions', emulator(), true);
 
 const text = async (store: VfsPath, key: string, versionId: string) => Buffer.from(await collect((await store.backend.readVersion!(key, versionId)).body)).toString();
 

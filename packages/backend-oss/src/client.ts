@@ -21,6 +21,18 @@ export interface AliRequestOptions {
   meta?: Record<string, string>;
   mime?: string;
   timeout?: number;
+  /** Sub-resources sent in the query and signed (e.g. `versionId`). */
+  subres?: Record<string, string>;
+}
+
+/** One entry of ListObjectVersions as ali-oss returns it (`getBucketVersions`). */
+export interface AliObjectVersion {
+  name: string;
+  versionId: string;
+  lastModified: string;
+  isLatest?: boolean;
+  etag?: string;
+  size?: number;
 }
 
 export interface AliListedObject {
@@ -50,6 +62,15 @@ export interface AliOssClient {
   completeMultipartUpload(name: string, uploadId: string, parts: { number: number; etag: string }[], options?: AliRequestOptions): Promise<{ res: AliResponse }>;
   abortMultipartUpload(name: string, uploadId: string, options?: AliRequestOptions): Promise<unknown>;
   getBucketVersioning(bucket: string): Promise<{ versionStatus?: string }>;
+  getBucketVersions(query: Record<string, string | number>): Promise<{
+    /** `data` is the listing document as received. */
+    res: AliResponse & { data?: Buffer };
+    objects: AliObjectVersion[];
+    deleteMarker: AliObjectVersion[];
+    isTruncated: boolean;
+    nextKeyMarker: string | null;
+    nextVersionIdMarker: string | null;
+  }>;
 }
 
 export interface ClientParams {

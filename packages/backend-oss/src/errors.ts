@@ -25,6 +25,8 @@ export interface ErrorContext {
   bucket: string;
   /** What a 404 means here, when not "this object is missing". */
   notFound?: string;
+  /** The RAM permission the operation needs, when not the read/write/list ones a 403 names by default. */
+  permission?: string;
 }
 
 /** The OSS error code (NoSuchKey, SignatureDoesNotMatch, …) of an ali-oss error, if any. */
@@ -54,7 +56,7 @@ export function mapOssError(error: unknown, context: ErrorContext): StatestoreEr
   if (code === 'FileAlreadyExists') return new AlreadyExistsError(`File already exists: ${url}; read it, or remove it first`, options);
   if (code === 'NotImplemented') return new UnsupportedError(`OSS does not support what was asked for ${url}: ${detail}`, options);
   if (status !== undefined && status > 0) {
-    const denied = `${permissionHint(code, url, bucket)} (${status}: ${detail})`;
+    const denied = `${permissionHint(code, url, bucket, context.permission)} (${status}: ${detail})`;
     return errorForStatus(status, {
       url,
       service: 'OSS',
@@ -73,7 +75,7 @@ export function mapOssError(error: unknown, context: ErrorContext): StatestoreEr
   return new StatestoreError('Unknown', `OSS request for ${url} failed: ${detail}`, options);
 }
 
-function permissionHint(code: string | undefined, url: string, bucket: string): string {
+function permissionHint(code: string | undefined, url: string, bucket: string, permission: string | undefined): string {
   switch (code) {
     case 'SignatureDoesNotMatch':
       return `OSS rejected the request signature for ${url}: the AccessKey secret does not belong to the AccessKey ID; check ALIYUN_ACCESS_KEY_SECRET`;
@@ -86,6 +88,7 @@ function permissionHint(code: string | undefined, url: string, bucket: string): 
     case 'RequestTimeTooSkewed':
       return `OSS refused the request for ${url} because this machine's clock is more than 15 minutes off; fix the clock (NTP)`;
     default:
+      if (permission) return `Permission denied for ${url}; grant the RAM user or role ${permission} on bucket ${bucket}, or use other credentials`;
       return `Permission denied for ${url}; grant the RAM user or role oss:GetObject, oss:PutObject, oss:DeleteObject and oss:ListObjects on bucket ${bucket}, or use other credentials`;
   }
 }

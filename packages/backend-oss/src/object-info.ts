@@ -64,3 +64,8 @@ export function infoFromListing(key: string, object: AliListedObject): ObjectInf
     ...(md5 ? { hashes: { md5 } } : {}),
   };
 }
+
+/** Keys, tokens and markers come URL-encoded when asked for with encoding-type=url. */
+export function urlDecode(text: string): string {
+  return decodeURIComponent(text.replace(/\+/g, ' '));
+}

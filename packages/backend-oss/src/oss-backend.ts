@@ -15,16 +15,19 @@
  *   streams written part by part (multipart above one part) with bounded memory; server-side copy; range reads.
  * - objects are written with `x-oss-object-acl` (private unless configured or asked otherwise), and with core's
  *   SHA-256 as `x-oss-meta-sha256`, reported back as a hash.
+ * - versions: on a bucket with versioning, every version of a key and its delete markers (ListObjectVersions),
+ *   each readable by its version id; a bucket that never had versioning keeps none.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidConfigError, NotFoundError, StatestoreError, UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
+import { InvalidConfigError, NotFoundError, StatestoreError, UnsupportedError, formatObjectUrl, type Backend, type Capabilities, type CopyOptions, type DeleteManyResult, type DeleteOptions, type ListOptions, type ListPage, type ObjectInfo, type ObjectVersion, type ReadOptions, type ReadResult, type WriteBody, type WriteOptions } from '@statestore/core';
 import { checkWriteMetadata, freezeCapabilities, httpSettingsFor, nodeAgents, once, rangeOfBody, responseBody } from '@statestore/core/driver-kit';
 import { type AliOssClient, type AliRequestOptions, createClient, endpointOf, withSignal } from './client.js';
 import { aclFrom, regionFrom, type OssSettings } from './config.js';
 import { credentialSource } from './credentials.js';
 import { EcsMetadataClient } from './ecs-metadata.js';
 import { httpStatusOf, mapOssError, ossCodeOf } from './errors.js';
-import { SHA256_METADATA_KEY, infoFromHeaders, infoFromListing, versionOf } from './object-info.js';
+import { SHA256_METADATA_KEY, infoFromHeaders, infoFromListing, urlDecode, versionOf } from './object-info.js';
+import { listObjectVersions } from './object-versions.js';
 import { uploadStream } from './upload.js';
 
 const MAX_KEYS = 1000;
@@ -213,6 +216,36 @@ export class OssBackend implements Backend {
     }
   }
 
+  /** The versions a versioned bucket keeps of `key` (oss:ListObjectVersions), newest first, delete markers included. */
+  async listVersions(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectVersion[]> {
+    const url = this.urlFor(key);
+    try {
+      const { client } = await this.connect();
+      return await withSignal(options.signal, () => listObjectVersions(client, key));
+    } catch (e) {
+      throw mapOssError(e, { url, bucket: this.bucket, permission: 'oss:ListObjectVersions' });
+    }
+  }
+
+  /** One version of `key` (oss:GetObjectVersion); NotFound for a delete marker or a version that is gone. */
+  async readVersion(key: string, versionId: string, options: ReadOptions = {}): Promise<ReadResult> {
+    const url = this.urlFor(key);
+    const context = {
+      url,
+      bucket: this.bucket,
+      permission: 'oss:GetObjectVersion',
+      notFound: `Version ${versionId} of ${url} has no content: it is a deletion (a delete marker), or the bucket no longer keeps it`,
+    };
+    try {
+      const { client } = await this.connect();
+      options.signal?.throwIfAborted();
+      const { stream, res } = await withSignal(options.signal, () => client.getStream(key, { subres: { versionId } }));
+      return { info: infoFromHeaders(key, res.headers), body: responseBody(stream, { signal: options.signal, mapError: (e) => mapOssError(e, context) }) };
+    } catch (e) {
+      throw mapOssError(e, context);
+    }
+  }
+
   async deleteMany(keys: string[]): Promise<DeleteManyResult> {
     if (keys.length === 0) return { deleted: [], errors: [] };
     const url = this.urlFor(keys[0]!);
@@ -347,7 +380,7 @@ function capabilitiesFor(bucket: string, versioning: Versioning | 'unreadable' |
     atomicCreate,
     compareAndSwap: false,
     conditionalDelete: false,
-    versions: versioned,
+    versions: true,
     writeMetadata: true,
     acl: true,
     serverSideCopy: true,
@@ -363,11 +396,8 @@ function capabilitiesFor(bucket: string, versioning: Versioning | 'unreadable' |
       ...(versioning === undefined ? ['Whether creation is atomic is found out before the first create (bucket versioning).'] : []),
       ...(versioned ? [`Bucket ${bucket} has versioning ${versioning}: OSS ignores x-oss-forbid-overwrite there, so createFile checks, then writes (not atomic), and leases (updateFile's lock) use core's candidate protocol (a listing and a settle delay), as on Swift.`] : []),
       NO_CAS_NOTE,
+      'versions: kept where bucket versioning is on (listed with oss:ListObjectVersions, read with oss:GetObjectVersion)',
     ],
   });
 }
 
-/** Keys and tokens come URL-encoded (encoding-type=url). */
-function urlDecode(text: string): string {
-  return decodeURIComponent(text.replace(/\+/g, ' '));
-}

@@ -5,12 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeConformance } from '@statestore/core/conformance';
-import { newBucket, openOss } from './helpers.js';
+import { newBucket, openOss, ossServer } from './helpers.js';
 
 describeConformance('oss:// through ali-oss against the testkit OSS-protocol server', async () => {
   const bucket = await newBucket('conformance');
+  const versioned = await newBucket('conformance-versioned', ossServer(), true);
   return {
     newRoot: () => openOss(`oss://${bucket}/run-${randomUUID()}`, { listPageSize: 50 }),
+    versionedRoot: () => openOss(`oss://${versioned}/run-${randomUUID()}`, { listPageSize: 50 }),
     missingStore: () => openOss(`oss://missing-${randomUUID()}/`),
     resolve: (url) => openOss(url, { listPageSize: 50 }),
   };

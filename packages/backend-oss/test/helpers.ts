@@ -47,10 +47,11 @@ export function aliClient(server: Endpoint = ossServer(), bucket?: string, autho
   });
 }
 
-/** A new, empty bucket with a unique name, created with PutBucket. */
-export async function newBucket(prefix = 'b', server: Endpoint = ossServer()): Promise<string> {
+/** A new, empty bucket with a unique name, created with PutBucket (and versioning Enabled with PutBucketVersioning when `versioning`). */
+export async function newBucket(prefix = 'b', server: Endpoint = ossServer(), versioning = false): Promise<string> {
   const name = `${prefix}-${randomUUID().slice(0, 8)}`;
   await aliClient(server).putBucket(name);
+  if (versioning) await aliClient(server).putBucketVersioning(name, 'Enabled');
   return name;
 }
 

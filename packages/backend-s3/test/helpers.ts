@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { PluginRegistry, resolvePath, type Logger, type ResolveOptions, type VfsPath } from '@statestore/core';
 import type { MinioInfo } from '@statestore/testkit/minio';
 import { inject } from 'vitest';
@@ -42,11 +42,12 @@ export function rawClient(endpoint = minio().endpoint): S3Client {
   });
 }
 
-/** A new, empty bucket with a unique name. */
-export async function newBucket(prefix = 'b'): Promise<string> {
+/** A new, empty bucket with a unique name (with versioning Enabled when `versioning`). */
+export async function newBucket(prefix = 'b', versioning = false): Promise<string> {
   const name = `${prefix}-${randomUUID().slice(0, 8)}`;
   const client = rawClient();
   await client.send(new CreateBucketCommand({ Bucket: name }));
+  if (versioning) await client.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }));
   client.destroy();
   return name;
 }

@@ -4,18 +4,12 @@
  * matches; `readVersion` reads each one's bytes and refuses a delete marker (NotFound). Without versioning, a key
  * has no kept versions.
  */
-import { DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { collect, type VfsPath } from '@statestore/core';
 import { describe, expect, it } from 'vitest';
 import { newBucket, openS3, rawClient } from './helpers.js';
 
-async function versionedBucket(): Promise<string> {
-  const bucket = await newBucket('versions');
-  const client = rawClient();
-  await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-  client.destroy();
-  return bucket;
-}
+const versionedBucket = () => newBucket('versions', true);
 
 const text = async (store: VfsPath, key: string, versionId: string) => Buffer.from(await collect((await store.backend.readVersion!(key, versionId)).body)).toString();
 

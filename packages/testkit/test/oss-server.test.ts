@@ -346,4 +346,66 @@ describe('the server over HTTP', () => {
     expect((await call('PUT', 'versioned', { body: '2', headers: { 'x-oss-forbid-overwrite': 'true' } })).status).toBe(200);
     expect((await call('GET', 'versioned')).text).toBe('2');
   });
+
+  it('versioned bucket: writes keep versions, DeleteObject adds a delete marker, GetObject reads a version, ListObjectVersions pages', async () => {
+    const versioning = (status: string) => `<VersioningConfiguration><Status>${status}</Status></VersioningConfiguration>`;
+    expect((await call('PUT', undefined, { query: [['versioning', '']], body: versioning('Enabled') })).status).toBe(200);
+    const ids: string[] = [];
+    for (const body of ['1', '2', '3']) ids.push((await call('PUT', 'v/a', { body })).headers.get('x-oss-version-id')!);
+    expect(new Set(ids).size).toBe(3);
+    const deleted = await call('DELETE', 'v/a');
+    const marker = deleted.headers.get('x-oss-version-id')!;
+    expect([deleted.status, deleted.headers.get('x-oss-delete-marker'), ids.includes(marker)]).toEqual([204, 'true', false]);
+
+    const current = await call('GET', 'v/a');
+    expect([current.status, tag(current.text, 'Code'), current.headers.get('x-oss-delete-marker'), current.headers.get('x-oss-version-id')]).toEqual([404, ['NoSuchKey'], 'true', marker]);
+    const first = await call('GET', 'v/a', { query: [['versionId', ids[0]!]] });
+    expect([first.status, first.text, first.headers.get('x-oss-version-id')]).toEqual([200, '1', ids[0]]);
+    expect((await call('HEAD', 'v/a', { query: [['versionId', ids[1]!]] })).headers.get('content-length')).toBe('1');
+    const missing = await call('GET', 'v/a', { query: [['versionId', 'CAEQNRiBgICv8uaA0BYiIDliZDc3MTc1NjE5MjRkMDI4ZGU4MTZkYjY1ZDgy']] });
+    expect([missing.status, tag(missing.text, 'Code')]).toEqual([404, ['NoSuchVersion']]);
+    const ofMarker = await call('GET', 'v/a', { query: [['versionId', marker]] });
+    expect([ofMarker.status, ofMarker.headers.get('x-oss-delete-marker')]).toEqual([404, 'true']);
+
+    await call('PUT', 'v/b', { body: 'b' });
+    const all = await call('GET', undefined, { query: [['versions', ''], ['prefix', 'v/']] });
+    expect(tag(all.text, 'Key')).toEqual(['v/a', 'v/a', 'v/a', 'v/a', 'v/b']);
+    expect(tag(all.text, 'VersionId').slice(0, 4)).toEqual([marker, ids[2], ids[1], ids[0]]);
+    expect(tag(all.text, 'IsLatest')).toEqual(['true', 'false', 'false', 'false', 'true']);
+    expect(all.text).toContain(`<DeleteMarker>\n    <Key>v/a</Key>\n    <VersionId>${marker}</VersionId>`);
+    expect(tag(all.text, 'Size')).toEqual(['1', '1', '1', '1']);
+    // ListObjectsV2 shows current versions only: v/a's is a delete marker.
+    expect(tag((await call('GET', undefined, { query: [['list-type', '2'], ['prefix', 'v/']] })).text, 'Key')).toEqual(['v/b']);
+
+    // Two at a time, resuming from NextKeyMarker / NextVersionIdMarker, gives the same entries.
+    const paged: string[] = [];
+    let markers: [string, string][] = [];
+    for (;;) {
+      const page = await call('GET', undefined, { query: [['versions', ''], ['prefix', 'v/'], ['max-keys', '2'], ...markers] });
+      paged.push(...tag(page.text, 'VersionId'));
+      if (tag(page.text, 'IsTruncated')[0] !== 'true') break;
+      markers = [['key-marker', tag(page.text, 'NextKeyMarker')[0]!], ['version-id-marker', tag(page.text, 'NextVersionIdMarker')[0]!]];
+    }
+    expect(paged).toEqual(tag(all.text, 'VersionId'));
+    expect(tag((await call('GET', undefined, { query: [['versions', ''], ['delimiter', '/']] })).text, 'Prefix')).toContain('v/');
+    const noKeyMarker = await call('GET', undefined, { query: [['versions', ''], ['version-id-marker', ids[0]!]] });
+    expect([noKeyMarker.status, tag(noKeyMarker.text, 'Code')]).toEqual([400, ['InvalidArgument']]);
+
+    // DeleteObject with the marker's version id removes it for good: the newest object version is current again.
+    const unmarked = await call('DELETE', 'v/a', { query: [['versionId', marker]] });
+    expect([unmarked.status, unmarked.headers.get('x-oss-delete-marker'), unmarked.headers.get('x-oss-version-id')]).toEqual([204, 'true', marker]);
+    expect((await call('GET', 'v/a')).text).toBe('3');
+    // CopyObject of an old version.
+    const copied = await call('PUT', 'v/copy', { headers: { 'x-oss-copy-source': `/${bucket}/v/a?versionId=${ids[0]}` } });
+    expect(copied.status).toBe(200);
+    expect((await call('GET', 'v/copy')).text).toBe('1');
+
+    // Suspended: writes and deletes replace the one `null` version.
+    expect((await call('PUT', undefined, { query: [['versioning', '']], body: versioning('Suspended') })).status).toBe(200);
+    expect((await call('PUT', 'v/s', { body: 'x' })).headers.get('x-oss-version-id')).toBe('null');
+    expect((await call('PUT', 'v/s', { body: 'y' })).headers.get('x-oss-version-id')).toBe('null');
+    const suspended = await call('GET', undefined, { query: [['versions', ''], ['prefix', 'v/s']] });
+    expect([tag(suspended.text, 'VersionId'), tag(suspended.text, 'Size')]).toEqual([['null'], ['1']]);
+    expect((await call('GET', 'v/s', { query: [['versionId', 'null']] })).text).toBe('y');
+  });
 });

@@ -225,7 +225,9 @@ export interface Backend {
   copyFrom?(source: Backend, sourceKey: string, targetKey: string, options?: CopyOptions): Promise<ObjectInfo>;
   /**
    * The versions the service keeps of `key`, newest first, deletions included (`capabilities.versions`); an empty
-   * list when it keeps none of that key. Where versioning can be off (a bucket setting), only the current version.
+   * list when it keeps none of that key (a bucket whose versioning was never on). After a delete, the deletion is
+   * the newest, the earlier versions kept — or the list is empty where deleting a key removes its versions
+   * (Vault KV v2's metadata delete).
    */
   listVersions?(key: string, options?: { signal?: AbortSignal }): Promise<ObjectVersion[]>;
   /** One version of `key` by its `versionId` (NotFoundError when the service no longer has it, or it is a deletion). */

@@ -3,11 +3,12 @@
  * calls the `Backend` directly (as resolvePath hands it out, behind core's layers), forces its own page
  * sizes, and checks what a driver returns before VfsPath could sort, filter or retry it: frozen
  * capabilities, refused keys, aborted writes, pages, ordering, keys that are both file and prefix, odd and
- * long keys, ranges, versions and preconditions, copies, content type and write metadata, batch deletes,
- * aborts, missing stores and "directories". The capability decides the expectation; nothing is skipped.
+ * long keys, ranges, versions and preconditions, the versions a service keeps (listVersions, readVersion),
+ * copies, content type and write metadata, batch deletes, aborts, missing stores and "directories". The
+ * capability decides the expectation; nothing is skipped.
  */
 import { describe, expect } from 'vitest';
-import type { Backend, Capabilities, ListOptions, ListPage } from '../backend/backend.js';
+import type { Backend, Capabilities, ListOptions, ListPage, ObjectInfo } from '../backend/backend.js';
 import { isAlreadyExists, isConflict, isInvalidUrl, isNotFound, isPreconditionFailed, isUnsupported } from '../errors/errors.js';
 import { collect } from '../path/body.js';
 import { dirPrefix, isInternalKey, joinKey } from '../url/keys.js';
@@ -370,6 +371,58 @@ export function describeDriver({ root, test, harness }: SuiteContext): void {
       await b.delete(f, { ifMatch: w2.version });
       expect(await b.stat(f)).toBeUndefined();
       await expectCode(b.delete(f, { ifMatch: w2.version }), (e) => isNotFound(e) || isPreconditionFailed(e), 'NotFound or PreconditionFailed (gone)');
+    });
+
+    test('versions (capabilities.versions): three writes and a delete listed newest first, the first readable, an unknown id NotFound', async () => {
+      // Where the service keeps versions only with a store setting (bucket versioning), the harness gives such a store.
+      const r = (await harness().versionedRoot?.()) ?? (await root());
+      const b = r.backend;
+      const caps = await r.settledCapabilities();
+      const listVersions = b.listVersions?.bind(b);
+      const readVersion = b.readVersion?.bind(b);
+      if (!listVersions || !readVersion) {
+        expect(caps.versions, 'versions is declared only by a driver with listVersions and readVersion').toBe(false);
+        return;
+      }
+      if (!caps.versions) return; // not declared: nothing is expected of them
+      const f = `${r.key}/versioned`;
+      const other = `${r.key}/versioned-other`;
+      const written: ObjectInfo[] = [];
+      for (const body of ['first', 'second', 'third']) written.push(await b.write(f, text(body)));
+      await b.write(other, text('another key'));
+
+      const kept = await listVersions(f);
+      if (kept.length === 0) throw new Error(`listVersions(${b.urlFor(f)}) gave no versions: give the conformance harness a versionedRoot, a store where the service keeps them (bucket versioning on)`);
+      expect(kept.map((k) => [k.deleted === true, k.latest === true])).toEqual([
+        [false, true],
+        [false, false],
+        [false, false],
+      ]);
+      expect(new Set(kept.map((k) => k.versionId)).size).toBe(3);
+      kept.forEach((k, i) => {
+        if (k.version !== undefined) expect(k.version, 'a version lists the token its write returned').toBe(written[2 - i]!.version);
+      });
+      expect(kept.every((k) => k.modified instanceof Date), 'each version has the time the service stored it').toBe(true);
+      for (let i = 1; i < kept.length; i++) expect(kept[i - 1]!.modified!.getTime()).toBeGreaterThanOrEqual(kept[i]!.modified!.getTime());
+      expect(decode(await collect((await readVersion(f, kept[2]!.versionId)).body))).toBe('first');
+      expect(decode(await collect((await readVersion(f, kept[0]!.versionId)).body))).toBe('third');
+      // The newest version id of `f` is no version of a key written once.
+      await expectCode(readVersion(other, kept[0]!.versionId), isNotFound, 'NotFound (a version id the key does not have)');
+
+      await b.delete(f);
+      const after = await listVersions(f);
+      // A deletion is the newest version, the others kept — or none at all where deleting a key removes its versions (Vault KV v2).
+      if (after.length > 0) {
+        expect(after.map((k) => [k.deleted === true, k.latest === true])).toEqual([
+          [true, true],
+          [false, false],
+          [false, false],
+          [false, false],
+        ]);
+        expect(after.slice(1).map((k) => k.versionId)).toEqual(kept.map((k) => k.versionId));
+        await expectCode(readVersion(f, after[0]!.versionId), isNotFound, 'NotFound (a deletion has no content)');
+        expect(decode(await collect((await readVersion(f, kept[2]!.versionId)).body))).toBe('first');
+      }
     });
 
     test('copy: a missing source is NotFound, an existing target is replaced, only-if-absent refuses one', async () => {

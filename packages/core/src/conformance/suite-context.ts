@@ -13,6 +13,12 @@ export interface ConformanceHarness {
    * fresh name each call). Where a scheme has no such thing (memfs://, file://), a folder that does not exist.
    */
   missingStore(): Promise<VfsPath>;
+  /**
+   * A fresh, empty folder in a store where the service keeps versions, for the native-versions test of a
+   * driver that declares `capabilities.versions` but keeps them only where a store setting is on (a bucket
+   * with versioning). Default: `newRoot`.
+   */
+  versionedRoot?(): Promise<VfsPath>;
   /** Called once after all tests. */
   teardown?(): Promise<void>;
   /** Opens a URL the way this backend's users would (default: core's resolvePath with the installed plugins). */

@@ -35,8 +35,12 @@ export interface JournalRevisionEntries {
 export interface NativeMerge {
   /** Native versions of each journal revision, by revision id. */
   byRevision: Map<string, NativeVersion[]>;
-  /** Versions the journal does not know, grouped, newest first. */
-  outside: { time: string; versions: NativeVersion[]; files: { path: string; change: 'added' | 'changed' | 'removed' }[] }[];
+  /**
+   * Versions the journal does not know, grouped, newest first. `follows`: the journal revisions that wrote an
+   * older version of one of its files — it came after them, even where the service's times (whole seconds, on
+   * OSS) cannot tell.
+   */
+  outside: { time: string; versions: NativeVersion[]; files: { path: string; change: 'added' | 'changed' | 'removed' }[]; follows: string[] }[];
 }
 
 /** Whether the store's service keeps versions the driver can list. */
@@ -74,16 +78,17 @@ export function mergeNative(native: Map<string, ObjectVersion[]>, revisions: Jou
     }
   }
   const byRevision = new Map<string, NativeVersion[]>();
-  const unknown: (NativeVersion & { at: number; previous: ObjectVersion | undefined })[] = [];
+  const unknown: (NativeVersion & { at: number; previous: ObjectVersion | undefined; follows: string | undefined })[] = [];
   for (const [path, versions] of native) {
     const pendingRemovals = [...(removals.get(path) ?? [])];
+    const owners = versions.map((v) => (v.deleted ? pendingRemovals.shift() : v.version ? byToken.get(`${path}\0${v.version}`) : undefined));
     versions.forEach((v, i) => {
       const at = v.modified?.getTime() ?? 0;
       if (since !== undefined && at < since) return;
       const nv: NativeVersion = { path, versionId: v.versionId, ...(v.modified ? { time: v.modified.toISOString() } : {}), ...(v.deleted ? { deleted: true } : {}) };
-      const owner = v.deleted ? pendingRemovals.shift() : v.version ? byToken.get(`${path}\0${v.version}`) : undefined;
+      const owner = owners[i];
       if (owner) byRevision.set(owner, [...(byRevision.get(owner) ?? []), nv]);
-      else unknown.push({ ...nv, at, previous: versions[i + 1] });
+      else unknown.push({ ...nv, at, previous: versions[i + 1], follows: owners.slice(i + 1).find((o) => o !== undefined) });
     });
   }
   unknown.sort((a, b) => b.at - a.at);
@@ -92,10 +97,12 @@ export function mergeNative(native: Map<string, ObjectVersion[]>, revisions: Jou
     const group = outside[outside.length - 1];
     const change = v.deleted ? 'removed' : !v.previous || v.previous.deleted ? 'added' : 'changed';
     const version = { path: v.path, versionId: v.versionId, ...(v.time ? { time: v.time } : {}), ...(v.deleted ? { deleted: true } : {}) };
+    const follows = v.follows === undefined ? [] : [v.follows];
     if (group && Date.parse(group.versions[group.versions.length - 1]!.time ?? '') - v.at <= TOGETHER_MS && !group.files.some((f) => f.path === v.path)) {
       group.versions.push(version);
       group.files.push({ path: v.path, change });
-    } else outside.push({ time: v.time ?? new Date(0).toISOString(), versions: [version], files: [{ path: v.path, change }] });
+      group.follows.push(...follows.filter((f) => !group.follows.includes(f)));
+    } else outside.push({ time: v.time ?? new Date(0).toISOString(), versions: [version], files: [{ path: v.path, change }], follows });
   }
   for (const g of outside) g.files.sort((a, b) => (a.path < b.path ? -1 : 1));
   return { byRevision, outside };

@@ -279,12 +279,16 @@ function withNative(revisions: Revision[], merge: NativeMerge): Revision[] {
     const stored = versions.map((v) => v.time).filter((t): t is string => t !== undefined).sort();
     return { ...r, native: versions, ...(r.kind === 'outside' && stored.length > 0 ? { time: stored[stored.length - 1]! } : {}) };
   });
-  const service: Revision[] = merge.outside.map((g) => ({ id: g.versions[0]!.versionId, kind: 'outside', time: g.time, files: g.files, entries: [], native: g.versions }));
+  const service = merge.outside.map((g) => ({
+    revision: { id: g.versions[0]!.versionId, kind: 'outside', time: g.time, files: g.files, entries: [], native: g.versions } satisfies Revision,
+    // Placed newer than the revisions it follows, also when the service stored it within the same (whole) second.
+    at: Math.max(Date.parse(g.time), ...g.follows.map((id) => Date.parse(journal.find((r) => r.id === id)?.time ?? '') + 1).filter((t) => !Number.isNaN(t))),
+  }));
   const out: Revision[] = [];
   let j = 0;
-  for (const r of service) {
-    while (j < journal.length && Date.parse(journal[j]!.time) >= Date.parse(r.time)) out.push(journal[j++]!);
-    out.push(r);
+  for (const { revision, at } of service) {
+    while (j < journal.length && Date.parse(journal[j]!.time) >= at) out.push(journal[j++]!);
+    out.push(revision);
   }
   return [...out, ...journal.slice(j)];
 }

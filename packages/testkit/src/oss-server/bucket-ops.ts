@@ -5,16 +5,18 @@
  * - PutBucket: names are 3–63 characters of lowercase letters, digits and hyphens, not starting or ending with a
  *   hyphen (else 400 InvalidBucketName); an existing name is 409 BucketAlreadyExists; `x-oss-acl` is private,
  *   public-read or public-read-write.
- * - DeleteBucket: 204; a bucket with objects or uploads is 409 BucketNotEmpty.
+ * - DeleteBucket: 204; a bucket with objects, kept versions or uploads is 409 BucketNotEmpty.
  * - GetBucketVersioning: `<VersioningConfiguration>` with `<Status>` Enabled or Suspended, and no Status when
  *   versioning was never enabled. PutBucketVersioning takes the same document (Status Enabled or Suspended).
  * - DeleteMultipleObjects: `POST /?delete`, `<Delete><Quiet/><Object><Key/></Object>…</Delete>`, at most 1,000 keys
  *   (else MalformedXML); Content-MD5 is checked when sent; deleting a missing object counts as deleted; the verbose
  *   answer lists `<Deleted><Key/></Deleted>` per key, the quiet one only failures; `encoding-type=url` encodes keys.
+ *   On a versioned bucket each key without `<VersionId>` gets a delete marker (`<DeleteMarker>true</DeleteMarker>`
+ *   and its `<DeleteMarkerVersionId>`); an `<Object>` with `<VersionId>` removes that version (answered with it).
  */
 import { OssError, errors } from './errors.js';
 import { type OssRequest, type OssResponse, bucketOf, checkContentMd5, isoDate, xmlResponse } from './request.js';
-import { Bucket } from './store.js';
+import { Bucket, isDeleteMarker } from './store.js';
 import { childText, escapeXml, parseXml } from './xml.js';
 
 const BUCKET_ACLS = new Set(['private', 'public-read', 'public-read-write']);
@@ -50,7 +52,7 @@ export function getBucketInfo(req: OssRequest): OssResponse {
 
 export function deleteBucket(req: OssRequest): OssResponse {
   const bucket = bucketOf(req);
-  if (bucket.objects.size > 0 || bucket.uploads.size > 0) throw new OssError(409, 'BucketNotEmpty', 'The bucket you tried to delete is not empty.', { BucketName: bucket.name });
+  if (bucket.objects.size > 0 || bucket.versions.size > 0 || bucket.uploads.size > 0) throw new OssError(409, 'BucketNotEmpty', 'The bucket you tried to delete is not empty.', { BucketName: bucket.name });
   req.store.buckets.delete(bucket.name);
   return { status: 204 };
 }
@@ -73,13 +75,20 @@ export function deleteMultipleObjects(req: OssRequest): OssResponse {
   checkContentMd5(req);
   const root = parseDocument(req.body, 'Delete');
   const quiet = childText(root, 'Quiet') === 'true';
-  const keys = root.children.filter((c) => c.name === 'Object').map((o) => childText(o, 'Key') ?? '');
-  if (keys.length === 0 || keys.length > 1000 || keys.some((k) => k === '')) throw errors.malformedXml();
-  for (const key of keys) bucket.remove(key);
+  const targets = root.children.filter((c) => c.name === 'Object').map((o) => ({ key: childText(o, 'Key') ?? '', versionId: childText(o, 'VersionId') }));
+  if (targets.length === 0 || targets.length > 1000 || targets.some((t) => t.key === '' || t.versionId === '')) throw errors.malformedXml();
+  const answers = targets.map(({ key, versionId }) => {
+    if (versionId !== undefined) {
+      const removed = bucket.removeVersion(key, versionId);
+      return { key, details: `    <VersionId>${escapeXml(versionId)}</VersionId>\n${removed && isDeleteMarker(removed) ? '    <DeleteMarker>true</DeleteMarker>\n' : ''}` };
+    }
+    const marker = bucket.remove(key);
+    return { key, details: marker ? `    <DeleteMarker>true</DeleteMarker>\n    <DeleteMarkerVersionId>${escapeXml(marker.versionId)}</DeleteMarkerVersionId>\n` : '' };
+  });
   if (quiet) return { status: 200 };
   const url = req.query.get('encoding-type') === 'url';
   const show = (key: string) => escapeXml(url ? encodeURIComponent(key) : key);
-  const deleted = keys.map((k) => `  <Deleted>\n    <Key>${show(k)}</Key>\n  </Deleted>\n`).join('');
+  const deleted = answers.map((a) => `  <Deleted>\n    <Key>${show(a.key)}</Key>\n${a.details}  </Deleted>\n`).join('');
   return xmlResponse(`<DeleteResult>\n${url ? '  <EncodingType>url</EncodingType>\n' : ''}${deleted}</DeleteResult>\n`);
 }
 

@@ -17,6 +17,8 @@ export class OssError extends Error {
     readonly extra: Record<string, string> = {},
     /** The documented fine-grained code (`x-oss-ec`), where the reference names one. */
     readonly ec?: string,
+    /** Response headers the answer carries besides the error (e.g. `x-oss-delete-marker`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -41,7 +43,8 @@ export function errorXml(error: OssError, requestId: string, hostId: string): st
 /** The errors several operations share, with the status and wording the reference gives them. */
 export const errors = {
   noSuchBucket: (bucket: string) => new OssError(404, 'NoSuchBucket', 'The specified bucket does not exist.', { BucketName: bucket }),
-  noSuchKey: (key: string) => new OssError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key }),
+  noSuchKey: (key: string, headers: Record<string, string> = {}) => new OssError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key }, undefined, headers),
+  noSuchVersion: (key: string, versionId: string) => new OssError(404, 'NoSuchVersion', 'The specified version does not exist.', { Key: key, VersionId: versionId }),
   accessDenied: (message: string) => new OssError(403, 'AccessDenied', message),
   invalidArgument: (message: string, name?: string, value?: string) =>
     new OssError(400, 'InvalidArgument', message, name === undefined ? {} : { ArgumentName: name, ArgumentValue: value ?? '' }),

@@ -98,7 +98,7 @@ export function listObjectsV2(req: OssRequest): OssResponse {
 }
 
 /** Index of the first key ≥ `key` (or > `key` when `exclusive`), in UTF-8 byte order. */
-function lowerBound(keys: readonly string[], key: string, exclusive: boolean): number {
+export function lowerBound(keys: readonly string[], key: string, exclusive: boolean): number {
   const target = Buffer.from(key);
   let lo = 0;
   let hi = keys.length;

@@ -9,9 +9,15 @@
  * - GetObject/HeadObject: If-Match and If-Unmodified-Since that fail → 412 PreconditionFailed; If-None-Match and
  *   If-Modified-Since that fail → 304. A valid `Range: bytes=` → 206 with Content-Range `bytes a-b/size`; an
  *   invalid one → the whole object with 200 and no Content-Range. Missing → 404 NoSuchKey.
- * - DeleteObject: 204, also when the object does not exist.
+ * - GetObject/HeadObject with `versionId` read that version: 404 NoSuchVersion when the key has none with that id.
+ *   A delete marker has no data: reading it (as the current version or by its id) is 404 with
+ *   `x-oss-delete-marker: true` and its `x-oss-version-id`.
+ * - DeleteObject: 204, also when the object does not exist. On a versioned bucket it adds a delete marker and
+ *   answers `x-oss-delete-marker: true` with the marker's `x-oss-version-id`; with `versionId` it removes that
+ *   version for good and answers its id (and `x-oss-delete-marker: true` when it was a marker).
  * - CopyObject: `x-oss-copy-source: /bucket/<url-encoded key>`; `x-oss-copy-source-if-match` / `-if-none-match` /
- *   `-if-unmodified-since` / `-if-modified-since` on the source (412 / 304); `x-oss-metadata-directive` COPY
+ *   `-if-unmodified-since` / `-if-modified-since` on the source (412 / 304); `?versionId=` on the source copies
+ *   that version (a delete marker is 400 InvalidArgument, EC 0016-00000307); `x-oss-metadata-directive` COPY
  *   (default) or REPLACE; `x-oss-forbid-overwrite` on the target; the response body is
  *   `<CopyObjectResult><ETag/><LastModified/></CopyObjectResult>`.
  */
@@ -31,7 +37,7 @@ import {
   userMeta,
   xmlResponse,
 } from './request.js';
-import type { StoredObject } from './store.js';
+import { type Bucket, type StoredObject, isDeleteMarker } from './store.js';
 
 const PUT_CONDITIONS = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'];
 
@@ -62,7 +68,9 @@ export function putObject(req: OssRequest): OssResponse {
 }
 
 export function getObject(req: OssRequest, head: boolean): OssResponse {
-  const object = bucketOf(req).object(req.key!);
+  const bucket = bucketOf(req);
+  const versionId = req.query.get('versionId');
+  const object = versionId === undefined ? bucket.object(req.key!) : bucket.version(req.key!, versionId);
   const notModified = checkConditions(req, object, '');
   const headers = objectHeaders(object);
   if (notModified) return { status: 304, headers: { etag: object.etag, 'last-modified': headers['last-modified']! } };
@@ -78,14 +86,20 @@ export function getObject(req: OssRequest, head: boolean): OssResponse {
 }
 
 export function deleteObject(req: OssRequest): OssResponse {
-  bucketOf(req).remove(req.key!);
-  return { status: 204 };
+  const bucket = bucketOf(req);
+  const versionId = req.query.get('versionId');
+  if (versionId !== undefined) {
+    const removed = bucket.removeVersion(req.key!, versionId);
+    return { status: 204, headers: { 'x-oss-version-id': versionId, ...(removed && isDeleteMarker(removed) ? { 'x-oss-delete-marker': 'true' } : {}) } };
+  }
+  const marker = bucket.remove(req.key!);
+  return { status: 204, headers: marker ? { 'x-oss-delete-marker': 'true', 'x-oss-version-id': marker.versionId } : {} };
 }
 
 export function copyObject(req: OssRequest): OssResponse {
   const target = bucketOf(req);
-  const { bucket: sourceBucket, key: sourceKey } = parseCopySource(req.headers['x-oss-copy-source']!);
-  const source = req.store.bucket(sourceBucket).object(sourceKey);
+  const { bucket: sourceBucket, key: sourceKey, versionId } = parseCopySource(req.headers['x-oss-copy-source']!);
+  const source = copySource(req.store.bucket(sourceBucket), sourceKey, versionId);
   if (checkConditions(req, source, 'x-oss-copy-source-')) return { status: 304 };
   const directive = (req.headers['x-oss-metadata-directive'] ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') throw errors.invalidArgument('x-oss-metadata-directive must be COPY or REPLACE.', 'x-oss-metadata-directive', directive);
@@ -169,12 +183,20 @@ function parseRange(header: string | undefined, size: number): [number, number] 
   return [start, end];
 }
 
-function parseCopySource(header: string): { bucket: string; key: string } {
-  const [path] = header.split('?versionId=');
+/** The source object of a copy: the current one, or the version named (a delete marker cannot be copied). */
+function copySource(bucket: Bucket, key: string, versionId: string | undefined): StoredObject {
+  if (versionId === undefined) return bucket.object(key);
+  const entry = bucket.entry(key, versionId);
+  if (isDeleteMarker(entry)) throw new OssError(400, 'InvalidArgument', 'The version specified by x-oss-copy-source is a delete marker.', { ArgumentName: 'x-oss-copy-source', ArgumentValue: versionId }, '0016-00000307');
+  return entry;
+}
+
+function parseCopySource(header: string): { bucket: string; key: string; versionId?: string } {
+  const [path, versionId] = header.split('?versionId=');
   const m = /^\/?([^/]+)\/(.+)$/.exec(path!);
   if (!m) throw errors.invalidArgument('Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.', 'x-oss-copy-source', header);
   try {
-    return { bucket: decodeURIComponent(m[1]!), key: decodeURIComponent(m[2]!) };
+    return { bucket: decodeURIComponent(m[1]!), key: decodeURIComponent(m[2]!), ...(versionId === undefined ? {} : { versionId }) };
   } catch {
     throw errors.invalidArgument('x-oss-copy-source is not correctly URL-encoded.', 'x-oss-copy-source', header);
   }

@@ -16,6 +16,7 @@ import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload,
 import { copyObject, deleteObject, getObject, getObjectAcl, putObject } from './object-ops.js';
 import type { OssRequest, OssResponse } from './request.js';
 import { Store } from './store.js';
+import { listObjectVersions } from './version-listing.js';
 
 export interface OssServerOptions {
   /** Region id without the `oss-` prefix, used by V4 signatures (default `cn-hangzhou`). */
@@ -117,7 +118,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: 
     const xml = errorXml(error, requestId, req.headers.host ?? '127.0.0.1');
     // The error document is repeated base64-encoded in x-oss-err, for clients that cannot read the body
     // (HEAD has none; streaming clients may not read it) — as Alibaba's own SDKs expect of the service.
-    const extra: Record<string, string> = { 'x-oss-err': Buffer.from(xml).toString('base64'), ...(error.ec === undefined ? {} : { 'x-oss-ec': error.ec }) };
+    const extra: Record<string, string> = { ...error.headers, 'x-oss-err': Buffer.from(xml).toString('base64'), ...(error.ec === undefined ? {} : { 'x-oss-ec': error.ec }) };
     response = method === 'HEAD' ? { status: error.status, headers: extra } : { status: error.status, headers: { ...extra, 'content-type': 'application/xml' }, body: xml };
   }
   const body = response.body === undefined ? undefined : typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
@@ -170,6 +171,7 @@ function route(req: OssRequest): OssResponse {
     if (m === 'GET' && q.has('versioning')) return getBucketVersioning(req);
     if (m === 'GET' && q.has('bucketInfo')) return getBucketInfo(req);
     if (m === 'GET' && q.get('list-type') === '2') return listObjectsV2(req);
+    if (m === 'GET' && q.has('versions')) return listObjectVersions(req);
     if (m === 'POST' && q.has('delete')) return deleteMultipleObjects(req);
     if (m === 'DELETE' && q.size === 0) return deleteBucket(req);
     return notImplemented(`${m} on a bucket with ${[...q.keys()].join('&') || 'no sub-resource'}`);
