@@ -42,7 +42,8 @@ interface SdkErrorShape {
   Code?: string;
   code?: string;
   $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number };
+  /** clockSkewCorrected: the answer said our clock is off, and requests are now signed with the server's time. */
+  $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
   $response?: { headers?: Record<string, string | undefined> };
 }
 
@@ -100,6 +101,12 @@ export function mapS3Error(error: unknown, ctx: ErrorContext): Error {
   if (code === 'NoSuchKey' || code === 'NotFound' || status === 404) {
     if (ctx.ifMatch) return new PreconditionFailedError(`${ctx.url} no longer exists (it was removed since it was read); read it again and retry`, options);
     return new NotFoundError(`File not found: ${ctx.url}; check the path, or list its folder`, options);
+  }
+  if (code === 'RequestTimeTooSkewed') {
+    // Both clients then sign with the server's time (the SDK's clock-skew correction): a retry succeeds.
+    const clock = `this machine's clock is more than 15 minutes off the clock of ${ctx.endpoint}, which S3 refuses`;
+    if (e.$metadata?.clockSkewCorrected) return new TransientError(`${ctx.action} on ${ctx.url}: ${clock}; signing with the server's time from now on. Set this machine's clock right (NTP) (${detail})`, options);
+    return new InvalidConfigError(`${ctx.action} on ${ctx.url} was refused: ${clock}. Set this machine's clock right (NTP) (${detail})`, options);
   }
   if (BAD_CREDENTIALS.has(code)) {
     return new PermissionDeniedError(

@@ -155,6 +155,17 @@ describe('the mapping table', () => {
     expect(isTransient(mapS3Error(sdkError(name, status), ctx))).toBe(true);
   });
 
+  it('RequestTimeTooSkewed: Transient once the client signs with the server time (a retry succeeds), else a clock to set right; never "Permission denied"', () => {
+    const corrected = mapS3Error(Object.assign(sdkError('RequestTimeTooSkewed', 403), { $metadata: { httpStatusCode: 403, clockSkewCorrected: true } }), ctx);
+    expect(isTransient(corrected)).toBe(true);
+    const uncorrected = mapS3Error(sdkError('RequestTimeTooSkewed', 403), ctx);
+    expect(isInvalidConfig(uncorrected)).toBe(true);
+    for (const e of [corrected, uncorrected]) {
+      expect(e.message).toContain("this machine's clock is more than 15 minutes off the clock of https://s3.eu-west-1.amazonaws.com");
+      expect(e.message).not.toContain('Permission denied');
+    }
+  });
+
   it('network resets and timeouts are Transient', () => {
     expect(isTransient(mapS3Error(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), ctx))).toBe(true);
     expect(isTransient(mapS3Error(Object.assign(new Error('timed out'), { name: 'TimeoutError' }), ctx))).toBe(true);

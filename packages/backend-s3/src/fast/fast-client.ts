@@ -149,7 +149,9 @@ export class FastS3Client {
     try {
       if (response.statusCode >= 300) {
         const text = built.method === 'HEAD' ? (await response.body.dump(), '') : await response.body.text();
-        throw serviceError(response.statusCode, response.headers, text, false);
+        const error = serviceError(response.statusCode, response.headers, text, false);
+        if (error.Code === 'RequestTimeTooSkewed' && this.#signer.correctClock(error.$response.headers.date)) error.$metadata.clockSkewCorrected = true;
+        throw error;
       }
       return { ...(await operation.read(response.statusCode, response.headers, response.body)), $metadata: { httpStatusCode: response.statusCode } };
     } catch (e) {

@@ -14,7 +14,7 @@ const STATUS_NAMES: Record<number, string> = { 301: 'MovedPermanently', 304: 'No
 export interface ServiceError extends Error {
   Code: string;
   $fault: 'client' | 'server';
-  $metadata: { httpStatusCode: number; requestId?: string };
+  $metadata: { httpStatusCode: number; requestId?: string; clockSkewCorrected?: boolean };
   $response: { statusCode: number; headers: Record<string, string | undefined> };
 }
 

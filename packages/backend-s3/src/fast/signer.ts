@@ -32,6 +32,9 @@ function bytesOf(data: SourceData): string | Uint8Array {
   return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
+/** A correction smaller than this (ms) would not have made the request acceptable: S3 allows 15 minutes. */
+const CLOCK_CORRECTION_MS = 60_000;
+
 /** What is signed: S3's request shape without a body (the payload's hash is in x-amz-content-sha256). */
 export interface UnsignedRequest {
   method: string;
@@ -47,9 +50,25 @@ export interface UnsignedRequest {
 export class RequestSigner {
   readonly #signers = new Map<string, SignatureV4>();
   readonly #credentials: S3Client['config']['credentials'];
+  /** The SDK client's configuration: its `systemClockOffset` (how far the server's clock is ahead of ours) is shared by both clients. */
+  readonly #clock: { systemClockOffset?: number };
 
   constructor(sdkClient: S3Client) {
     this.#credentials = sdkClient.config.credentials;
+    this.#clock = sdkClient.config as { systemClockOffset?: number };
+  }
+
+  /**
+   * After an answer that says our clock is off (RequestTimeTooSkewed), sign with the server's time (its Date
+   * header) from now on, as the SDK does. True when that changed the offset, so a retry can succeed.
+   */
+  correctClock(serverDate: string | undefined): boolean {
+    const server = serverDate ? Date.parse(serverDate) : Number.NaN;
+    if (!Number.isFinite(server)) return false;
+    const offset = server - Date.now();
+    const before = this.#clock.systemClockOffset ?? 0;
+    this.#clock.systemClockOffset = offset;
+    return Math.abs(offset - before) >= CLOCK_CORRECTION_MS;
   }
 
   /** The request's headers with x-amz-date, the session token (if any) and Authorization added. */
@@ -59,7 +78,10 @@ export class RequestSigner {
       signer = new SignatureV4({ service: 's3', region, credentials: () => this.#credentials({}), sha256: NodeSha256, uriEscapePath: false });
       this.#signers.set(region, signer);
     }
-    const signed = await signer.sign({ ...request, ...(request.port === undefined ? {} : { port: request.port }) });
+    const signed = await signer.sign(
+      { ...request, ...(request.port === undefined ? {} : { port: request.port }) },
+      { signingDate: new Date(Date.now() + (this.#clock.systemClockOffset ?? 0)) },
+    );
     return signed.headers;
   }
 }
