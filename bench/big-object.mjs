@@ -14,7 +14,7 @@
  * Needs: bash scripts/install-test-servers.sh minio rclone, and a build (pnpm build).
  * Usage: node bench/big-object.mjs [--reps 3] [--mib 1024]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { startMinio } from '@statestore/testkit/minio';
 import { dataInMemoryUnless, dataPlace, minioClient, minioEnv } from './minio-bench.mjs';
+import { loadAverage, measure, median, rcloneBinary } from './timed-process.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -36,34 +37,7 @@ const BYTES = Number(option('--mib', '1024')) * 1024 * 1024;
 const HEADROOM_MB = 32;
 const cliBin = path.resolve(here, '../packages/cli/dist/bin.js');
 if (!existsSync(cliBin)) throw new Error(`${cliBin} is missing: run pnpm build first`);
-let rclone;
-try {
-  rclone = execFileSync('sh', ['-c', 'command -v rclone'], { encoding: 'utf8' }).trim();
-} catch {
-  throw new Error('rclone is not installed: run bash scripts/install-test-servers.sh rclone');
-}
-const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** The environment every tool runs with: ours, minus AWS_CA_BUNDLE (MinIO is plain HTTP here). */
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AWS_CA_BUNDLE'));
-
-/** Runs a command under /usr/bin/time; resolves with wall seconds and peak RSS in MB. */
-function measure(command, argv, env, cwd) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const proc = spawn('/usr/bin/time', ['-f', 'STATESTORE_BENCH_RSS_KB=%M', command, ...argv], { env: { ...baseEnv, ...env }, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    proc.stderr.on('data', (d) => (stderr += d));
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      const wall = Number(process.hrtime.bigint() - started) / 1e9;
-      const kb = Number(/STATESTORE_BENCH_RSS_KB=(\d+)/.exec(stderr)?.[1]);
-      if (code !== 0) reject(new Error(`${path.basename(command)} ${argv.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
-      else resolve({ wall, rssMb: kb / 1024 });
-    });
-  });
-}
+const rclone = rcloneBinary();
 
 dataInMemoryUnless(args);
 const minio = await startMinio();

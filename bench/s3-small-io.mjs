@@ -5,7 +5,7 @@
  * SSE AES256 on writes, as Statestore sends it to a MinIO started with a KMS key). Same process, same MinIO, many small batches
  * interleaved (so load from elsewhere on the machine hits both sides alike); prints the median wall time
  * and client CPU time per operation and the ratios Statestore / raw SDK against the goals of issue 28
- * (client CPU ≤ 0.6×, wall ≤ 1.0×), for the fast client (opt-in) and, for reference, for
+ * (client CPU ≤ 0.6×, wall ≤ 1.0×), for the fast client (the default) and, for reference, for
  * STATESTORE_S3_CLIENT=sdk, with the machine's load average.
  * MinIO's data folder is on /dev/shm when it exists (--disk keeps it on the temp disk), so that disk
  * latency does not drown the client's cost. Never part of the tests.
@@ -129,7 +129,7 @@ try {
   console.log(`MinIO ${minio.version}, data on ${dataPlace()}`);
   console.log(`${SCHEME}:// 4 KiB objects, ${ROUNDS} interleaved rounds of ${OPS} ops per side, concurrency ${CONCURRENCY}; medians of per-round means`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load()} (shared: other work runs alongside)`);
-  console.log('Statestore with the fast client (STATESTORE_S3_CLIENT=fast):');
+  console.log('Statestore with the fast client (the default):');
   console.log(line('write', results.rawWrite, results.ssWrite));
   console.log(line('write', results.rawMetaWrite, results.ssWrite, 'raw SDK + sha256 header'));
   console.log(line('read', results.rawRead, results.ssRead));

@@ -9,7 +9,7 @@
  * Needs: bash scripts/install-test-servers.sh minio rclone mc, and a build (pnpm build).
  * Usage: node bench/sync-minio.mjs [--files 2000] [--reps 3] [--sweep 8,16,32,64] [--no-big]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,7 @@ import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry, resolvePath, runLimited } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
 import { minioClient, minioEnv } from './minio-bench.mjs';
+import { baseEnv, fmt, loadAverage, measure, median, rcloneBinary } from './timed-process.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -38,46 +39,13 @@ const RSS_LIMIT_MB = 120;
 const cliBin = path.resolve(here, '../packages/cli/dist/bin.js');
 const useCli = existsSync(cliBin) && !args.includes('--script');
 
-function tool(name) {
-  if (name === 'rclone') {
-    try {
-      return execFileSync('sh', ['-c', 'command -v rclone'], { encoding: 'utf8' }).trim();
-    } catch {
-      throw new Error('rclone is not installed: run bash scripts/install-test-servers.sh rclone');
-    }
-  }
+/** mc as pinned by scripts/install-test-servers.sh. */
+function mcBinary() {
   const dir = path.join(process.env.STATESTORE_CACHE ?? path.join(os.homedir(), '.cache/statestore'), 'bin');
   const found = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('mc-')).sort().pop() : undefined;
   if (!found) throw new Error('mc is not installed: run bash scripts/install-test-servers.sh mc');
   return path.join(dir, found);
 }
-
-/**
- * The environment every tool runs with: ours, minus AWS_CA_BUNDLE (MinIO is plain HTTP here, and rclone
- * refuses a CA bundle with its own transport).
- */
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AWS_CA_BUNDLE'));
-
-/** Runs a command under /usr/bin/time; resolves with wall seconds, CPU seconds (user + system) and peak RSS in MB. */
-function measure(command, argv, env) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const proc = spawn('/usr/bin/time', ['-f', 'STATESTORE_BENCH_RSS_KB=%M STATESTORE_BENCH_CPU=%U+%S', command, ...argv], { env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    proc.stderr.on('data', (d) => (stderr += d));
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      const wall = Number(process.hrtime.bigint() - started) / 1e9;
-      const kb = Number(/STATESTORE_BENCH_RSS_KB=(\d+)/.exec(stderr)?.[1]);
-      const [user, system] = (/STATESTORE_BENCH_CPU=([\d.]+)\+([\d.]+)/.exec(stderr) ?? []).slice(1).map(Number);
-      if (code !== 0) reject(new Error(`${path.basename(command)} ${argv.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
-      else resolve({ wall, cpu: user + system, rssMb: kb / 1024 });
-    });
-  });
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n, d = 2) => n.toFixed(d);
 
 const minio = await startMinio();
 const work = mkdtempSync(path.join(os.tmpdir(), 'statestore-bench-'));
@@ -116,8 +84,8 @@ try {
     MC_CONFIG_DIR: path.join(work, 'mc-config'),
     RCLONE_CONFIG: path.join(work, 'rclone.conf'),
   };
-  const rclone = tool('rclone');
-  const mc = tool('mc');
+  const rclone = rcloneBinary();
+  const mc = mcBinary();
   const versions = {
     node: process.version,
     minio: minio.version,
@@ -173,7 +141,7 @@ try {
   const out = (l = '') => lines.push(l);
   out(`# sync ${FILES} files of 1–8 KiB between two MinIO buckets (${REPS} interleaved runs each, median wall time, max peak RSS)`);
   for (const [k, v] of Object.entries(versions)) out(`${k}: ${v}`);
-  out(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  out(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${loadAverage()}`);
   out();
   // Client CPU (user + system, the tool's own process) does not depend on the machine's load the way wall time does.
   out('| setting | wall (s), median | min–max | client CPU (s), median | peak RSS (MB) |');
@@ -208,7 +176,7 @@ try {
   }
   const sdk = stats.get('statestore, STATESTORE_S3_CLIENT=sdk');
   out(`statestore / floor: time ${fmt(ours.wall / floor)}×; fast / sdk client: time ${fmt(ours.wall / sdk.wall)}×, client CPU ${fmt(ours.cpu / sdk.cpu)}×, memory ${fmt(ours.rss / sdk.rss)}×`);
-  out(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  out(`load average at the end: ${loadAverage()}`);
 
   if (BIG) {
     out();

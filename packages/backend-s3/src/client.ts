@@ -2,7 +2,7 @@
  * S3 clients: one per (endpoint, region, credentials, addressing, HTTP settings), shared by every store
  * that needs the same one (kops keyed its cache by region only, so flavours and credentials mixed). The
  * SDK's own retries are off (core retries), timeouts, proxies and AWS_CA_BUNDLE come from core's HTTP
- * settings. With STATESTORE_S3_CLIENT=fast (opt-in) the SDK client is wrapped by the fast client.
+ * settings. With STATESTORE_S3_CLIENT=fast (the default) the SDK client is wrapped by the fast client.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BackendCache, httpSettingsFor, nodeAgents } from '@statestore/core/driver-kit';

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordingProxy, type RecordingProxy } from '@statestore/testkit';
 import { CACHE_DIR, minio, newBucket, openS3, registry } from './helpers.js';
 
-const CLIENT = process.env.STATESTORE_S3_CLIENT ?? 'sdk';
+const CLIENT = process.env.STATESTORE_S3_CLIENT ?? 'fast';
 
 let recording: RecordingProxy;
 beforeAll(async () => {

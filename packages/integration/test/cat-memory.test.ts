@@ -1,5 +1,6 @@
 /**
- * Bounded memory: `statestore cat` of a 1 GiB object streams it, on file:// and on MinIO. The built CLI runs
+ * Bounded memory: `statestore cat` of a 1 GiB object streams it, on file:// and on MinIO through each S3
+ * client (STATESTORE_S3_CLIENT=fast, the default, and sdk: their HTTP stacks differ). The built CLI runs
  * as a child process with a preloaded reporter that records the child's own peak resident set size (VmHWM
  * in /proc/self/status) when it exits; stdout is read and hashed here, so the bytes are checked too.
  */
@@ -45,10 +46,10 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `statestore cat URL`; returns the child's peak RSS (bytes), what it printed (size, hash) and its exit. */
-async function catPeak(url: string): Promise<{ peak: number; size: number; sha256: string; code: number | null; stderr: string }> {
+async function catPeak(url: string, env: NodeJS.ProcessEnv): Promise<{ peak: number; size: number; sha256: string; code: number | null; stderr: string }> {
   const peakFile = path.join(dir, `peak-${Date.now()}`);
   const child = spawn(process.execPath, ['--require', reporter, CLI, 'cat', url], {
-    env: { ...process.env, ...serverEnv(), PEAK_RSS_FILE: peakFile, HOME: dir },
+    env: { ...process.env, ...serverEnv(), ...env, PEAK_RSS_FILE: peakFile, HOME: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const hash = createHash('sha256');
@@ -63,19 +64,24 @@ async function catPeak(url: string): Promise<{ peak: number; size: number; sha25
   return { peak: Number(readFileSync(peakFile, 'utf8')), size, sha256: hash.digest('hex'), code, stderr };
 }
 
+/** The object on MinIO, uploaded once for both S3 clients. */
+let s3Url: Promise<string> | undefined;
+function uploadedToS3(): Promise<string> {
+  s3Url ??= (async () => {
+    const url = `s3://${await newS3Bucket('cat')}/one-gib.bin`;
+    await (await open(url)).writeFile(createReadStream(file));
+    return url;
+  })();
+  return s3Url;
+}
+
 describe('statestore cat of a 1 GiB object', () => {
   it.each([
-    ['file://', async () => `file://${file}`],
-    [
-      's3:// (MinIO)',
-      async () => {
-        const url = `s3://${await newS3Bucket('cat')}/one-gib.bin`;
-        await (await open(url)).writeFile(createReadStream(file));
-        return url;
-      },
-    ],
-  ])('%s streams it: every byte arrives, and the child peaks under 120 MB', async (_store, prepare) => {
-    const r = await catPeak(await prepare());
+    ['file://', async () => `file://${file}`, {}],
+    ['s3:// (MinIO, fast client)', uploadedToS3, { STATESTORE_S3_CLIENT: 'fast' }],
+    ['s3:// (MinIO, sdk client)', uploadedToS3, { STATESTORE_S3_CLIENT: 'sdk' }],
+  ])('%s streams it: every byte arrives, and the child peaks under 120 MB', async (_store, prepare, env) => {
+    const r = await catPeak(await prepare(), env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.size).toBe(GIB);
     expect(r.sha256).toBe(sha256);
