@@ -5,7 +5,6 @@
  * Reads stream; streamed writes go through multipart uploads with bounded memory and are never retried.
  * No policy here: core retries TransientErrors, paginates and recurses.
  */
-import { Readable } from 'node:stream';
 import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import {
   NotFoundError,
@@ -39,7 +38,8 @@ import { SHA256_METADATA, infoAfterWrite, infoFromListing, infoFromResponse } fr
 import { probePreconditions, type ProbeResult, type WriteParams } from './precondition-probe.js';
 import { listObjectVersions } from './object-versions.js';
 import { resolveRegion, type RegionInfo } from './region.js';
-import { loadLibStorage, loadSdk, type S3Sdk } from './sdk.js';
+import { uploadStream } from './multipart-upload.js';
+import { loadSdk, type S3Sdk } from './sdk.js';
 import { SSE_CACHE_FILE, probeSseSupport, sseRequiredError, sseUnsupportedNotice } from './sse-support.js';
 import type { StoreState } from './store-state.js';
 
@@ -427,27 +427,12 @@ export class S3Backend implements Backend {
    * in flight, aborts the multipart upload, and only then rejects: nothing is left behind.
    */
   private async upload(r: Ready, key: string, body: AsyncIterable<Uint8Array>, params: PutObjectCommandInput, options: WriteOptions): Promise<ObjectInfo> {
-    const { Upload } = await loadLibStorage();
     let size = 0;
-    const counted = Readable.from(
-      uploadBody(body, options.signal, (chunk) => {
-        size += chunk.byteLength;
-      }),
-      { objectMode: false },
-    );
-    const upload = new Upload({
-      client: r.client,
-      params: { ...params, Body: counted, ...(options.size !== undefined ? { ContentLength: options.size } : {}) },
-      partSize: this.#config.multipart.partSize,
-      queueSize: this.#config.multipart.queueSize,
-      leavePartsOnError: false,
+    const counted = uploadBody(body, options.signal, (chunk) => {
+      size += chunk.byteLength;
     });
-    try {
-      const out = await upload.done();
-      return await this.completeInfo(key, size, out, undefined, options.contentType, options.metadata);
-    } finally {
-      counted.destroy();
-    }
+    const out = await uploadStream(r.client, r.sdk, params, counted, this.#config.multipart);
+    return await this.completeInfo(key, size, out, undefined, options.contentType, options.metadata);
   }
 
   /** Info after a write; a service that returned no ETag is asked for it (the version is needed for compare-and-swap). */

@@ -5,10 +5,6 @@
 import { once } from '@statestore/core/driver-kit';
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
-export type LibStorage = typeof import('@aws-sdk/lib-storage');
 
 /** `@aws-sdk/client-s3`, imported once. */
 export const loadSdk = once<S3Sdk>(() => import('@aws-sdk/client-s3'));
-
-/** `@aws-sdk/lib-storage` (multipart uploads of streams), imported on the first streamed write. */
-export const loadLibStorage = once<LibStorage>(() => import('@aws-sdk/lib-storage'));

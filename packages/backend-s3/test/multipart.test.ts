@@ -113,6 +113,20 @@ describe('multipart uploads of streams', () => {
     expect((await f.statInfo())?.size).toBe(total);
   });
 
+  it('a source that reuses one buffer for every chunk is stored as it was read (each chunk is copied into its part at once)', async () => {
+    const bucket = await newBucket('reuse');
+    const f = (await openS3(`s3://${bucket}/u`, options)).join('reused.bin');
+    const chunks = 12;
+    const shared = new Uint8Array(MIB);
+    async function* reusing(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < chunks; i++) yield shared.fill(i + 1);
+    }
+    await f.writeFile(reusing());
+    const expected = createHash('sha256');
+    for (let i = 0; i < chunks; i++) expected.update(new Uint8Array(MIB).fill(i + 1));
+    expect(await f.hash('sha256')).toBe(expected.digest('hex'));
+  });
+
   it('a stream that fits in one part is a single PutObject', async () => {
     const bucket = await newBucket('single');
     const f = (await openS3(`s3://${bucket}/s`, { endpoint: proxy.endpoint, ...options })).join('small.bin');

@@ -55,7 +55,7 @@ export class FastS3Client {
     this.#operations = operations(sdk);
   }
 
-  /** The SDK client's resolved configuration (lib-storage's Upload reads it). */
+  /** The SDK client's resolved configuration (the multipart upload reads it). */
   get config(): S3Client['config'] {
     return this.#sdkClient.config;
   }
