@@ -38,8 +38,7 @@ import { SHA256_METADATA, infoAfterWrite, infoFromListing, infoFromResponse } fr
 import { probePreconditions, type ProbeResult, type WriteParams } from './precondition-probe.js';
 import { listObjectVersions } from './object-versions.js';
 import { resolveRegion, type RegionInfo } from './region.js';
-import { uploadStream } from './multipart-upload.js';
-import { loadSdk, type S3Sdk } from './sdk.js';
+import { loadMultipartUpload, loadSdk, type S3Sdk } from './sdk.js';
 import { SSE_CACHE_FILE, probeSseSupport, sseRequiredError, sseUnsupportedNotice } from './sse-support.js';
 import type { StoreState } from './store-state.js';
 
@@ -431,6 +430,7 @@ export class S3Backend implements Backend {
     const counted = uploadBody(body, options.signal, (chunk) => {
       size += chunk.byteLength;
     });
+    const { uploadStream } = await loadMultipartUpload();
     const out = await uploadStream(r.client, r.sdk, params, counted, this.#config.multipart);
     return await this.completeInfo(key, size, out, undefined, options.contentType, options.metadata);
   }

@@ -8,3 +8,6 @@ export type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 /** `@aws-sdk/client-s3`, imported once. */
 export const loadSdk = once<S3Sdk>(() => import('@aws-sdk/client-s3'));
+
+/** The multipart upload of streams, imported on the first streamed write (reads and small writes never load it). */
+export const loadMultipartUpload = once(() => import('./multipart-upload.js'));
