@@ -11,7 +11,7 @@
  * - each Contents has Key, LastModified, ETag, Type, Size, StorageClass (and Owner with fetch-owner=true).
  */
 import { errors } from './errors.js';
-import { type OssRequest, type OssResponse, bucketOf, isoDate, xmlResponse } from './request.js';
+import { type OssRequest, type OssResponse, bucketOf, isoDate, listingPaging, xmlResponse } from './request.js';
 import { escapeXml } from './xml.js';
 
 export function listObjectsV2(req: OssRequest): OssResponse {
@@ -21,12 +21,7 @@ export function listObjectsV2(req: OssRequest): OssResponse {
   const delimiter = q.get('delimiter') ?? '';
   const startAfter = q.get('start-after');
   const token = q.get('continuation-token');
-  const maxKeysText = q.get('max-keys') ?? '100';
-  const maxKeys = Number(maxKeysText);
-  if (!/^\d+$/.test(maxKeysText) || maxKeys < 1 || maxKeys > 1000) throw errors.invalidArgument('max-keys must be between 1 and 1000.', 'max-keys', maxKeysText);
-  const url = q.get('encoding-type') === 'url';
-  if (q.has('encoding-type') && !url) throw errors.invalidArgument('encoding-type may only be url.', 'encoding-type', q.get('encoding-type'));
-  const show = (text: string) => escapeXml(url ? encodeURIComponent(text) : text);
+  const { maxKeys, url, show } = listingPaging(q);
 
   const keys = bucket.sortedKeys();
   // The first key this page may return: the token's key (inclusive), else the first key after start-after.

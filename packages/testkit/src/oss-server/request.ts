@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { OssError, errors } from './errors.js';
+import { escapeXml } from './xml.js';
 import type { Bucket, Store } from './store.js';
 
 export interface OssRequest {
@@ -97,4 +98,17 @@ export function xmlResponse(xml: string, headers: Record<string, string> = {}): 
 
 export function isoDate(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, '.000Z');
+}
+
+/**
+ * The paging parameters both listings take: max-keys (1–1000, default 100) and encoding-type (only `url`),
+ * with `show`, which escapes a key for the XML answer and URL-encodes it when asked.
+ */
+export function listingPaging(q: OssRequest['query']): { maxKeys: number; url: boolean; show: (text: string) => string } {
+  const maxKeysText = q.get('max-keys') ?? '100';
+  const maxKeys = Number(maxKeysText);
+  if (!/^\d+$/.test(maxKeysText) || maxKeys < 1 || maxKeys > 1000) throw errors.invalidArgument('max-keys must be between 1 and 1000.', 'max-keys', maxKeysText);
+  const url = q.get('encoding-type') === 'url';
+  if (q.has('encoding-type') && !url) throw errors.invalidArgument('encoding-type may only be url.', 'encoding-type', q.get('encoding-type'));
+  return { maxKeys, url, show: (text: string) => escapeXml(url ? encodeURIComponent(text) : text) };
 }

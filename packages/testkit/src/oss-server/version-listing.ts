@@ -16,7 +16,7 @@
  */
 import { errors } from './errors.js';
 import { lowerBound } from './listing.js';
-import { type OssRequest, type OssResponse, bucketOf, isoDate, xmlResponse } from './request.js';
+import { type OssRequest, type OssResponse, bucketOf, isoDate, listingPaging, xmlResponse } from './request.js';
 import { type VersionEntry, isDeleteMarker, versionIdOf } from './store.js';
 import { escapeXml } from './xml.js';
 
@@ -30,12 +30,7 @@ export function listObjectVersions(req: OssRequest): OssResponse {
   const keyMarker = q.get('key-marker') ?? '';
   const versionIdMarker = q.get('version-id-marker') ?? '';
   if (versionIdMarker !== '' && keyMarker === '') throw errors.invalidArgument('A version-id marker cannot be specified without a key marker.', 'version-id-marker', versionIdMarker);
-  const maxKeysText = q.get('max-keys') ?? '100';
-  const maxKeys = Number(maxKeysText);
-  if (!/^\d+$/.test(maxKeysText) || maxKeys < 1 || maxKeys > 1000) throw errors.invalidArgument('max-keys must be between 1 and 1000.', 'max-keys', maxKeysText);
-  const url = q.get('encoding-type') === 'url';
-  if (q.has('encoding-type') && !url) throw errors.invalidArgument('encoding-type may only be url.', 'encoding-type', q.get('encoding-type'));
-  const show = (text: string) => escapeXml(url ? encodeURIComponent(text) : text);
+  const { maxKeys, url, show } = listingPaging(q);
 
   const keys = bucket.versionedKeys();
   // With a version-id marker the listing resumes inside key-marker's versions; otherwise after all of them.
