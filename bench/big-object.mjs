@@ -25,13 +25,9 @@ import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand } from '@aw
 import { startMinio } from '@statestore/testkit/minio';
 import { dataInMemoryUnless, dataPlace, minioClient, minioEnv } from './minio-bench.mjs';
 import { loadAverage, measure, median, rcloneBinary } from './timed-process.mjs';
+import { args, option } from './command-line.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i === -1 ? fallback : args[i + 1];
-};
 const REPS = Number(option('--reps', '3'));
 const BYTES = Number(option('--mib', '1024')) * 1024 * 1024;
 const HEADROOM_MB = 32;

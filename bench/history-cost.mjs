@@ -23,12 +23,8 @@ import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
 import { dataInMemoryUnless, minioClient, minioEnv } from './minio-bench.mjs';
+import { args, option } from './command-line.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i === -1 ? fallback : args[i + 1];
-};
 const REPS = Number(option('--reps', '15'));
 const IN_PROCESS_REPS = Number(option('--inprocess-reps', '40'));
 const CLUSTER = 'bench.example.com';

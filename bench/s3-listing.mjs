@@ -19,12 +19,8 @@ import s3Plugin from '@statestore/backend-s3';
 import { PluginRegistry, resolvePath, runLimited } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
 import { dataInMemoryUnless, dataPlace, minioClient, minioEnv } from './minio-bench.mjs';
+import { args, option } from './command-line.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i === -1 ? fallback : args[i + 1];
-};
 const KEYS = Number(option('--keys', '20000'));
 const ROUNDS = Number(option('--rounds', '15'));
 const GOAL = 1.1;

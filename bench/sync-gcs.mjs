@@ -21,13 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { runLimited } from '@statestore/core';
 import { startFakeGcs } from '@statestore/testkit/fake-gcs';
 import { fmt, loadAverage, measure, median, rcloneBinary } from './timed-process.mjs';
+import { option } from './command-line.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i === -1 ? fallback : args[i + 1];
-};
 const FILES = Number(option('--files', '2000'));
 const REPS = Number(option('--reps', '3'));
 

@@ -22,13 +22,9 @@ import { PluginRegistry, resolvePath, runLimited } from '@statestore/core';
 import { startMinio } from '@statestore/testkit/minio';
 import { minioClient, minioEnv } from './minio-bench.mjs';
 import { baseEnv, fmt, loadAverage, measure, median, rcloneBinary } from './timed-process.mjs';
+import { args, option } from './command-line.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i === -1 ? fallback : args[i + 1];
-};
 const FILES = Number(option('--files', '2000'));
 const REPS = Number(option('--reps', '3'));
 const SWEEP = option('--sweep', '8,16,32,64').split(',').filter(Boolean).map(Number);
